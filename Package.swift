@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// The manifest reads as a table of contents: products, C system libraries, modules, tests.
+import PackageDescription
+
+let package = Package(
+    name: "runner",
+    platforms: [.macOS(.v13)],
+    // MARK: - Products
+    products: [
+        .executable(name: "runner", targets: ["runner"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        // MARK: - C system libraries (thin module maps, nothing else)
+        .systemLibrary(
+            name: "CLibYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+
+        // MARK: - Modules, in the order data flows
+        .target(name: "SpecYAML", dependencies: ["CLibYAML"]),
+        .target(
+            name: "Experiments",
+            dependencies: ["SpecYAML", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(
+            name: "MLP", dependencies: ["CBLAS"],
+            // The engine is the only place with hot loops: optimise it even in debug builds,
+            // so `swift run runner` trains at full speed.
+            swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Results", dependencies: ["Experiments", "MLP"]),
+        .executableTarget(
+            name: "runner",
+            dependencies: [
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Tests
+        .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "MLPTests", dependencies: ["MLP"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner"]),
+    ]
+)

@@ -1,0 +1,256 @@
+import Foundation
+import SpecYAML
+
+/// A typed, validated experiment spec: base parameters plus how to sweep them.
+///
+/// Read from YAML (see the README's spec reference). Lists are values, never axes, unless they
+/// stand under `sweep:`; that is how `hidden: [512, 256]` stays one value.
+public struct ExperimentSpec: Sendable {
+    /// One swept parameter and its values, in the order written.
+    public struct Axis: Sendable {
+        public var parameter: Parameter
+        public var values: [ParameterValue]
+        public var mark: Mark
+    }
+
+    /// A partial assignment (`{activation: relu, dropout: 0.5}`) with where it was written.
+    public struct Assignment: Sendable {
+        public var values: [(parameter: Parameter, value: ParameterValue)]
+        public var mark: Mark
+    }
+
+    /// The experiment's name: the results folder under `results/`.
+    public var name: String
+    public var summary: String?
+    /// Parameters every run starts from.
+    public var base: RunConfig
+    /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
+    public var axes: [Axis]
+    /// Grid runs to drop: each entry removes the runs matching all of its values.
+    public var excludes: [Assignment]
+    /// Extra runs after the grid: each is `base` with its values applied.
+    public var includes: [Assignment]
+    /// Runs per configuration, with seeds `seed`, `seed + 1`, ...
+    public var repeats: Int
+    /// The text it came from, for errors found later (expansion).
+    public var source: Source
+    /// Where `sweep:` was written, for errors about the whole grid.
+    public var sweepMark: Mark
+
+    /// The top-level keys that are not parameters.
+    public static let sectionKeys = ["name", "description", "sweep", "exclude", "include", "repeats"]
+
+    // MARK: - Loading
+
+    /// Reads, parses and validates the spec at `path`, then applies `--set` overrides.
+    /// - Parameters:
+    ///   - path: the spec file.
+    ///   - overrides: `key=value` strings; each value is YAML, typed and checked like the file's.
+    /// - Throws: `SpecError` for an unreadable file or the first invalid node.
+    public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .file(path: path, message: "no such spec file; check the path (specs live in experiments/)")
+        }
+        if isDirectory.boolValue {
+            throw .file(path: path, message: "is a directory; give a spec file such as \(path)/NAME.yaml")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .file(path: path, message: "cannot read the spec file; check its permissions")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        // Invalid UTF-8 decodes to U+FFFD; let libyaml see the raw bytes' verdict instead.
+        if String(validating: data, as: UTF8.self) == nil {
+            let source = Source(name: path, text: text)
+            let offset = firstInvalidUTF8(data)
+            let prefix = String(decoding: data.prefix(offset), as: UTF8.self)
+            let line = prefix.split(separator: "\n", omittingEmptySubsequences: false).count
+            let column = (prefix.split(separator: "\n", omittingEmptySubsequences: false).last?
+                .unicodeScalars.count ?? 0) + 1
+            throw .yaml(YAMLError("the file is not valid UTF-8 (byte \(offset)); save it as UTF-8 text",
+                                  at: Mark(line: line, column: column), in: source))
+        }
+        do {
+            return try parse(Source(name: path, text: text), defaultName: stem, overrides: overrides)
+        } catch {
+            throw .yaml(error)
+        }
+    }
+
+    /// Parses and validates a spec held in memory.
+    /// - Parameters:
+    ///   - source: the YAML text and the name errors use for it.
+    ///   - defaultName: the experiment name when the spec sets none (the file's stem).
+    ///   - overrides: `key=value` strings, applied after the file.
+    public static func parse(_ source: Source, defaultName: String,
+                             overrides: [String] = []) throws(YAMLError) -> ExperimentSpec {
+        guard let root = try Parser(source).parse() else {
+            throw YAMLError("the spec is empty; set at least one parameter, e.g. 'activation: relu'",
+                            at: Mark(line: 1, column: 1), in: source)
+        }
+        guard case .mapping(let top) = root else {
+            throw YAMLError("a spec must be a mapping of keys to values, got \(root.kindDescription)",
+                            at: root.mark, in: source)
+        }
+        var spec = ExperimentSpec(name: defaultName, summary: nil, base: RunConfig(), axes: [],
+                                  excludes: [], includes: [], repeats: 1, source: source,
+                                  sweepMark: top.mark)
+        for entry in top.entries {
+            let key = entry.key.value
+            switch key {
+            case "name":
+                spec.name = try experimentName(entry.value, source)
+            case "description":
+                guard case .scalar(let s) = entry.value else {
+                    throw YAMLError("description must be text, got \(entry.value.kindDescription)",
+                                    at: entry.value.mark, in: source)
+                }
+                spec.summary = s.value
+            case "repeats":
+                spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
+            case "sweep":
+                spec.sweepMark = entry.key.mark
+                spec.axes = try axes(entry.value, source)
+            case "exclude":
+                spec.excludes = try assignments(entry.value, source, section: "exclude")
+            case "include":
+                spec.includes = try assignments(entry.value, source, section: "include")
+            default:
+                guard let parameter = Parameter.named(key) else {
+                    throw unknownKey(entry.key, source,
+                                     candidates: Parameter.keys + sectionKeys, in: "a spec")
+                }
+                parameter.set(try parameter.value(from: entry.value, in: source), in: &spec.base)
+            }
+        }
+        for (number, text) in overrides.enumerated() {
+            try spec.apply(override: text, number: number + 1)
+        }
+        return spec
+    }
+
+    /// Applies one `--set key=value`: the key becomes that fixed value, and stops being an axis.
+    /// - Throws: `YAMLError` rendered against the override's own text.
+    mutating func apply(override text: String, number: Int) throws(YAMLError) {
+        let source = Source(name: "--set", text: text)
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+            throw YAMLError("an override must be key=value, e.g. --set dropout=0.2",
+                            at: Mark(line: 1, column: 1), in: source)
+        }
+        let key = String(text[..<equals]).trimmingCharacters(in: .whitespaces)
+        let valueText = String(text[text.index(after: equals)...])
+        let offset = text[...equals].unicodeScalars.count
+        guard let parameter = Parameter.named(key) else {
+            throw Self.unknownKey(.init(key, mark: Mark(line: 1, column: 1)), source,
+                             candidates: Parameter.keys, in: "--set")
+        }
+        let valueSource = Source(name: "--set", text: valueText)
+        let node: Node?
+        let value: ParameterValue
+        do throws(YAMLError) {
+            node = try Parser(valueSource).parse()
+            value = try node.map { (n) throws(YAMLError) in try parameter.value(from: n, in: valueSource) } ?? .none
+        } catch {
+            // Errors inside the value: shift them to their column in the whole `key=value`.
+            throw YAMLError(error.message,
+                            at: Mark(line: 1, column: error.mark.column + offset), in: source)
+        }
+        guard node != nil else {
+            throw YAMLError("--set \(key)= needs a value", at: Mark(line: 1, column: offset + 1),
+                            in: source)
+        }
+        parameter.set(value, in: &base)
+        axes.removeAll { $0.parameter.key == key }
+    }
+
+    // MARK: - Sections
+
+    private static func experimentName(_ node: Node, _ source: Source) throws(YAMLError) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard case .scalar(let s) = node, !s.value.isEmpty, s.value.allSatisfy(allowed.contains),
+              !s.value.hasPrefix(".") else {
+            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            throw YAMLError("name must be a folder name of letters, digits, '.', '_' or '-', got \(got)",
+                            at: node.mark, in: source)
+        }
+        return s.value
+    }
+
+    private static func axes(_ node: Node, _ source: Source) throws(YAMLError) -> [Axis] {
+        guard case .mapping(let map) = node else {
+            throw YAMLError("sweep must map parameters to lists of values, e.g. 'dropout: [0.0, 0.5]'",
+                            at: node.mark, in: source)
+        }
+        var axes: [Axis] = []
+        for entry in map.entries {
+            guard let parameter = Parameter.named(entry.key.value) else {
+                throw unknownKey(entry.key, source, candidates: Parameter.keys, in: "sweep")
+            }
+            guard case .sequence(let list) = entry.value else {
+                throw YAMLError("sweep axis '\(parameter.key)' must be a list of values, e.g. "
+                    + "[\(parameter.read(RunConfig()).json)]; got \(entry.value.kindDescription)",
+                    at: entry.value.mark, in: source)
+            }
+            guard !list.items.isEmpty else {
+                throw YAMLError("sweep axis '\(parameter.key)' is empty; give at least one value",
+                                at: entry.value.mark, in: source)
+            }
+            var values: [ParameterValue] = []
+            for item in list.items {
+                let value = try parameter.value(from: item, in: source)
+                if values.contains(value) {
+                    throw YAMLError("sweep axis '\(parameter.key)' lists \(value) twice",
+                                    at: item.mark, in: source)
+                }
+                values.append(value)
+            }
+            axes.append(Axis(parameter: parameter, values: values, mark: entry.key.mark))
+        }
+        return axes
+    }
+
+    private static func assignments(_ node: Node, _ source: Source,
+                                    section: String) throws(YAMLError) -> [Assignment] {
+        guard case .sequence(let list) = node else {
+            throw YAMLError("\(section) must be a list of mappings, e.g. '- {activation: relu, dropout: 0.5}'",
+                            at: node.mark, in: source)
+        }
+        var result: [Assignment] = []
+        for item in list.items {
+            guard case .mapping(let map) = item, !map.entries.isEmpty else {
+                throw YAMLError("each \(section) entry must be a non-empty mapping of parameters, "
+                    + "got \(item.kindDescription)", at: item.mark, in: source)
+            }
+            var values: [(Parameter, ParameterValue)] = []
+            for entry in map.entries {
+                guard let parameter = Parameter.named(entry.key.value) else {
+                    throw unknownKey(entry.key, source, candidates: Parameter.keys, in: section)
+                }
+                values.append((parameter, try parameter.value(from: entry.value, in: source)))
+            }
+            result.append(Assignment(values: values, mark: item.mark))
+        }
+        return result
+    }
+
+    private static func unknownKey(_ key: Node.Scalar, _ source: Source, candidates: [String],
+                                   in place: String) -> YAMLError {
+        YAMLError("unknown key '\(key.value)' in \(place)" + Suggestion.hint(for: key.value, in: candidates),
+                  at: key.mark, in: source)
+    }
+
+    /// Byte offset of the first byte that breaks UTF-8 decoding.
+    private static func firstInvalidUTF8(_ data: Data) -> Int {
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        var offset = 0, good = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let s): offset += String(s).utf8.count; good = offset
+            case .emptyInput: return good
+            case .error: return good
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import SpecYAML
+
+/// One spec key that sets a run parameter: how to read it from a node, and where it goes.
+public struct Parameter: Sendable {
+    /// The key as written in a spec, e.g. `batch_size`.
+    public let key: String
+    /// One line for `--help` and the README.
+    public let summary: String
+    let decode: @Sendable (Node, Source) throws(YAMLError) -> ParameterValue
+    let apply: @Sendable (inout RunConfig, ParameterValue) -> Void
+    /// The parameter's value in a config.
+    public let read: @Sendable (RunConfig) -> ParameterValue
+
+    /// Every parameter, in the order the README documents them and run ids hash them.
+    public static let all: [Parameter] = [
+        choice("activation", "hidden-layer nonlinearity", Activation.self, \.activation),
+        Parameter(
+            key: "dropout", summary: "dropout probability p after each hidden activation, in [0, 1)",
+            decode: { node, source throws(YAMLError) in
+                .double(try number(node, source, key: "dropout", range: "in [0, 1)") { $0 >= 0 && $0 < 1 })
+            },
+            apply: { if case .double(let d) = $1 { $0.dropout = d } },
+            read: { .double($0.dropout) }),
+        integer("epochs", "passes over the training set, >= 1", \.epochs, min: 1, max: 1_000_000),
+        Parameter(
+            key: "lr", summary: "learning rate, > 0",
+            decode: { node, source throws(YAMLError) in
+                .double(try number(node, source, key: "lr", range: "> 0") { $0 > 0 })
+            },
+            apply: { if case .double(let d) = $1 { $0.lr = d } },
+            read: { .double($0.lr) }),
+        Parameter(
+            key: "momentum", summary: "SGD momentum, in [0, 1)",
+            decode: { node, source throws(YAMLError) in
+                .double(try number(node, source, key: "momentum", range: "in [0, 1)") { $0 >= 0 && $0 < 1 })
+            },
+            apply: { if case .double(let d) = $1 { $0.momentum = d } },
+            read: { .double($0.momentum) }),
+        integer("batch_size", "training mini-batch size, >= 1", \.batchSize, min: 1, max: 1_000_000),
+        Parameter(
+            key: "hidden", summary: "hidden layer sizes, a list such as [512, 256] ([] for none)",
+            decode: { node, source throws(YAMLError) in
+                guard case .sequence(let list) = node else {
+                    throw YAMLError("hidden must be a list of layer sizes such as [512, 256], "
+                        + "got \(node.kindDescription)", at: node.mark, in: source)
+                }
+                if list.items.count > 16 {
+                    throw YAMLError("hidden has \(list.items.count) layers; at most 16 are supported",
+                                    at: node.mark, in: source)
+                }
+                return .ints(try list.items.map { (item) throws(YAMLError) -> Int in
+                    try int(item, source, key: "hidden layer size", min: 1, max: 65_536)
+                })
+            },
+            apply: { if case .ints(let l) = $1 { $0.hidden = l } },
+            read: { .ints($0.hidden) }),
+        integer("seed", "seed of the run's random streams (init, shuffle, dropout), >= 0",
+                \.seed, min: 0, max: Int.max),
+        choice("dataset", "training and test data", DatasetName.self, \.dataset),
+        choice("optimizer", "optimizer (sgd is the only one so far)", OptimizerName.self, \.optimizer),
+        optionalInteger("train_subset", "use only the first N training examples (default: all)",
+                        \.trainSubset),
+        optionalInteger("test_subset", "evaluate on the first N test examples only (default: all)",
+                        \.testSubset),
+    ]
+
+    /// The keys of all parameters.
+    public static var keys: [String] { all.map(\.key) }
+
+    /// The parameter named `key`, if there is one.
+    public static func named(_ key: String) -> Parameter? { all.first { $0.key == key } }
+
+    /// Reads this parameter's value from a node, validating type and range.
+    /// - Throws: `YAMLError` at the node when it has the wrong type or is out of range.
+    public func value(from node: Node, in source: Source) throws(YAMLError) -> ParameterValue {
+        try decode(node, source)
+    }
+
+    /// Sets this parameter in `config`.
+    public func set(_ value: ParameterValue, in config: inout RunConfig) { apply(&config, value) }
+}
+
+// MARK: - Builders and readers
+
+extension Parameter {
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(
+        _ key: String, _ summary: String, _: E.Type, _ path: WritableKeyPath<RunConfig, E> & Sendable
+    ) -> Parameter where E.RawValue == String {
+        let names = E.allCases.map(\.rawValue)
+        return Parameter(
+            key: key, summary: summary + " (" + names.joined(separator: " | ") + ")",
+            decode: { node, source throws(YAMLError) in
+                guard case .scalar(let s) = node, !s.isNull, s.bool == nil, s.double == nil else {
+                    throw YAMLError("\(key) must be one of \(names.joined(separator: ", ")); "
+                        + "got \(node.kindDescription)", at: node.mark, in: source)
+                }
+                guard E(rawValue: s.value) != nil else {
+                    throw YAMLError("\(key) must be one of \(names.joined(separator: ", ")); "
+                        + "got '\(s.value)'" + Suggestion.hint(for: s.value, in: names),
+                        at: node.mark, in: source)
+                }
+                return .string(s.value)
+            },
+            apply: { config, value in
+                if case .string(let s) = value, let e = E(rawValue: s) { config[keyPath: path] = e }
+            },
+            read: { .string($0[keyPath: path].rawValue) })
+    }
+
+    static func integer(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Int> & Sendable,
+                        min: Int, max: Int) -> Parameter {
+        Parameter(
+            key: key, summary: summary,
+            decode: { node, source throws(YAMLError) in .int(try int(node, source, key: key, min: min, max: max)) },
+            apply: { if case .int(let i) = $1 { $0[keyPath: path] = i } },
+            read: { .int($0[keyPath: path]) })
+    }
+
+    static func optionalInteger(_ key: String, _ summary: String,
+                                _ path: WritableKeyPath<RunConfig, Int?> & Sendable) -> Parameter {
+        Parameter(
+            key: key, summary: summary,
+            decode: { node, source throws(YAMLError) in
+                if case .scalar(let s) = node, s.isNull || s.value == "all" { return .none }
+                return .int(try int(node, source, key: key, min: 1, max: 100_000_000))
+            },
+            apply: { config, value in
+                switch value {
+                case .int(let i): config[keyPath: path] = i
+                case .none: config[keyPath: path] = nil
+                default: break
+                }
+            },
+            read: { $0[keyPath: path].map(ParameterValue.int) ?? .none })
+    }
+
+    /// Reads an integer in `min...max`, or throws at the node.
+    static func int(_ node: Node, _ source: Source, key: String, min: Int, max: Int) throws(YAMLError) -> Int {
+        let bound = max == Int.max ? ">= \(min)" : "in \(min)...\(max)"
+        guard case .scalar(let s) = node, s.looksLikeInteger || s.int != nil else {
+            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            throw YAMLError("\(key) must be an integer \(bound), got \(got)", at: node.mark, in: source)
+        }
+        guard let value = s.int, value >= min, value <= max else {
+            throw YAMLError("\(key) must be an integer \(bound), got \(s.value)", at: node.mark, in: source)
+        }
+        return value
+    }
+
+    /// Reads a finite number for which `valid` holds, or throws at the node.
+    static func number(_ node: Node, _ source: Source, key: String, range: String,
+                       valid: (Double) -> Bool) throws(YAMLError) -> Double {
+        guard case .scalar(let s) = node, let value = s.double else {
+            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            throw YAMLError("\(key) must be a number \(range), got \(got)", at: node.mark, in: source)
+        }
+        guard value.isFinite else {
+            throw YAMLError("\(key) must be a finite number \(range), got \(s.value)", at: node.mark, in: source)
+        }
+        guard valid(value) else {
+            throw YAMLError("\(key) must be a number \(range), got \(s.value)", at: node.mark, in: source)
+        }
+        return value
+    }
+}

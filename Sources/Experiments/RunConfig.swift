@@ -1,0 +1,37 @@
+/// The resolved parameters of one training run: everything that can change its numbers.
+public struct RunConfig: Hashable, Sendable {
+    public var activation: Activation = .sigmoid
+    public var dropout: Double = 0.5
+    public var epochs: Int = 20
+    public var lr: Double = 0.01
+    public var momentum: Double = 0.5
+    public var batchSize: Int = 32
+    public var hidden: [Int] = [512, 256]
+    public var seed: Int = 1
+    public var dataset: DatasetName = .mnist
+    public var optimizer: OptimizerName = .sgd
+    /// Train on the first N training examples only; nil for all of them.
+    public var trainSubset: Int? = nil
+    /// Evaluate on the first N test examples only; nil for all of them.
+    public var testSubset: Int? = nil
+
+    /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
+    /// batch 32, 784-512-256-10 on MNIST).
+    public init() {}
+}
+
+/// The hidden-layer nonlinearity.
+public enum Activation: String, CaseIterable, Sendable, Codable {
+    case sigmoid, relu, tanh
+}
+
+/// The datasets the runner can load.
+public enum DatasetName: String, CaseIterable, Sendable, Codable {
+    case mnist
+    case fashionMNIST = "fashion-mnist"
+}
+
+/// The optimizers the engine implements.
+public enum OptimizerName: String, CaseIterable, Sendable, Codable {
+    case sgd
+}
