@@ -36,7 +36,7 @@ let package = Package(
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Results", dependencies: ["Experiments", "MLP"]),
+        .target(name: "Results", dependencies: ["Experiments"]),
         .executableTarget(
             name: "runner",
             dependencies: [

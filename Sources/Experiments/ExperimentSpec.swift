@@ -22,6 +22,9 @@ public struct ExperimentSpec: Sendable {
     /// The experiment's name: the results folder under `results/`.
     public var name: String
     public var summary: String?
+    /// Where the datasets live, if the spec says (`data_dir:`); `--data-dir` and
+    /// `RUNNER_DATA_DIR` take precedence.
+    public var dataDirectory: String?
     /// Parameters every run starts from.
     public var base: RunConfig
     /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
@@ -38,7 +41,7 @@ public struct ExperimentSpec: Sendable {
     public var sweepMark: Mark
 
     /// The top-level keys that are not parameters.
-    public static let sectionKeys = ["name", "description", "sweep", "exclude", "include", "repeats"]
+    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats"]
 
     // MARK: - Loading
 
@@ -93,7 +96,7 @@ public struct ExperimentSpec: Sendable {
             throw YAMLError("a spec must be a mapping of keys to values, got \(root.kindDescription)",
                             at: root.mark, in: source)
         }
-        var spec = ExperimentSpec(name: defaultName, summary: nil, base: RunConfig(), axes: [],
+        var spec = ExperimentSpec(name: defaultName, summary: nil, dataDirectory: nil, base: RunConfig(), axes: [],
                                   excludes: [], includes: [], repeats: 1, source: source,
                                   sweepMark: top.mark)
         for entry in top.entries {
@@ -107,6 +110,12 @@ public struct ExperimentSpec: Sendable {
                                     at: entry.value.mark, in: source)
                 }
                 spec.summary = s.value
+            case "data_dir":
+                guard case .scalar(let s) = entry.value, !s.value.isEmpty, !s.isNull else {
+                    throw YAMLError("data_dir must be a folder path, got \(entry.value.kindDescription)",
+                                    at: entry.value.mark, in: source)
+                }
+                spec.dataDirectory = s.value
             case "repeats":
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
             case "sweep":

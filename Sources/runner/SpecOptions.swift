@@ -16,6 +16,16 @@ struct SpecOptions: ParsableArguments {
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
     }
 
+    /// Loads a spec with the overrides applied, or prints its error and exits with status 2.
+    func spec(_ path: String) throws -> ExperimentSpec {
+        do throws(SpecError) {
+            return try ExperimentSpec.load(path: path, overrides: overrides)
+        } catch {
+            Output.error(error.description)
+            throw ExitCode(2)
+        }
+    }
+
     /// Loads and expands a spec, or prints its error and exits with status 2.
     func plan(_ path: String) throws -> Plan {
         do throws(SpecError) {

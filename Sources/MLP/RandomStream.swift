@@ -1,0 +1,59 @@
+/// SplitMix64: expands one 64-bit seed into well-mixed words; used only to seed `RandomStream`.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// xoshiro256**: a fast, explicit, seedable generator. Each purpose (init, shuffle, dropout)
+/// gets its own stream, so drawing more from one never shifts the others.
+public struct RandomStream: RandomNumberGenerator, Sendable {
+    /// What a stream is for; part of its seed.
+    public enum Purpose: UInt64, Sendable {
+        case initialization = 1, shuffle = 2, dropout = 3
+    }
+
+    private var s0, s1, s2, s3: UInt64
+
+    /// A stream for `purpose` of the run seeded with `seed`.
+    public init(seed: UInt64, purpose: Purpose) {
+        var mixer = SplitMix64(seed: seed ^ (purpose.rawValue &* 0xD1B5_4A32_D192_ED03))
+        s0 = mixer.next(); s1 = mixer.next(); s2 = mixer.next(); s3 = mixer.next()
+    }
+
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
+    }
+
+    /// A Float uniform in [0, 1) with 24 random bits (every value a multiple of 2^-24).
+    @inline(__always)
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * 0x1p-24
+    }
+
+    /// A uniform integer in `0..<bound` without modulo bias (Lemire's method).
+    @inline(__always)
+    public mutating func nextInt(below bound: Int) -> Int {
+        let b = UInt64(bound)
+        var m = next().multipliedFullWidth(by: b)
+        if m.low < b {
+            let threshold = (0 &- b) % b
+            while m.low < threshold { m = next().multipliedFullWidth(by: b) }
+        }
+        return Int(m.high)
+    }
+}

@@ -1,0 +1,285 @@
+/// Trains one network: forward, backward and SGD on whole batches, with every buffer a step
+/// needs allocated once, here. The only place in the project with hot loops.
+///
+/// Shapes (B = rows in the batch): input [B, sizes[0]], hidden activations [B, sizes[l]],
+/// logits [B, classes]; all row-major Float32.
+public final class Trainer {
+    /// What a run sets.
+    public struct Hyperparameters: Sendable {
+        public var activation: Activation
+        /// Dropout probability after each hidden activation, in [0, 1).
+        public var dropout: Float
+        public var lr: Float
+        public var momentum: Float
+        public var batchSize: Int
+        /// Rows per evaluation batch (no dropout, no backward: larger is faster).
+        public var evalBatchSize: Int
+        public var seed: UInt64
+
+        public init(activation: Activation, dropout: Float, lr: Float, momentum: Float,
+                    batchSize: Int, evalBatchSize: Int = 1000, seed: UInt64) {
+            self.activation = activation
+            self.dropout = dropout
+            self.lr = lr
+            self.momentum = momentum
+            self.batchSize = batchSize
+            self.evalBatchSize = evalBatchSize
+            self.seed = seed
+        }
+    }
+
+    /// One epoch's training figures.
+    public struct EpochResult: Sendable {
+        /// Mean loss over the epoch's training examples (dropout on, weights changing).
+        public var meanLoss: Double
+        public var examples: Int
+    }
+
+    /// Evaluation figures.
+    public struct Evaluation: Sendable {
+        /// Mean negative log-likelihood over the examples.
+        public var meanLoss: Double
+        /// Percentage of examples whose most likely class is the label.
+        public var accuracy: Double
+    }
+
+    public let shape: NetworkShape
+    public let hyper: Hyperparameters
+
+    private let capacity: Int
+    private let parameters: UnsafeMutableBufferPointer<Float>
+    private let gradients: UnsafeMutableBufferPointer<Float>
+    private let velocity: UnsafeMutableBufferPointer<Float>
+    private let input: UnsafeMutableBufferPointer<Float>
+    private let batchLabels: UnsafeMutableBufferPointer<Int32>
+    /// Per layer [capacity, out]: activations h (hidden) or logits (last).
+    private let z: [UnsafeMutableBufferPointer<Float>]
+    /// Per hidden layer [batchSize, out]: dropout masks and h * mask (empty without dropout).
+    private let masks: [UnsafeMutableBufferPointer<Float>]
+    private let dropped: [UnsafeMutableBufferPointer<Float>]
+    /// Per layer [batchSize, out]: dLoss/dz.
+    private let deltas: [UnsafeMutableBufferPointer<Float>]
+    private let pixelTable: UnsafeMutableBufferPointer<Float>
+    private var order: UnsafeMutableBufferPointer<Int>
+
+    private var shuffleRNG: RandomStream
+    private var dropoutRNG: RandomStream
+
+    /// A network initialised as PyTorch's `nn.Linear` does, from the `initialization` stream.
+    public init(shape: NetworkShape, hyper: Hyperparameters) {
+        precondition(hyper.batchSize >= 1 && hyper.evalBatchSize >= 1)
+        precondition(hyper.dropout >= 0 && hyper.dropout < 1)
+        self.shape = shape
+        self.hyper = hyper
+        let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
+        self.capacity = capacity
+        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
+            let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
+            b.initialize(repeating: value)
+            return b
+        }
+        parameters = buffer(shape.parameterCount, 0)
+        gradients = buffer(shape.parameterCount, 0)
+        velocity = buffer(shape.parameterCount, 0)
+        input = buffer(capacity * shape.sizes[0], 0)
+        batchLabels = buffer(capacity, 0)
+        z = shape.layers.map { buffer(capacity * $0.outputs, 0) }
+        let hidden = shape.layers.dropLast()
+        let withDropout = hyper.dropout > 0
+        masks = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
+        dropped = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
+        deltas = shape.layers.map { buffer(batch * $0.outputs, 0) }
+        pixelTable = buffer(256, 0)
+        for v in 0..<256 { pixelTable[v] = Float(v) / 255 }
+        order = buffer(0, 0)
+        var initRNG = RandomStream(seed: hyper.seed, purpose: .initialization)
+        shuffleRNG = RandomStream(seed: hyper.seed, purpose: .shuffle)
+        dropoutRNG = RandomStream(seed: hyper.seed, purpose: .dropout)
+        shape.initialize(parameters, rng: &initRNG)
+    }
+
+    deinit {
+        for b in [parameters, gradients, velocity, input, pixelTable] + z + masks + dropped + deltas {
+            b.deallocate()
+        }
+        batchLabels.deallocate()
+        order.deallocate()
+    }
+
+    // MARK: - Whole-epoch calls
+
+    /// One pass over the training examples in a fresh random order, in batches of
+    /// `batchSize` (the last one partial), each followed by an SGD step.
+    /// - Parameters:
+    ///   - pixels: [count, sizes[0]] bytes, scaled to [0, 1] as batches are assembled.
+    ///   - labels: [count], each < classes.
+    ///   - progress: called after each batch with the number of examples done so far.
+    public func trainEpoch(pixels: [UInt8], labels: [UInt8], progress: ((Int) -> Void)? = nil) -> EpochResult {
+        let count = labels.count
+        precondition(pixels.count == count * shape.sizes[0])
+        if order.count != count {
+            order.deallocate()
+            order = .allocate(capacity: count)
+            for i in 0..<count { order[i] = i }
+        }
+        // Fisher-Yates over the previous order: each epoch a uniformly random permutation.
+        var i = count - 1
+        while i > 0 {
+            let j = shuffleRNG.nextInt(below: i + 1)
+            order.swapAt(i, j)
+            i -= 1
+        }
+        var lossSum = 0.0
+        pixels.withUnsafeBufferPointer { px in
+            labels.withUnsafeBufferPointer { lb in
+                var start = 0
+                while start < count {
+                    let rows = min(hyper.batchSize, count - start)
+                    Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
+                                   indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
+                                   table: pixelTable.baseAddress!, out: input.baseAddress!,
+                                   outLabels: batchLabels.baseAddress!)
+                    lossSum += step(rows: rows)
+                    start += rows
+                    progress?(start)
+                }
+            }
+        }
+        return EpochResult(meanLoss: lossSum / Double(count), examples: count)
+    }
+
+    /// Mean loss and accuracy over examples, in batches of `evalBatchSize`, without dropout.
+    public func evaluate(pixels: [UInt8], labels: [UInt8]) -> Evaluation {
+        let count = labels.count
+        precondition(pixels.count == count * shape.sizes[0])
+        var lossSum = 0.0
+        var correct = 0
+        let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
+        defer { identity.deallocate() }
+        pixels.withUnsafeBufferPointer { px in
+            labels.withUnsafeBufferPointer { lb in
+                var start = 0
+                while start < count {
+                    let rows = min(hyper.evalBatchSize, count - start)
+                    for r in 0..<rows { identity[r] = start + r }
+                    Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
+                                   indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
+                                   table: pixelTable.baseAddress!, out: input.baseAddress!,
+                                   outLabels: batchLabels.baseAddress!)
+                    forward(rows: rows, training: false)
+                    let result = Kernels.softmaxCrossEntropy(
+                        logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+                        classes: shape.sizes.last!, delta: nil, scale: 0)
+                    lossSum += result.lossSum
+                    correct += result.correct
+                    start += rows
+                }
+            }
+        }
+        return Evaluation(meanLoss: lossSum / Double(count), accuracy: 100 * Double(correct) / Double(count))
+    }
+
+    // MARK: - One step
+
+    /// Forward, loss, backward and SGD on the `rows` examples in `input`/`batchLabels`.
+    /// - Returns: the sum of the rows' losses (the step minimises their mean).
+    private func step(rows: Int) -> Double {
+        let lossSum = forwardBackward(rows: rows)
+        Kernels.sgdMomentum(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!,
+                            velocity: velocity.baseAddress!, count: shape.parameterCount,
+                            lr: hyper.lr, momentum: hyper.momentum)
+        return lossSum
+    }
+
+    /// Forward (training mode), loss and backward into `gradients`; returns the loss sum.
+    private func forwardBackward(rows: Int) -> Double {
+        forward(rows: rows, training: true)
+        let last = shape.layers.count - 1
+        let loss = Kernels.softmaxCrossEntropy(
+            logits: z[last].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+            classes: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows))
+        backward(rows: rows)
+        return loss.lossSum
+    }
+
+    /// The input of layer l as the next GEMM reads it: the batch, or the previous layer's
+    /// activations (after dropout in training).
+    @inline(__always)
+    private func layerInput(_ l: Int, training: Bool) -> UnsafeMutablePointer<Float> {
+        if l == 0 { return input.baseAddress! }
+        return training && hyper.dropout > 0 ? dropped[l - 1].baseAddress! : z[l - 1].baseAddress!
+    }
+
+    private func forward(rows: Int, training: Bool) {
+        let p = parameters.baseAddress!
+        for (l, layer) in shape.layers.enumerated() {
+            let out = z[l].baseAddress!
+            // z = x W^T: x [rows, in], W [out, in] -> z [rows, out].
+            BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
+                       a: layerInput(l, training: training), lda: layer.inputs,
+                       b: p + layer.weightOffset, ldb: layer.inputs, beta: 0, c: out, ldc: layer.outputs)
+            if l == shape.layers.count - 1 {
+                Kernels.addBias(out, p + layer.biasOffset, rows: rows, n: layer.outputs)
+            } else {
+                let drop = training ? hyper.dropout : 0
+                Kernels.biasActivateDropout(
+                    z: out, bias: p + layer.biasOffset, rows: rows, n: layer.outputs,
+                    activation: hyper.activation, p: drop, rng: &dropoutRNG,
+                    mask: masks[l].baseAddress!, out: dropped[l].baseAddress!)
+            }
+        }
+    }
+
+    /// Gradients of the mean loss into `gradients`, from `deltas[last]` down. Every gradient
+    /// is overwritten (GEMMs with beta 0, bias sums from zero), so no separate zeroing pass.
+    private func backward(rows: Int) {
+        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        for l in stride(from: shape.layers.count - 1, through: 0, by: -1) {
+            let layer = shape.layers[l]
+            let delta = deltas[l].baseAddress!
+            // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
+            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                       a: delta, lda: layer.outputs, b: layerInput(l, training: true), ldb: layer.inputs,
+                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+            Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
+            guard l > 0 else { break }
+            // dA = delta W: [rows, out] x [out, in] -> [rows, in], then through dropout and f.
+            let below = deltas[l - 1].baseAddress!
+            BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
+                       a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
+                       beta: 0, c: below, ldc: layer.inputs)
+            Kernels.activationDropoutBackward(
+                below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
+                count: rows * layer.inputs, activation: hyper.activation)
+        }
+    }
+
+    // MARK: - Inspection (tests, checkpoints)
+
+    /// A copy of the parameters, in `shape`'s flat layout.
+    public var parameterValues: [Float] {
+        get { Array(parameters) }
+        set {
+            precondition(newValue.count == shape.parameterCount)
+            _ = parameters.update(fromContentsOf: newValue)
+        }
+    }
+
+    /// Runs forward and backward on one batch without updating anything, for gradient checks.
+    /// Dropout masks are drawn from the run's dropout stream as in training.
+    /// - Parameters:
+    ///   - inputs: [rows, sizes[0]] Float inputs.
+    ///   - labels: [rows].
+    /// - Returns: the mean loss, the gradients, and the masks used (one [rows, out] per
+    ///   hidden layer; empty without dropout).
+    public func lossAndGradients(inputs: [Float], labels: [Int32]) -> (loss: Double, gradients: [Float], masks: [[Float]]) {
+        let rows = labels.count
+        precondition(rows <= hyper.batchSize && inputs.count == rows * shape.sizes[0])
+        _ = UnsafeMutableBufferPointer(rebasing: input[0..<inputs.count]).update(fromContentsOf: inputs)
+        _ = UnsafeMutableBufferPointer(rebasing: batchLabels[0..<rows]).update(fromContentsOf: labels)
+        let lossSum = forwardBackward(rows: rows)
+        let usedMasks = hyper.dropout > 0
+            ? zip(masks, shape.layers).map { Array($0.0[0..<(rows * $0.1.outputs)]) } : []
+        return (lossSum / Double(rows), Array(gradients), usedMasks)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// End-to-end training through the built binary on real MNIST (fetched by scripts/setup.sh).
+@Suite(.serialized) struct TrainCommandTests {
+    static let dataDir = Binary.repo.appendingPathComponent("data").path
+
+    /// A small real-data run: 3000 training images, 1000 test images, 3 epochs of ReLU.
+    static let small = ["--set", "activation=relu", "--set", "dropout=0.2", "--set", "epochs=3",
+                        "--set", "train_subset=3000", "--set", "test_subset=1000", "--set", "lr=0.05"]
+
+    func metrics(_ dir: URL, experiment: String) throws -> [[String]] {
+        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(experiment).path)
+        #expect(runs.count == 1)
+        let csv = try String(contentsOf: dir.appendingPathComponent("\(experiment)/\(runs[0])/metrics.csv"), encoding: .utf8)
+        return csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    }
+
+    @Test func trainsOnARealSubsetWellBeyondChance() throws {
+        let out = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", Self.dataDir] + Self.small)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try metrics(out, experiment: "relu_dropout")
+        #expect(rows.first == ["epoch", "train_loss", "test_loss", "test_accuracy", "epoch_seconds"])
+        #expect(rows.count == 4)
+        let accuracy = try #require(Double(rows[3][3]))
+        // Chance is 10%; an untrained net scores about that, a broken gradient far below this.
+        #expect(accuracy > 85, "final test accuracy \(accuracy)%")
+        let losses = rows.dropFirst().map { Double($0[2])! }
+        #expect(losses[2] < losses[0])
+        let status = try String(contentsOf: out.appendingPathComponent("relu_dropout").appendingPathComponent(
+            try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("relu_dropout").path)[0])
+            .appendingPathComponent("status.json"), encoding: .utf8)
+        #expect(status.contains("\"status\": \"done\""))
+        #expect(status.contains("\"epochs_done\": 3"))
+    }
+
+    @Test func sameSpecAndSeedGiveIdenticalFigures() throws {
+        let a = try Binary.temporaryDirectory(), b = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let args = ["experiments/sigmoid_dropout.yaml", "--data-dir", Self.dataDir, "--set", "epochs=2",
+                    "--set", "train_subset=2000", "--set", "test_subset=500"]
+        #expect(try Binary.run(args + ["--results", a.path]).status == 0)
+        #expect(try Binary.run(args + ["--results", b.path]).status == 0)
+        let ma = try metrics(a, experiment: "sigmoid_dropout"), mb = try metrics(b, experiment: "sigmoid_dropout")
+        // Every column but the wall-clock seconds, bit for bit as printed.
+        #expect(ma.map { $0.dropLast() } == mb.map { $0.dropLast() })
+        #expect(ma.count == 3)
+    }
+
+    @Test func finishedRunsAreSkipped() throws {
+        let out = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let args = ["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", Self.dataDir,
+                    "--set", "epochs=1", "--set", "train_subset=500", "--set", "test_subset=100"]
+        #expect(try Binary.run(args).status == 0)
+        let again = try Binary.run(args)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("done already"))
+    }
+
+    @Test func missingDataNamesTheFileAndTheFix() throws {
+        let empty = try Binary.temporaryDirectory(), out = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: empty); try? FileManager.default.removeItem(at: out) }
+        let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", empty.path])
+        #expect(r.status == 3)
+        #expect(r.stderr == "\(empty.path)/mnist/train-images-idx3-ubyte: error: missing or unreadable; "
+            + "run RUNNER_DATA_DIR=\(empty.path) scripts/fetch-data.sh mnist to fetch a verified copy\n")
+    }
+}
