@@ -44,6 +44,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
+        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "MLP"]),
+
         // MARK: - Tests
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),

@@ -120,9 +120,11 @@ public final class Trainer {
         if order.count != count {
             order.deallocate()
             order = .allocate(capacity: count)
-            for i in 0..<count { order[i] = i }
         }
-        // Fisher-Yates over the previous order: each epoch a uniformly random permutation.
+        // Each epoch a fresh uniformly random permutation (as PyTorch's RandomSampler draws
+        // randperm(n)): Fisher-Yates from the identity, so an epoch depends only on the
+        // stream's state, which a checkpoint can save.
+        for i in 0..<count { order[i] = i }
         var i = count - 1
         while i > 0 {
             let j = shuffleRNG.nextInt(below: i + 1)
@@ -184,21 +186,18 @@ public final class Trainer {
     /// Forward, loss, backward and SGD on the `rows` examples in `input`/`batchLabels`.
     /// - Returns: the sum of the rows' losses (the step minimises their mean).
     private func step(rows: Int) -> Double {
-        let lossSum = forwardBackward(rows: rows)
-        Kernels.sgdMomentum(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!,
-                            velocity: velocity.baseAddress!, count: shape.parameterCount,
-                            lr: hyper.lr, momentum: hyper.momentum)
-        return lossSum
+        forwardBackward(rows: rows, update: true)
     }
 
-    /// Forward (training mode), loss and backward into `gradients`; returns the loss sum.
-    private func forwardBackward(rows: Int) -> Double {
+    /// Forward (training mode), loss and backward into `gradients`, then (with `update`) the
+    /// SGD step; returns the loss sum.
+    private func forwardBackward(rows: Int, update: Bool) -> Double {
         forward(rows: rows, training: true)
         let last = shape.layers.count - 1
         let loss = Kernels.softmaxCrossEntropy(
             logits: z[last].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
             classes: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows))
-        backward(rows: rows)
+        backward(rows: rows, update: update)
         return loss.lossSum
     }
 
@@ -232,8 +231,10 @@ public final class Trainer {
 
     /// Gradients of the mean loss into `gradients`, from `deltas[last]` down. Every gradient
     /// is overwritten (GEMMs with beta 0, bias sums from zero), so no separate zeroing pass.
-    private func backward(rows: Int) {
-        let p = parameters.baseAddress!, g = gradients.baseAddress!
+    /// With `update`, each layer takes its SGD step as soon as nothing below needs its old
+    /// weights, while its gradient is still in cache: the same arithmetic as one pass at the end.
+    private func backward(rows: Int, update: Bool) {
+        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
         for l in stride(from: shape.layers.count - 1, through: 0, by: -1) {
             let layer = shape.layers[l]
             let delta = deltas[l].baseAddress!
@@ -242,15 +243,22 @@ public final class Trainer {
                        a: delta, lda: layer.outputs, b: layerInput(l, training: true), ldb: layer.inputs,
                        beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
             Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
-            guard l > 0 else { break }
-            // dA = delta W: [rows, out] x [out, in] -> [rows, in], then through dropout and f.
-            let below = deltas[l - 1].baseAddress!
-            BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
-                       a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
-                       beta: 0, c: below, ldc: layer.inputs)
-            Kernels.activationDropoutBackward(
-                below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
-                count: rows * layer.inputs, activation: hyper.activation)
+            if l > 0 {
+                // dA = delta W: [rows, out] x [out, in] -> [rows, in], then through dropout and f.
+                let below = deltas[l - 1].baseAddress!
+                BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
+                           a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
+                           beta: 0, c: below, ldc: layer.inputs)
+                Kernels.activationDropoutBackward(
+                    below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
+                    count: rows * layer.inputs, activation: hyper.activation)
+            }
+            if update {
+                // Weights then bias: one contiguous range of the flat buffer.
+                let o = layer.weightOffset, n = layer.inputs * layer.outputs + layer.outputs
+                Kernels.sgdMomentum(parameters: p + o, gradients: g + o, velocity: v + o, count: n,
+                                    lr: hyper.lr, momentum: hyper.momentum)
+            }
         }
     }
 
@@ -277,7 +285,7 @@ public final class Trainer {
         precondition(rows <= hyper.batchSize && inputs.count == rows * shape.sizes[0])
         _ = UnsafeMutableBufferPointer(rebasing: input[0..<inputs.count]).update(fromContentsOf: inputs)
         _ = UnsafeMutableBufferPointer(rebasing: batchLabels[0..<rows]).update(fromContentsOf: labels)
-        let lossSum = forwardBackward(rows: rows)
+        let lossSum = forwardBackward(rows: rows, update: false)
         let usedMasks = hyper.dropout > 0
             ? zip(masks, shape.layers).map { Array($0.0[0..<(rows * $0.1.outputs)]) } : []
         return (lossSum / Double(rows), Array(gradients), usedMasks)

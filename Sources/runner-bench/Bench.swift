@@ -1,0 +1,93 @@
+import Datasets
+import Foundation
+import MLP
+
+/// Engine micro-benchmarks, printed as figures (never asserted): see scripts/bench.sh.
+///
+///     runner-bench gemm  [reps]    GEMM calls alone of one training epoch, engine shapes
+///     runner-bench epoch [reps]    one training epoch of the seed model (ReLU + dropout 0.5)
+///     runner-bench eval  [reps]    one evaluation pass over the test set
+@main
+struct Bench {
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    static func main() throws {
+        let args = CommandLine.arguments.dropFirst()
+        let mode = args.first ?? "epoch"
+        let reps = args.dropFirst().first.flatMap(Int.init) ?? 3
+        BLAS.setThreads(1)
+        let shape = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
+        switch mode {
+        case "gemm":
+            let times = (0..<reps).map { _ in gemmEpoch(shape: shape, examples: 60_000, batch: 32) }
+            let flops = gemmFlops(shape: shape, examples: 60_000)
+            print(String(format: "gemm_epoch_seconds %.4f  gflops %.2f  (median of %d)", median(times),
+                         flops / median(times) / 1e9, reps))
+        case "epoch", "eval":
+            let data = try MNIST.load("mnist", directory: MNIST.directory())
+            let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
+                                                             momentum: 0.5, batchSize: 32, seed: 1))
+            var times: [Double] = []
+            for _ in 0..<reps {
+                let t = now()
+                if mode == "epoch" {
+                    _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
+                } else {
+                    _ = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
+                }
+                times.append(now() - t)
+            }
+            print(String(format: "\(mode)_seconds %.4f  (median of %d: %@)", median(times), reps,
+                         times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+        default:
+            print("usage: runner-bench gemm|epoch|eval [reps]")
+        }
+    }
+
+    /// FLOPs of one epoch's GEMMs: forward, weight gradients, and input gradients below layer 1.
+    static func gemmFlops(shape: NetworkShape, examples: Int) -> Double {
+        let macs = shape.layers.enumerated().reduce(0) { acc, e in
+            acc + e.element.inputs * e.element.outputs * (e.offset == 0 ? 2 : 3)
+        }
+        return 2 * Double(macs) * Double(examples)
+    }
+
+    /// Seconds for the exact GEMM calls of one epoch of training steps, nothing else.
+    static func gemmEpoch(shape: NetworkShape, examples: Int, batch: Int) -> Double {
+        let maxWidth = shape.sizes.max()!
+        let w = UnsafeMutablePointer<Float>.allocate(capacity: shape.parameterCount)
+        let g = UnsafeMutablePointer<Float>.allocate(capacity: shape.parameterCount)
+        let acts = shape.sizes.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: batch * maxWidth) }
+        let deltas = shape.sizes.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: batch * maxWidth) }
+        for p in [w, g] { p.initialize(repeating: 0.01, count: shape.parameterCount) }
+        for p in acts + deltas { p.initialize(repeating: 0.5, count: batch * maxWidth) }
+        defer { for p in [w, g] + acts + deltas { p.deallocate() } }
+        let t = now()
+        var start = 0
+        while start < examples {
+            let rows = min(batch, examples - start)
+            for (l, layer) in shape.layers.enumerated() {
+                BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
+                           a: acts[l], lda: layer.inputs, b: w + layer.weightOffset, ldb: layer.inputs,
+                           beta: 0, c: acts[l + 1], ldc: layer.outputs)
+            }
+            for (l, layer) in shape.layers.enumerated().reversed() {
+                BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                           a: deltas[l + 1], lda: layer.outputs, b: acts[l], ldb: layer.inputs,
+                           beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+                if l > 0 {
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
+                               a: deltas[l + 1], lda: layer.outputs, b: w + layer.weightOffset, ldb: layer.inputs,
+                               beta: 0, c: deltas[l], ldc: layer.inputs)
+                }
+            }
+            start += rows
+        }
+        return now() - t
+    }
+}
