@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "runner",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     // MARK: - Products
     products: [
         .executable(name: "runner", targets: ["runner"]),
@@ -37,10 +37,12 @@ let package = Package(
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Results", dependencies: ["Experiments"]),
+        .target(name: "Scheduler", dependencies: ["Experiments", "Datasets", "MLP", "Results", "CZlib"]),
+        .target(name: "Reporting", dependencies: ["Experiments", "Results"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SpecYAML", "Experiments", "Datasets", "MLP", "Results",
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,6 +54,8 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "MLPTests", dependencies: ["MLP"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner"]),
     ]
 )

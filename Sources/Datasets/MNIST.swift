@@ -9,6 +9,11 @@ public enum MNIST {
     public struct Split: Sendable {
         public var train: LabeledImages
         public var test: LabeledImages
+
+        public init(train: LabeledImages, test: LabeledImages) {
+            self.train = train
+            self.test = test
+        }
     }
 
     /// Where data lives: the `--data-dir` option, else `$RUNNER_DATA_DIR`, else the spec's

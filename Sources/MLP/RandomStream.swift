@@ -29,6 +29,15 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         s0 = mixer.next(); s1 = mixer.next(); s2 = mixer.next(); s3 = mixer.next()
     }
 
+    /// The generator's four state words, to save in a checkpoint.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator resumed from `state` (as read back from a checkpoint).
+    public init?(state: [UInt64]) {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9

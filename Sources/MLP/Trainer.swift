@@ -33,6 +33,24 @@ public final class Trainer {
         /// Mean loss over the epoch's training examples (dropout on, weights changing).
         public var meanLoss: Double
         public var examples: Int
+        /// False when `progress` asked to stop before the epoch's end.
+        public var completed: Bool
+    }
+
+    /// Everything training depends on between epochs: restoring it continues a run exactly
+    /// as if it had never stopped.
+    public struct State: Sendable, Equatable {
+        public var parameters: [Float]
+        public var velocity: [Float]
+        public var shuffleStream: [UInt64]
+        public var dropoutStream: [UInt64]
+
+        public init(parameters: [Float], velocity: [Float], shuffleStream: [UInt64], dropoutStream: [UInt64]) {
+            self.parameters = parameters
+            self.velocity = velocity
+            self.shuffleStream = shuffleStream
+            self.dropoutStream = dropoutStream
+        }
     }
 
     /// Evaluation figures.
@@ -113,8 +131,9 @@ public final class Trainer {
     /// - Parameters:
     ///   - pixels: [count, sizes[0]] bytes, scaled to [0, 1] as batches are assembled.
     ///   - labels: [count], each < classes.
-    ///   - progress: called after each batch with the number of examples done so far.
-    public func trainEpoch(pixels: [UInt8], labels: [UInt8], progress: ((Int) -> Void)? = nil) -> EpochResult {
+    ///   - progress: called after each batch with the number of examples done so far; return
+    ///     false to stop the epoch there (the result then says `completed: false`).
+    public func trainEpoch(pixels: [UInt8], labels: [UInt8], progress: ((Int) -> Bool)? = nil) -> EpochResult {
         let count = labels.count
         precondition(pixels.count == count * shape.sizes[0])
         if order.count != count {
@@ -132,6 +151,7 @@ public final class Trainer {
             i -= 1
         }
         var lossSum = 0.0
+        var completed = true
         pixels.withUnsafeBufferPointer { px in
             labels.withUnsafeBufferPointer { lb in
                 var start = 0
@@ -143,11 +163,14 @@ public final class Trainer {
                                    outLabels: batchLabels.baseAddress!)
                     lossSum += step(rows: rows)
                     start += rows
-                    progress?(start)
+                    if let progress, !progress(start), start < count {
+                        completed = false
+                        break
+                    }
                 }
             }
         }
-        return EpochResult(meanLoss: lossSum / Double(count), examples: count)
+        return EpochResult(meanLoss: lossSum / Double(count), examples: count, completed: completed)
     }
 
     /// Mean loss and accuracy over examples, in batches of `evalBatchSize`, without dropout.
@@ -263,6 +286,25 @@ public final class Trainer {
     }
 
     // MARK: - Inspection (tests, checkpoints)
+
+    /// The state to checkpoint between epochs.
+    public var state: State {
+        State(parameters: Array(parameters), velocity: Array(velocity),
+              shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state)
+    }
+
+    /// Continues from a checkpointed state.
+    /// - Returns: false (and changes nothing) when the state does not fit this network.
+    public func restore(_ state: State) -> Bool {
+        guard state.parameters.count == shape.parameterCount, state.velocity.count == shape.parameterCount,
+              let shuffle = RandomStream(state: state.shuffleStream),
+              let dropout = RandomStream(state: state.dropoutStream) else { return false }
+        _ = parameters.update(fromContentsOf: state.parameters)
+        _ = velocity.update(fromContentsOf: state.velocity)
+        shuffleRNG = shuffle
+        dropoutRNG = dropout
+        return true
+    }
 
     /// A copy of the parameters, in `shape`'s flat layout.
     public var parameterValues: [Float] {

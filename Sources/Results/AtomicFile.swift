@@ -12,13 +12,17 @@ public enum AtomicFile {
     /// Replaces `path` with `text`, atomically.
     /// - Throws: `WriteError` (disk full, read-only folder, ...); the old file is then untouched.
     public static func write(_ text: String, to path: String) throws(WriteError) {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Replaces `path` with `bytes`, atomically.
+    public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
         let dir = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         let temp = (dir.isEmpty ? "" : dir + "/") + ".\(name).\(getpid()).tmp"
         func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno))) }
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw failure() }
-        let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }

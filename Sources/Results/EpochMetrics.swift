@@ -22,6 +22,32 @@ public struct EpochMetrics: Sendable, Equatable {
 
     public static let csvHeader = "epoch,train_loss,test_loss,test_accuracy,epoch_seconds"
 
+    /// Parses a row written by `csvRow`; nil for anything else.
+    public init?(csvRow: Substring) {
+        let f = csvRow.split(separator: ",", omittingEmptySubsequences: false)
+        guard f.count == 5, let e = Int(f[0]), let a = Double(f[1]), let b = Double(f[2]),
+              let c = Double(f[3]), let d = Double(f[4]) else { return nil }
+        self.init(epoch: e, trainLoss: a, testLoss: b, testAccuracy: c, epochSeconds: d)
+    }
+
+    /// Parses a whole metrics.csv; nil when its header or any row is not as written by the runner.
+    public static func parse(csv text: String) -> [EpochMetrics]? {
+        var lines = text.split(separator: "\n")
+        guard lines.first == Substring(csvHeader) else { return nil }
+        lines.removeFirst()
+        var rows: [EpochMetrics] = []
+        for (i, line) in lines.enumerated() {
+            guard let row = EpochMetrics(csvRow: line), row.epoch == i + 1 else { return nil }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// The text of a metrics.csv holding `rows`.
+    public static func csv(_ rows: [EpochMetrics]) -> String {
+        ([csvHeader] + rows.map(\.csvRow)).joined(separator: "\n") + "\n"
+    }
+
     /// The CSV row: losses to 8 decimals, accuracy to 4, seconds to 3.
     public var csvRow: String {
         "\(epoch)," + String(format: "%.8f,%.8f,%.4f,%.3f", trainLoss, testLoss, testAccuracy, epochSeconds)

@@ -3,11 +3,16 @@ import Foundation
 
 /// The results layout of one experiment:
 ///
+///     results/<experiment>/plan.tsv               the last plan run here (order of the summary)
+///     results/<experiment>/summary.csv            one row per run (Reporting)
 ///     results/<experiment>/<run-id>/config.json   the run's resolved parameters, id and name
 ///                                  /metrics.csv   one row per finished epoch
-///                                  /status.json   running | done | diverged | failed, with timings
+///                                  /status.json   running | done | failed | diverged | interrupted
+///                                  /checkpoint.bin  the state after the last finished epoch
 ///
-/// Every file is replaced atomically, so a reader never sees a half-written one.
+/// Every file is replaced atomically (temporary file + rename), so a reader never sees a
+/// half-written one. A run's folder is named by its id, so a changed config is a new folder
+/// and nothing overwrites another config's results.
 public struct RunStore: Sendable {
     /// `results/<experiment>`.
     public let directory: String
@@ -16,30 +21,55 @@ public struct RunStore: Sendable {
         directory = (resultsRoot as NSString).appendingPathComponent(experiment)
     }
 
-    /// The folder of one run.
-    public func path(of run: Run) -> String { (directory as NSString).appendingPathComponent(run.id) }
+    public init(directory: String) { self.directory = directory }
 
-    /// True when `run` finished earlier with exactly this config.
-    public func isDone(_ run: Run) -> Bool {
-        let dir = path(of: run)
-        guard let status = try? String(contentsOfFile: dir + "/status.json", encoding: .utf8),
-              status.contains("\"status\": \"done\""),
-              let config = try? String(contentsOfFile: dir + "/config.json", encoding: .utf8) else { return false }
-        return config == RunStore.configJSON(run)
+    /// The folder of one run.
+    public func path(of run: Run) -> String { path(ofID: run.id) }
+
+    public func path(ofID id: String) -> String { (directory as NSString).appendingPathComponent(id) }
+
+    /// The run's status record, if it has one.
+    public func status(of run: Run) -> RunStatus? {
+        guard hasSameConfig(run) else { return nil }
+        return RunStatus.read(path(of: run) + "/status.json")
     }
 
-    /// Creates the run's folder and writes its config and a `running` status.
-    public func begin(_ run: Run) throws(AtomicFile.WriteError) -> RunRecorder {
+    /// True when `run` finished earlier with exactly this config.
+    public func isDone(_ run: Run) -> Bool { status(of: run)?.state == .done }
+
+    /// True when the folder's config.json holds exactly this run's config.
+    public func hasSameConfig(_ run: Run) -> Bool {
+        guard let text = try? String(contentsOfFile: path(of: run) + "/config.json", encoding: .utf8) else { return false }
+        return text.contains("\"config\": \(Run.json(of: run.config))\n")
+    }
+
+    /// Writes the plan (the order `summary.csv` follows).
+    public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
+        try createDirectory(directory)
+        try AtomicFile.write(plan.tsv(), to: directory + "/plan.tsv")
+    }
+
+    /// Opens the run's folder for (re)training: writes its config and returns a recorder
+    /// that continues from `resume` (the rows of epochs already done, possibly none).
+    public func begin(_ run: Run, resume rows: [EpochMetrics] = [], previous: RunStatus? = nil)
+        throws(AtomicFile.WriteError) -> RunRecorder {
         let dir = path(of: run)
+        try createDirectory(dir)
+        try AtomicFile.write(RunStore.configJSON(run), to: dir + "/config.json")
+        let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
+                                   started: previous?.started ?? RunStatus.now(),
+                                   secondsBefore: rows.isEmpty ? 0 : previous?.seconds ?? 0)
+        try AtomicFile.write(EpochMetrics.csv(rows), to: dir + "/metrics.csv")
+        try recorder.write(.running)
+        return recorder
+    }
+
+    private func createDirectory(_ dir: String) throws(AtomicFile.WriteError) {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
             throw AtomicFile.WriteError(path: dir, reason: "cannot create the folder")
         }
-        try AtomicFile.write(RunStore.configJSON(run), to: dir + "/config.json")
-        let recorder = RunRecorder(directory: dir)
-        try recorder.write(status: "running", reason: nil)
-        return recorder
     }
 
     /// The text of a run's config.json.
@@ -50,28 +80,33 @@ public struct RunStore: Sendable {
 }
 
 /// Records one run's progress: the metrics so far and its status.
-public final class RunRecorder {
+public final class RunRecorder: @unchecked Sendable {
     public let directory: String
-    public private(set) var rows: [EpochMetrics] = []
-    private let started = Date()
+    public let epochs: Int
+    public private(set) var rows: [EpochMetrics]
+    private let started: String
+    private let secondsBefore: Double
+    private let clock = Date()
 
-    init(directory: String) { self.directory = directory }
+    init(directory: String, epochs: Int, rows: [EpochMetrics], started: String, secondsBefore: Double) {
+        self.directory = directory
+        self.epochs = epochs
+        self.rows = rows
+        self.started = started
+        self.secondsBefore = secondsBefore
+    }
 
     /// Adds an epoch and rewrites `metrics.csv` with every epoch so far.
     public func append(_ metrics: EpochMetrics) throws(AtomicFile.WriteError) {
         rows.append(metrics)
-        let text = ([EpochMetrics.csvHeader] + rows.map(\.csvRow)).joined(separator: "\n") + "\n"
-        try AtomicFile.write(text, to: directory + "/metrics.csv")
+        try AtomicFile.write(EpochMetrics.csv(rows), to: directory + "/metrics.csv")
     }
 
-    /// Writes `status.json`: the state, an optional reason, epochs done and elapsed seconds.
-    public func write(status: String, reason: String?) throws(AtomicFile.WriteError) {
-        let seconds = Date().timeIntervalSince(started)
-        var fields = ["\"status\": \(JSON.quote(status))"]
-        if let reason { fields.append("\"reason\": \(JSON.quote(reason))") }
-        fields.append("\"epochs_done\": \(rows.count)")
-        fields.append("\"seconds\": " + String(format: "%.3f", seconds))
-        fields.append("\"updated\": \(JSON.quote(ISO8601DateFormatter().string(from: Date())))")
-        try AtomicFile.write("{\n  " + fields.joined(separator: ",\n  ") + "\n}\n", to: directory + "/status.json")
+    /// Writes `status.json`.
+    public func write(_ state: RunStatus.State, reason: String? = nil) throws(AtomicFile.WriteError) {
+        let status = RunStatus(state: state, reason: reason, epochsDone: rows.count, epochs: epochs,
+                               seconds: secondsBefore + Date().timeIntervalSince(clock),
+                               started: started, updated: RunStatus.now())
+        try AtomicFile.write(status.json, to: directory + "/status.json")
     }
 }

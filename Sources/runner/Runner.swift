@@ -17,6 +17,6 @@ struct Runner: ParsableCommand {
               runner plan experiments/comparison.yaml --format tsv
               runner experiments/comparison.yaml --set epochs=2 --set dropout=0.2
             """,
-        subcommands: [RunCommand.self, PlanCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self],
         defaultSubcommand: RunCommand.self)
 }

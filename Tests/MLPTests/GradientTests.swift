@@ -71,6 +71,32 @@ import Testing
         #expect(a != train(seed: 6))
     }
 
+    /// Two epochs straight equal one epoch, a save, a new trainer restored from it, one epoch.
+    @Test func restoringAStateContinuesBitForBit() {
+        let shape = NetworkShape(inputs: 20, hidden: [16, 8], classes: 4)
+        let hyper = Trainer.Hyperparameters(activation: .tanh, dropout: 0.3, lr: 0.05, momentum: 0.5,
+                                            batchSize: 7, seed: 3)
+        let pixels = (0..<(50 * 20)).map { UInt8(($0 * 37) % 256) }
+        let labels = (0..<50).map { UInt8($0 % 4) }
+        let straight = Trainer(shape: shape, hyper: hyper)
+        _ = straight.trainEpoch(pixels: pixels, labels: labels)
+        let saved = straight.state
+        _ = straight.trainEpoch(pixels: pixels, labels: labels)
+        let resumed = Trainer(shape: shape, hyper: hyper)
+        #expect(resumed.restore(saved))
+        _ = resumed.trainEpoch(pixels: pixels, labels: labels)
+        #expect(resumed.state == straight.state)
+        #expect(!resumed.restore(Trainer.State(parameters: [1], velocity: [1], shuffleStream: [1, 2, 3, 4],
+                                               dropoutStream: [1, 2, 3, 4])))
+    }
+
+    @Test func progressCanStopAnEpoch() {
+        let trainer = Trainer(shape: NetworkShape(inputs: 4, hidden: [3], classes: 2),
+                              hyper: .init(activation: .relu, dropout: 0, lr: 0.1, momentum: 0, batchSize: 4, seed: 1))
+        let result = trainer.trainEpoch(pixels: [UInt8](repeating: 1, count: 40), labels: [UInt8](repeating: 0, count: 10)) { $0 < 4 }
+        #expect(!result.completed)
+    }
+
     @Test func streamsAreIndependent() {
         var a = RandomStream(seed: 1, purpose: .shuffle), b = RandomStream(seed: 1, purpose: .dropout)
         #expect((0..<4).map { _ in a.next() } != (0..<4).map { _ in b.next() })
@@ -82,7 +108,7 @@ import Testing
                                                          batchSize: 4, seed: 1))
         var examplesSeen: [Int] = []
         let result = trainer.trainEpoch(pixels: [UInt8](repeating: 100, count: 10 * 4),
-                                        labels: (0..<10).map { UInt8($0 % 2) }) { examplesSeen.append($0) }
+                                        labels: (0..<10).map { UInt8($0 % 2) }) { examplesSeen.append($0); return true }
         #expect(examplesSeen == [4, 8, 10])
         #expect(result.examples == 10)
     }

@@ -1,0 +1,135 @@
+import Experiments
+import Foundation
+import Results
+
+/// One row per run of an experiment: its parameters, status and headline figures. Built from
+/// what is on disk (plan.tsv, and each run's config, status and metrics), so it is the same
+/// whether the runs were trained here, by `--index` jobs, or on a cluster.
+public struct Summary: Sendable {
+    public struct Row: Sendable {
+        /// Position in the plan, or nil for a run of an earlier plan.
+        public var index: Int?
+        public var id: String
+        public var name: String
+        /// Canonical parameter values, keyed like the spec.
+        public var parameters: [String: String]
+        /// running, done, failed, diverged, interrupted, or pending (not started).
+        public var status: String
+        public var epochsDone: Int
+        public var epochs: Int?
+        public var metrics: [EpochMetrics]
+        public var seconds: Double?
+
+        public var finalAccuracy: Double? { metrics.last?.testAccuracy }
+        public var bestAccuracy: Double? { metrics.map(\.testAccuracy).max() }
+        public var finalLoss: Double? { metrics.last?.testLoss }
+    }
+
+    public var experiment: String
+    public var rows: [Row]
+
+    /// Reads an experiment's folder (`results/<experiment>`).
+    public static func load(_ store: RunStore) -> Summary {
+        let dir = store.directory
+        var rows: [Row] = []
+        var seen = Set<String>()
+        // The plan's runs first, in plan order.
+        if let tsv = try? String(contentsOfFile: dir + "/plan.tsv", encoding: .utf8) {
+            let lines = tsv.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            if let header = lines.first, header.count > 3 {
+                for fields in lines.dropFirst() where fields.count == header.count {
+                    let parameters = Dictionary(uniqueKeysWithValues: zip(header[3...], fields[3...]))
+                    rows.append(row(store: store, index: Int(fields[0]), id: fields[1], name: fields[2],
+                                    parameters: parameters))
+                    seen.insert(fields[1])
+                }
+            }
+        }
+        // Then runs of earlier plans still on disk, by name.
+        let others = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+            .filter { !seen.contains($0) && FileManager.default.fileExists(atPath: store.path(ofID: $0) + "/config.json") }
+        var extra: [Row] = []
+        for id in others {
+            guard let data = FileManager.default.contents(atPath: store.path(ofID: id) + "/config.json"),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let config = object["config"] as? [String: Any] else { continue }
+            let parameters = config.mapValues { value -> String in
+                if let list = value as? [Any] { return list.isEmpty ? "none" : list.map { "\($0)" }.joined(separator: "x") }
+                if value is NSNull { return "all" }
+                return "\(value)"
+            }
+            extra.append(row(store: store, index: nil, id: id, name: object["name"] as? String ?? id, parameters: parameters))
+        }
+        rows += extra.sorted { $0.name < $1.name }
+        return Summary(experiment: (dir as NSString).lastPathComponent, rows: rows)
+    }
+
+    private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
+        let dir = store.path(ofID: id)
+        let status = RunStatus.read(dir + "/status.json")
+        let metrics = (try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)).flatMap(EpochMetrics.parse) ?? []
+        return Row(index: index, id: id, name: name, parameters: parameters,
+                   status: status?.state.rawValue ?? "pending", epochsDone: metrics.count,
+                   epochs: status?.epochs ?? Int(parameters["epochs"] ?? ""), metrics: metrics, seconds: status?.seconds)
+    }
+
+    /// The columns after index, id and name: every parameter, in the spec's order.
+    static var parameterKeys: [String] { Parameter.keys }
+
+    static let figureColumns = ["status", "epochs_done", "final_test_accuracy", "best_test_accuracy",
+                                "final_test_loss", "total_seconds"]
+
+    /// `summary.csv`: a header, then one row per run.
+    public func csv() -> String {
+        let header = ["index", "id", "name"] + Summary.parameterKeys + Summary.figureColumns
+        var lines = [header.joined(separator: ",")]
+        for r in rows {
+            var cells: [String] = [r.index.map(String.init) ?? "", r.id, Summary.csvField(r.name)]
+            for key in Summary.parameterKeys { cells.append(r.parameters[key] ?? "") }
+            cells.append(r.status)
+            cells.append(String(r.epochsDone))
+            cells.append(Summary.format(r.finalAccuracy, "%.4f"))
+            cells.append(Summary.format(r.bestAccuracy, "%.4f"))
+            cells.append(Summary.format(r.finalLoss, "%.8f"))
+            cells.append(Summary.format(r.seconds, "%.1f"))
+            lines.append(cells.joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func format(_ value: Double?, _ format: String, none: String = "") -> String {
+        value.map { String(format: format, $0) } ?? none
+    }
+
+    /// The summary as an aligned table for a terminal.
+    public func table() -> String {
+        let header = ["#", "id", "name", "status", "epochs", "final acc", "best acc", "final loss", "seconds"]
+        var all = [header]
+        for r in rows {
+            let epochs = "\(r.epochsDone)/" + (r.epochs.map(String.init) ?? "?")
+            all.append([r.index.map(String.init) ?? "-", r.id, r.name, r.status, epochs,
+                        Summary.format(r.finalAccuracy, "%.2f%%", none: "-"),
+                        Summary.format(r.bestAccuracy, "%.2f%%", none: "-"),
+                        Summary.format(r.finalLoss, "%.4f", none: "-"),
+                        Summary.format(r.seconds, "%.0f", none: "-")])
+        }
+        let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
+        let numeric: Set<Int> = [0, 4, 5, 6, 7, 8]
+        var lines = ["\(experiment): \(rows.count) run" + (rows.count == 1 ? "" : "s")]
+        for cells in all {
+            var line = ""
+            for (c, cell) in cells.enumerated() {
+                let pad = String(repeating: " ", count: widths[c] - cell.count)
+                line += (c == 0 ? "" : "  ") + (numeric.contains(c) ? pad + cell : cell + pad)
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Quotes a CSV field that holds a comma or a quote (run names do: `a=1,b=2`).
+    static func csvField(_ s: String) -> String {
+        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

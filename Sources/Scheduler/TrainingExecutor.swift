@@ -1,0 +1,95 @@
+import Datasets
+import Experiments
+import Foundation
+import MLP
+import Results
+
+/// Trains runs for real: one `Trainer` per run, on datasets loaded once and shared read-only.
+/// After every epoch it checkpoints, then appends the epoch's figures, so an interrupted or
+/// killed run resumes from its last finished epoch with the same numbers it would have had.
+public struct TrainingExecutor: RunExecutor {
+    private let store: RunStore
+    private let datasets: [String: MNIST.Split]
+
+    /// - Parameter datasets: by name (`mnist`, ...), every dataset the runs need.
+    public init(store: RunStore, datasets: [String: MNIST.Split]) {
+        self.store = store
+        self.datasets = datasets
+    }
+
+    /// The engine's settings for a run.
+    public static func hyperparameters(_ config: RunConfig) -> Trainer.Hyperparameters {
+        Trainer.Hyperparameters(
+            activation: Activation(rawValue: config.activation.rawValue)!,
+            dropout: Float(config.dropout), lr: Float(config.lr), momentum: Float(config.momentum),
+            batchSize: config.batchSize, seed: UInt64(config.seed))
+    }
+
+    public func execute(_ run: Run, context: RunContext) throws -> RunOutcome {
+        let config = run.config
+        guard let data = datasets[config.dataset.rawValue] else {
+            throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
+        }
+        let train = data.train.prefix(config.trainSubset)
+        let test = data.test.prefix(config.testSubset)
+        let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes)
+        let trainer = Trainer(shape: shape, hyper: TrainingExecutor.hyperparameters(config))
+        let dir = store.path(of: run)
+        let checkpointPath = dir + "/checkpoint.bin"
+
+        // Resume from the checkpoint when it belongs to this exact config.
+        var resumed: Checkpoint?
+        let previous = store.status(of: run)
+        if !context.force, previous != nil,
+           let bytes = FileManager.default.contents(atPath: checkpointPath).map(Array.init),
+           let checkpoint = Checkpoint(bytes: bytes), checkpoint.rows.count < config.epochs,
+           trainer.restore(checkpoint.state) {
+            resumed = checkpoint
+        }
+        if resumed == nil { try? FileManager.default.removeItem(atPath: checkpointPath) }
+        let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous)
+        context.report(.started(run, resumedEpochs: recorder.rows.count))
+
+        for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above
+            let start = DispatchTime.now().uptimeNanoseconds
+            let fit = trainer.trainEpoch(pixels: train.pixels, labels: train.labels) { done in
+                context.report(.progress(run, epoch: epoch, examples: done, total: train.count))
+                return !context.cancellation.isCancelled
+            }
+            guard fit.completed else {
+                try recorder.write(.interrupted, reason: "stopped during epoch \(epoch); "
+                    + "\(recorder.rows.count) finished epoch(s) kept")
+                return .interrupted
+            }
+            let eval = trainer.evaluate(pixels: test.pixels, labels: test.labels)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            guard fit.meanLoss.isFinite, eval.meanLoss.isFinite else {
+                let value = fit.meanLoss.isFinite ? eval.meanLoss : fit.meanLoss
+                try recorder.write(.diverged, reason: "loss became \(value) in epoch \(epoch)")
+                try? FileManager.default.removeItem(atPath: checkpointPath)
+                return .diverged(epoch: epoch)
+            }
+            let metrics = EpochMetrics(epoch: epoch, trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
+                                       testAccuracy: eval.accuracy, epochSeconds: seconds)
+            if epoch < config.epochs {
+                try AtomicFile.write(bytes: Checkpoint(rows: recorder.rows + [metrics], state: trainer.state).bytes,
+                                     to: checkpointPath)
+            }
+            try recorder.append(metrics)
+            context.report(.epochFinished(run, metrics))
+            if context.cancellation.isCancelled && epoch < config.epochs {
+                try recorder.write(.interrupted, reason: "stopped after epoch \(epoch); finished epochs kept")
+                return .interrupted
+            }
+        }
+        try recorder.write(.done)
+        try? FileManager.default.removeItem(atPath: checkpointPath)
+        return .done
+    }
+}
+
+/// A run that cannot start for a reason of the runner's own.
+public struct ExecutorError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

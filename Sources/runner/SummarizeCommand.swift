@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import Results
+
+/// `runner summarize DIR`: the summary of an experiment's results as a table, refreshing
+/// summary.csv and the charts (for runs trained elsewhere, e.g. by a job array).
+struct SummarizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summarize",
+        abstract: "Print (and refresh) the summary of results/<experiment>, or of every experiment under results/.")
+
+    @Argument(help: "An experiment's results folder (results/NAME), or the results folder itself.")
+    var directory: String
+
+    func run() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            Output.error("\(directory): error: no such results folder")
+            throw ExitCode(2)
+        }
+        let fm = FileManager.default
+        let isExperiment = { (dir: String) in
+            ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).contains {
+                fm.fileExists(atPath: "\(dir)/\($0)/config.json") } || fm.fileExists(atPath: dir + "/plan.tsv")
+        }
+        var experiments: [String] = []
+        if isExperiment(directory) {
+            experiments = [directory]
+        } else {
+            experiments = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+                .map { (directory as NSString).appendingPathComponent($0) }.filter(isExperiment)
+        }
+        guard !experiments.isEmpty else {
+            Output.error("\(directory): error: holds no experiment results (no run folders with config.json)")
+            throw ExitCode(2)
+        }
+        for dir in experiments {
+            let store = RunStore(directory: dir)
+            do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { Output.error(error.description) }
+            Output.out(Summary.load(store).table())
+        }
+    }
+}

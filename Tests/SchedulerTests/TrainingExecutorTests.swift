@@ -1,0 +1,116 @@
+import Datasets
+import Experiments
+import Foundation
+import MLP
+import Results
+import SpecYAML
+import Synchronization
+import Testing
+@testable import Scheduler
+
+/// A small synthetic dataset: 10 classes of 28x28 images with a class-dependent bright band.
+func syntheticData() -> MNIST.Split {
+    func make(_ n: Int, offset: Int) -> LabeledImages {
+        var pixels = [UInt8](repeating: 0, count: n * 784), labels = [UInt8](repeating: 0, count: n)
+        for i in 0..<n {
+            let c = (i + offset) % 10
+            labels[i] = UInt8(c)
+            for j in 0..<784 where j / 28 >= c * 2 && j / 28 < c * 2 + 4 { pixels[i * 784 + j] = UInt8(128 + (i * 7 + j) % 128) }
+        }
+        return LabeledImages(pixels: pixels, labels: labels, pixelsPerImage: 784, classes: 10)
+    }
+    return MNIST.Split(train: make(300, offset: 0), test: make(100, offset: 3))
+}
+
+func smallRun(epochs: Int, lr: String = "0.05", activation: String = "relu") throws -> Run {
+    let text = "activation: \(activation)\ndropout: 0.3\nhidden: [32]\nbatch_size: 16\nepochs: \(epochs)\nlr: \(lr)\n"
+    return try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: text), defaultName: "t")).runs[0]
+}
+
+/// Cancels the sweep when the run reports the given epoch finished.
+func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (SchedulerEvent) -> Void {
+    { event in
+        if case .epochFinished(_, let m) = event, m.epoch == epoch { cancellation.cancel() }
+    }
+}
+
+@Suite struct RealTraining {
+    let data = ["mnist": syntheticData()]
+
+    func metrics(_ store: RunStore, _ run: Run) throws -> [EpochMetrics] {
+        try #require(EpochMetrics.parse(csv: try String(contentsOfFile: store.path(of: run) + "/metrics.csv", encoding: .utf8)))
+    }
+
+    @Test func interruptedRunResumesToTheSameNumbers() throws {
+        let run = try smallRun(epochs: 4)
+        let clean = try temporaryStore()
+        let executor = TrainingExecutor(store: clean, datasets: data)
+        #expect(try executor.execute(run, context: RunContext(cancellation: Cancellation(), report: { _ in })) == .done)
+        let reference = try metrics(clean, run)
+        #expect(reference.count == 4)
+        #expect(!FileManager.default.fileExists(atPath: clean.path(of: run) + "/checkpoint.bin"))
+
+        let store = try temporaryStore()
+        let cancellation = Cancellation()
+        let stopped = try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: cancellation, report: cancelling(after: 2, cancellation)))
+        #expect(stopped == .interrupted)
+        #expect(store.status(of: run)?.state == .interrupted)
+        #expect(try metrics(store, run).count == 2)
+
+        let log = EventLog()
+        let resumed = try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: log.record))
+        #expect(resumed == .done)
+        #expect(log.lines.withLock { $0 }.first == "start 0 +2")
+        let after = try metrics(store, run)
+        let strip = { (m: [EpochMetrics]) in m.map { [$0.trainLoss, $0.testLoss, $0.testAccuracy] } }
+        #expect(strip(after) == strip(reference))
+        #expect(store.status(of: run)?.state == .done)
+    }
+
+    @Test func aCorruptCheckpointMeansStartingOver() throws {
+        let run = try smallRun(epochs: 3)
+        let store = try temporaryStore()
+        let cancellation = Cancellation()
+        _ = try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: cancellation, report: cancelling(after: 1, cancellation)))
+        let path = store.path(of: run) + "/checkpoint.bin"
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[100] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let log = EventLog()
+        #expect(try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: log.record)) == .done)
+        #expect(log.lines.withLock { $0 }.first == "start 0 +0")
+        #expect(try metrics(store, run).count == 3)
+    }
+
+    @Test func divergenceEndsTheRunWithItsEpoch() throws {
+        let run = try smallRun(epochs: 5, lr: "1e10")
+        let store = try temporaryStore()
+        let outcome = try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        guard case .diverged(let epoch) = outcome else {
+            Issue.record("expected divergence, got \(outcome)")
+            return
+        }
+        let status = try #require(store.status(of: run))
+        #expect(status.state == .diverged)
+        #expect(status.reason?.hasSuffix("in epoch \(epoch)") == true)
+        #expect(status.epochsDone == epoch - 1)
+    }
+
+    @Test func checkpointRoundTripsAndRejectsDamage() throws {
+        let state = Trainer.State(parameters: [1, -2.5, .pi], velocity: [0, 0.5, -1], shuffleStream: [1, 2, 3, 4],
+                                  dropoutStream: [5, 6, 7, 8])
+        let rows = [EpochMetrics(epoch: 1, trainLoss: 0.5, testLoss: 0.25, testAccuracy: 91.5, epochSeconds: 1.25)]
+        let checkpoint = Checkpoint(rows: rows, state: state)
+        #expect(Checkpoint(bytes: checkpoint.bytes) == checkpoint)
+        #expect(Checkpoint(bytes: Array(checkpoint.bytes.dropLast())) == nil)
+        var damaged = checkpoint.bytes
+        damaged[20] ^= 1
+        #expect(Checkpoint(bytes: damaged) == nil)
+        #expect(Checkpoint(bytes: []) == nil)
+    }
+}
