@@ -55,6 +55,11 @@ public struct RunStore: Sendable {
         throws(AtomicFile.WriteError) -> RunRecorder {
         let dir = path(of: run)
         try createDirectory(dir)
+        // Temporary files of a process that was killed mid-write: never a finished file.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
         try AtomicFile.write(RunStore.configJSON(run), to: dir + "/config.json")
         let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
                                    started: previous?.started ?? RunStatus.now(),

@@ -51,6 +51,41 @@ struct Binary {
                       stderr: String(decoding: errBytes, as: UTF8.self))
     }
 
+    /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
+    /// then sends `signal` and waits for it to end.
+    static func interrupt(_ args: [String], signal: Int32, until: (String) -> Bool) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = args
+        process.currentDirectoryURL = repo
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        nonisolated(unsafe) var errBytes = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errBytes = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        var outData = Data()
+        var sent = false
+        while true {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            outData += chunk
+            if !sent && until(String(decoding: outData, as: UTF8.self)) {
+                kill(process.processIdentifier, signal)
+                sent = true
+            }
+        }
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errBytes, as: UTF8.self))
+    }
+
     /// A fresh, empty temporary folder.
     static func temporaryDirectory() throws -> URL {
         let dir = FileManager.default.temporaryDirectory

@@ -9,8 +9,15 @@ import Testing
     static let small = ["--set", "activation=relu", "--set", "dropout=0.2", "--set", "epochs=3",
                         "--set", "train_subset=3000", "--set", "test_subset=1000", "--set", "lr=0.05"]
 
+    /// The run folders of an experiment (those holding a config.json).
+    func runFolders(_ dir: URL, experiment: String) throws -> [String] {
+        let exp = dir.appendingPathComponent(experiment)
+        return try FileManager.default.contentsOfDirectory(atPath: exp.path)
+            .filter { FileManager.default.fileExists(atPath: exp.appendingPathComponent("\($0)/config.json").path) }
+    }
+
     func metrics(_ dir: URL, experiment: String) throws -> [[String]] {
-        let runs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(experiment).path)
+        let runs = try runFolders(dir, experiment: experiment)
         #expect(runs.count == 1)
         let csv = try String(contentsOf: dir.appendingPathComponent("\(experiment)/\(runs[0])/metrics.csv"), encoding: .utf8)
         return csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
@@ -29,11 +36,10 @@ import Testing
         #expect(accuracy > 85, "final test accuracy \(accuracy)%")
         let losses = rows.dropFirst().map { Double($0[2])! }
         #expect(losses[2] < losses[0])
-        let status = try String(contentsOf: out.appendingPathComponent("relu_dropout").appendingPathComponent(
-            try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("relu_dropout").path)[0])
-            .appendingPathComponent("status.json"), encoding: .utf8)
-        #expect(status.contains("\"status\": \"done\""))
-        #expect(status.contains("\"epochs_done\": 3"))
+        let folder = try runFolders(out, experiment: "relu_dropout")[0]
+        let status = try String(contentsOf: out.appendingPathComponent("relu_dropout/\(folder)/status.json"), encoding: .utf8)
+        #expect(status.contains("\"status\" : \"done\""))
+        #expect(status.contains("\"epochs_done\" : 3"))
     }
 
     @Test func sameSpecAndSeedGiveIdenticalFigures() throws {

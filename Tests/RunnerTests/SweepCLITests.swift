@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+/// Sweeps through the built binary: killing, stopping, resuming, one run by index.
+@Suite(.serialized) struct SweepCommandTests {
+    static let dataDir = TrainCommandTests.dataDir
+    /// The comparison sweep made small: 4 runs of 3 short epochs on real MNIST.
+    static let sweep = ["experiments/comparison.yaml", "--data-dir", dataDir, "-j", "1",
+                        "--set", "epochs=3", "--set", "train_subset=1500", "--set", "test_subset=300"]
+
+    /// Every run folder's metrics.csv without the seconds column, keyed by run id.
+    func figures(_ dir: URL) throws -> [String: [String]] {
+        let exp = dir.appendingPathComponent("comparison")
+        var out: [String: [String]] = [:]
+        for id in try FileManager.default.contentsOfDirectory(atPath: exp.path) where id.count == 12 && !id.contains(".") {
+            let csv = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
+            out[id] = csv.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }
+        }
+        return out
+    }
+
+    func statuses(_ dir: URL) throws -> [String: String] {
+        let exp = dir.appendingPathComponent("comparison")
+        var out: [String: String] = [:]
+        for id in try FileManager.default.contentsOfDirectory(atPath: exp.path) where id.count == 12 && !id.contains(".") {
+            out[id] = try String(contentsOf: exp.appendingPathComponent("\(id)/status.json"), encoding: .utf8)
+        }
+        return out
+    }
+
+    /// Files left behind that a finished sweep should not have.
+    func leftovers(_ dir: URL) -> [String] {
+        let all = FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String] ?? []
+        return all.filter { $0.hasSuffix(".tmp") || $0.hasSuffix("checkpoint.bin") }
+    }
+
+    static let reference: Result<[String: [String]], Error> = Result {
+        let dir = try Binary.temporaryDirectory()
+        let r = try Binary.run(sweep + ["--results", dir.path])
+        guard r.status == 0 else { throw CLIError(message: r.stderr) }
+        return try SweepCommandTests().figures(dir)
+    }
+
+    struct CLIError: Error { var message: String }
+
+    /// SIGKILL at several points of a sweep, then a rerun: every run done once, finished runs
+    /// not recomputed, every figure equal to a clean run's, nothing half-written left.
+    @Test(arguments: [2, 4, 7])
+    func killedSweepResumes(afterEpochLines kills: Int) throws {
+        let reference = try Self.reference.get()
+        #expect(reference.count == 4)
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let killed = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGKILL) { out in
+            out.components(separatedBy: "] epoch ").count - 1 >= kills
+        }
+        #expect(killed.status == SIGKILL)
+        let before = try statuses(dir)
+        let finished = before.filter { $0.value.contains("\"status\" : \"done\"") }
+        #expect(finished.count < 4)
+
+        let rerun = try Binary.run(Self.sweep + ["--results", dir.path])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.components(separatedBy: "done already; skipped").count - 1 == finished.count)
+        let after = try statuses(dir)
+        for (id, status) in finished { #expect(after[id] == status, "finished run \(id) was recomputed") }
+        #expect(after.values.allSatisfy { $0.contains("\"status\" : \"done\"") })
+        #expect(try figures(dir) == reference)
+        #expect(leftovers(dir) == [])
+        let summary = try String(contentsOf: dir.appendingPathComponent("comparison/summary.csv"), encoding: .utf8)
+        #expect(summary.split(separator: "\n").count == 5)
+    }
+
+    @Test func sigtermStopsCleanlyAndTheRerunResumes() throws {
+        let reference = try Self.reference.get()
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stopped = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGTERM) { out in
+            out.contains("] epoch 1/3")
+        }
+        #expect(stopped.status == 143)
+        #expect(stopped.stderr.contains("stopping after the current batch"))
+        let interrupted = try statuses(dir).values.filter { $0.contains("\"status\" : \"interrupted\"") }
+        #expect(interrupted.count == 1)
+        let rerun = try Binary.run(Self.sweep + ["--results", dir.path])
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.contains("resuming after epoch"))
+        #expect(try figures(dir) == reference)
+        #expect(leftovers(dir) == [])
+    }
+
+    @Test func indexTrainsExactlyOneRun() throws {
+        let reference = try Self.reference.get()
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tsv = try Binary.run(["plan"] + Self.sweep.prefix(1) + Self.sweep.dropFirst(5) + ["--format", "tsv"])
+        let id = String(tsv.stdout.split(separator: "\n")[3].split(separator: "\t")[1])
+        let r = try Binary.run(Self.sweep + ["--results", dir.path, "--index", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let runs = try figures(dir)
+        #expect(Array(runs.keys) == [id])
+        #expect(runs[id] == reference[id])
+        let outside = try Binary.run(Self.sweep + ["--results", dir.path, "--index", "4"])
+        #expect(outside.status == 2)
+        #expect(outside.stderr == "experiments/comparison.yaml: error: --index 4 is outside the plan's runs 0...3\n")
+    }
+
+    @Test func summarizePrintsTheTable() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Binary.run(Self.sweep + ["--results", dir.path, "--index", "0"])
+        let r = try Binary.run(["summarize", dir.path])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first == "comparison: 4 runs")
+        #expect(lines.count == 6)
+        #expect(lines[2].contains("activation=sigmoid,dropout=0.0") && lines[2].contains("done"))
+        #expect(lines[3].contains("pending"))
+        let svg = try String(contentsOf: dir.appendingPathComponent("comparison/accuracy.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.contains("activation=sigmoid,dropout=0.0"))
+        #expect(try Binary.run(["summarize", dir.appendingPathComponent("nothing").path]).status == 2)
+    }
+}
