@@ -25,6 +25,8 @@ public struct ExperimentSpec: Sendable {
     /// Where the datasets live, if the spec says (`data_dir:`); `--data-dir` and
     /// `RUNNER_DATA_DIR` take precedence.
     public var dataDirectory: String?
+    /// Job-array resources for `runner slurm` (the `slurm:` section).
+    public var slurm = SlurmSettings()
     /// Parameters every run starts from.
     public var base: RunConfig
     /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
@@ -41,7 +43,7 @@ public struct ExperimentSpec: Sendable {
     public var sweepMark: Mark
 
     /// The top-level keys that are not parameters.
-    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats"]
+    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm"]
 
     // MARK: - Loading
 
@@ -116,6 +118,8 @@ public struct ExperimentSpec: Sendable {
                                     at: entry.value.mark, in: source)
                 }
                 spec.dataDirectory = s.value
+            case "slurm":
+                spec.slurm = try SlurmSettings.parse(entry.value, source)
             case "repeats":
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
             case "sweep":

@@ -38,9 +38,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Runs trained at once, each on one core (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: ArgumentHelp("Train only run I of the plan (row I of `runner plan --format tsv`), for job arrays and xargs.",
-                               valueName: "I"))
-    var index: Int?
+    @Option(help: ArgumentHelp("""
+        Train only run I of the plan (row I of `runner plan --format tsv`), for xargs and job arrays; \
+        `env` reads the array index from SLURM_ARRAY_TASK_ID, SGE_TASK_ID, PBS_ARRAY_INDEX, LSB_JOBINDEX, \
+        JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX.
+        """, valueName: "I|env"))
+    var index: RunIndex?
 
     @Flag(help: "Train runs again even when their results are complete.")
     var force = false
@@ -55,17 +58,25 @@ struct RunCommand: ParsableCommand {
         guard !specs.isEmpty else { throw ValidationError("give at least one spec, e.g. experiments/relu_dropout.yaml") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if index != nil && specs.count != 1 { throw ValidationError("--index takes exactly one spec") }
-        if let index, index < 0 { throw ValidationError("--index must be 0 or more") }
     }
 
     func run() throws {
         // Plan everything first: a broken spec stops the command before anything is written.
         var work: [(path: String, plan: Plan, spec: ExperimentSpec, runs: [Run])] = []
+        var selected: Int?
+        if let index {
+            do throws(RunIndex.IndexError) {
+                selected = try index.resolve()
+            } catch {
+                Output.error("runner: error: \(error.message)")
+                throw ExitCode(2)
+            }
+        }
         for path in specs {
             let spec = try options.spec(path)
             let plan = try options.plan(path)
             var runs = plan.runs
-            if let index {
+            if let index = selected {
                 guard index < runs.count else {
                     Output.error("\(path): error: --index \(index) is outside the plan's runs 0...\(runs.count - 1)")
                     throw ExitCode(2)

@@ -16,7 +16,9 @@ struct Runner: ParsableCommand {
               runner plan experiments/comparison.yaml       list the runs a spec expands to
               runner plan experiments/comparison.yaml --format tsv
               runner experiments/comparison.yaml --set epochs=2 --set dropout=0.2
+              runner summarize results/comparison           summary table of finished runs
+              runner slurm experiments/comparison.yaml --time 1:00:00 --submit
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self],
         defaultSubcommand: RunCommand.self)
 }

@@ -1,0 +1,180 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Results
+
+/// `runner slurm SPEC`: a Slurm job array with one task per run that is not done yet.
+struct SlurmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slurm",
+        abstract: "Write (and with --submit, submit) a Slurm job array that trains a spec's runs.",
+        discussion: """
+            Task I of the array runs `runner SPEC --index I` against a shared results folder, so a
+            task whose run is done skips it and an interrupted one resumes. Runs already done are
+            left out of the array; run the command again after failures or preemption to submit
+            only what is left. With --submit a second job, dependent on the array
+            (--dependency=afterany), refreshes the summary and charts when it ends.
+            Resources come from the options, else the spec's slurm: section.
+            """)
+
+    @Argument(help: "The experiment spec (YAML).")
+    var spec: String
+
+    @OptionGroup var options: SpecOptions
+
+    @Option(help: "Time limit per task (e.g. 30:00, 2:00:00, 1-00:00:00).") var time: String?
+    @Option(help: "CPUs per task (default 1).") var cpus: Int?
+    @Option(help: "Memory per task (e.g. 2G).") var mem: String?
+    @Option(help: "Partition.") var partition: String?
+    @Option(help: "Account to charge.") var account: String?
+    @Option(help: "Most tasks running at once (--array=...%K).") var throttle: Int?
+
+    @Option(help: ArgumentHelp("Folder the results go to (shared by every node).", valueName: "dir"))
+    var results: String = "results"
+
+    @Option(help: ArgumentHelp("Folder holding the datasets, as the nodes see it.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("Where to write the script (default: RESULTS/<experiment>/slurm/<experiment>.sbatch).",
+                               valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("The runner binary the tasks run (default: this one).", valueName: "path"))
+    var runner: String?
+
+    @Flag(help: "Include runs that are already done (they will be skipped by their task).")
+    var all = false
+
+    @Flag(help: "Submit with sbatch and print the job ids.")
+    var submit = false
+
+    func validate() throws {
+        if let cpus, cpus < 1 { throw ValidationError("--cpus must be at least 1") }
+        if let throttle, throttle < 1 { throw ValidationError("--throttle must be at least 1") }
+    }
+
+    func run() throws {
+        let specification = try options.spec(spec)
+        let plan = try options.plan(spec)
+        let cwd = FileManager.default.currentDirectoryPath
+        func absolute(_ p: String) -> String {
+            ((p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)) as NSString).standardizingPath
+        }
+        let resultsDir = absolute(results)
+        let store = RunStore(resultsRoot: resultsDir, experiment: plan.experiment)
+        let indices = plan.runs.filter { all || !store.isDone($0) }.map(\.index)
+        guard !indices.isEmpty else {
+            Output.out("\(plan.experiment): all \(plan.runs.count) runs are done; nothing to submit "
+                + "(runner summarize \(store.directory))\n")
+            return
+        }
+        var settings = specification.slurm
+        settings.time = time ?? settings.time
+        settings.cpus = cpus ?? settings.cpus
+        settings.mem = mem ?? settings.mem
+        settings.partition = partition ?? settings.partition
+        settings.account = account ?? settings.account
+        settings.throttle = throttle ?? settings.throttle
+
+        let binary = absolute(runner ?? Bundle.main.executablePath ?? CommandLine.arguments[0])
+        let slurmDir = store.directory + "/slurm"
+        let logs = slurmDir + "/logs"
+        let scriptPath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
+        var command = [binary, absolute(spec), "--index", "\"$SLURM_ARRAY_TASK_ID\"", "--jobs", "1", "--quiet",
+                       "--results", resultsDir]
+        if let dataDir { command += ["--data-dir", absolute(dataDir)] }
+        for o in options.overrides { command += ["--set", SlurmCommand.shellQuote(o)] }
+        if options.maxRuns != Plan.defaultMaxRuns { command += ["--max-runs", String(options.maxRuns)] }
+
+        var lines = ["#!/bin/bash",
+                     "#SBATCH --job-name=runner-\(plan.experiment)",
+                     "#SBATCH --array=\(SlurmCommand.ranges(indices))" + (settings.throttle.map { "%\($0)" } ?? ""),
+                     "#SBATCH --output=\(logs)/%x_%A_%a.out",
+                     "#SBATCH --error=\(logs)/%x_%A_%a.err",
+                     "#SBATCH --ntasks=1",
+                     "#SBATCH --cpus-per-task=\(settings.cpus ?? 1)"]
+        if let t = settings.time { lines.append("#SBATCH --time=\(t)") }
+        if let m = settings.mem { lines.append("#SBATCH --mem=\(m)") }
+        if let p = settings.partition { lines.append("#SBATCH --partition=\(p)") }
+        if let a = settings.account { lines.append("#SBATCH --account=\(a)") }
+        lines += [
+            "#",
+            "# Written by `runner slurm` for \(spec): \(indices.count) of \(plan.runs.count) runs of '\(plan.experiment)'.",
+            "# Task I trains run I of `runner plan \(spec) --format tsv`; a task whose run is done exits at once.",
+            "# Resubmit after failures with the same command (`runner \(SlurmCommand.invocation)`): only unfinished",
+            "# runs are included.",
+            "set -euo pipefail",
+            "cd \(SlurmCommand.shellQuote(cwd))",
+            "exec " + command.map { $0.hasPrefix("\"$") || $0.hasPrefix("'") ? $0 : SlurmCommand.shellQuote($0) }
+                .joined(separator: " "),
+        ]
+        do {
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: (scriptPath as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true)
+            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: scriptPath)
+            try store.writePlan(plan)
+        } catch {
+            Output.error("\(error)")
+            throw ExitCode(4)
+        }
+        Output.out("wrote \(scriptPath): array of \(indices.count) task(s) (\(SlurmCommand.ranges(indices)))\n")
+        guard submit else {
+            Output.out("submit with: sbatch \(scriptPath)\n")
+            return
+        }
+        let arrayJob = try SlurmCommand.sbatch(["--parsable", scriptPath])
+        let summaryJob = try SlurmCommand.sbatch([
+            "--parsable", "--dependency=afterany:\(arrayJob)", "--job-name=runner-\(plan.experiment)-summary",
+            "--output=\(logs)/%x_%j.out", "--ntasks=1", "--cpus-per-task=1",
+        ] + (settings.partition.map { ["--partition=\($0)"] } ?? []) + (settings.account.map { ["--account=\($0)"] } ?? [])
+          + ["--wrap", "\(SlurmCommand.shellQuote(binary)) summarize \(SlurmCommand.shellQuote(store.directory))"])
+        Output.out("submitted array job \(arrayJob) and summary job \(summaryJob) (after the array ends)\n")
+    }
+
+    /// This invocation's arguments, quoted for a shell.
+    static var invocation: String {
+        CommandLine.arguments.dropFirst().map(shellQuote).joined(separator: " ")
+    }
+
+    /// `0-3,5,7-9` for [0, 1, 2, 3, 5, 7, 8, 9].
+    static func ranges(_ indices: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        while i < indices.count {
+            var j = i
+            while j + 1 < indices.count && indices[j + 1] == indices[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(indices[i])" : "\(indices[i])-\(indices[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    static func shellQuote(_ s: String) -> String {
+        s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-=,:+@".contains($0) }) ? s
+            : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Runs sbatch and returns the job id it prints with --parsable.
+    static func sbatch(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sbatch"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch {
+            Output.error("runner slurm: error: cannot run sbatch (\(error)); is Slurm installed here?")
+            throw ExitCode(5)
+        }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let id = text.split(separator: "\n").first?.split(separator: ";").first else {
+            Output.error("runner slurm: error: sbatch failed: " + message.trimmingCharacters(in: .whitespacesAndNewlines))
+            throw ExitCode(5)
+        }
+        return String(id)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// `runner slurm` script generation (always) and a real job array on a local cluster (when
+/// `RUNNER_SLURM_TESTS=1`, which scripts/test.sh sets after `scripts/slurm-local.sh start`).
+@Suite(.serialized) struct SlurmCommandTests {
+    static let small = ["--set", "epochs=1", "--set", "train_subset=1000", "--set", "test_subset=200"]
+
+    func write(_ spec: String, in dir: URL) throws -> String {
+        let path = dir.appendingPathComponent("sweep.yaml").path
+        try spec.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func scriptHasTheArrayLogsAndResources() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("""
+            name: sw
+            sweep:
+              lr: [0.1, 0.2, 0.3]
+            slurm:
+              time: "2:00:00"
+              mem: 2G
+              partition: gpu
+              throttle: 5
+            """, in: dir)
+        let r = try Binary.run(["slurm", spec, "--results", dir.path, "--mem", "3G", "--account", "lab", "--throttle", "2"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let script = try String(contentsOfFile: dir.path + "/sw/slurm/sw.sbatch", encoding: .utf8)
+        let directives = script.split(separator: "\n").filter { $0.hasPrefix("#SBATCH") }
+        #expect(directives == [
+            "#SBATCH --job-name=runner-sw", "#SBATCH --array=0-2%2",
+            "#SBATCH --output=\(dir.path)/sw/slurm/logs/%x_%A_%a.out",
+            "#SBATCH --error=\(dir.path)/sw/slurm/logs/%x_%A_%a.err",
+            "#SBATCH --ntasks=1", "#SBATCH --cpus-per-task=1", "#SBATCH --time=2:00:00", "#SBATCH --mem=3G",
+            "#SBATCH --partition=gpu", "#SBATCH --account=lab",
+        ])
+        #expect(script.contains("--index \"$SLURM_ARRAY_TASK_ID\" --jobs 1 --quiet --results \(dir.path)"))
+        #expect(r.stdout.contains("submit with: sbatch \(dir.path)/sw/slurm/sw.sbatch"))
+    }
+
+    @Test func badSlurmSectionIsASpecError() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("slurm:\n  time: soon\n", in: dir)
+        let r = try Binary.run(["slurm", spec], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr == """
+            \(spec):2:9: error: slurm.time must be a time limit such as 30:00, 2:00:00 or 1-00:00:00, got 'soon'
+              time: soon
+                    ^
+
+            """)
+    }
+
+    @Test func indexFromTheSchedulersEnvironment() throws {
+        let out = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let args = ["experiments/comparison.yaml", "--index", "env", "--results", out.path,
+                    "--data-dir", TrainCommandTests.dataDir] + Self.small
+        // Grid Engine counts from 1: SGE_TASK_ID=4 is run 3.
+        let sge = try Binary.run(args, environment: ["SGE_TASK_ID": "4", "SLURM_ARRAY_TASK_ID": ""])
+        #expect(sge.status == 0, "\(sge.stderr)")
+        let folders = try FileManager.default.contentsOfDirectory(atPath: out.path + "/comparison").filter { !$0.contains(".") }
+        let plan = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv"] + Self.small)
+        let id3 = plan.stdout.split(separator: "\n")[4].split(separator: "\t")[1]
+        #expect(folders == [String(id3)])
+        let none = try Binary.run(args, environment: ["SLURM_ARRAY_TASK_ID": "", "SGE_TASK_ID": "", "PBS_ARRAY_INDEX": "",
+                                                      "LSB_JOBINDEX": "", "JOB_COMPLETION_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": ""])
+        #expect(none.status == 2)
+        #expect(none.stderr.hasPrefix("runner: error: --index env: none of SLURM_ARRAY_TASK_ID, SGE_TASK_ID"))
+    }
+
+    static var clusterEnabled: Bool { ProcessInfo.processInfo.environment["RUNNER_SLURM_TESTS"] == "1" }
+
+    /// Waits until none of `jobs` is in the queue (at most `seconds`).
+    func waitForJobs(_ jobs: [String], seconds: Int = 600) throws -> Bool {
+        for _ in 0..<(seconds * 2) {
+            let squeue = Process()
+            squeue.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            squeue.arguments = ["squeue", "-h", "-j", jobs.joined(separator: ",")]
+            let pipe = Pipe()
+            squeue.standardOutput = pipe
+            squeue.standardError = Pipe()
+            try squeue.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            squeue.waitUntilExit()
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return true }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        return false
+    }
+
+    @Test(.enabled(if: clusterEnabled, "set RUNNER_SLURM_TESTS=1 with a cluster up (scripts/test.sh does)"))
+    func jobArrayOnALocalClusterMatchesALocalRun() throws {
+        let cluster = try Binary.temporaryDirectory(), local = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cluster); try? FileManager.default.removeItem(at: local) }
+        let common = ["--data-dir", TrainCommandTests.dataDir] + Self.small
+        let submitted = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path,
+                                        "--time", "10:00", "--submit"] + common)
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        let ids = submitted.stdout.split(separator: "\n").last!.split(separator: " ").compactMap { Int($0) }.map(String.init)
+        #expect(ids.count == 2, "\(submitted.stdout)")
+        #expect(try waitForJobs(ids))
+        let localRun = try Binary.run(["experiments/comparison.yaml", "--results", local.path, "-j", "2"] + common)
+        #expect(localRun.status == 0)
+        let sweep = SweepCommandTests()
+        let onCluster = try sweep.figures(cluster), here = try sweep.figures(local)
+        #expect(onCluster.count == 4)
+        #expect(onCluster == here)
+        // The dependent job refreshed the summary: every run done.
+        let summary = try String(contentsOf: cluster.appendingPathComponent("comparison/summary.csv"), encoding: .utf8)
+        #expect(summary.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",done,1,") })
+        // Nothing left to do: resubmitting submits nothing.
+        let again = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path, "--submit"] + common)
+        #expect(again.stdout.contains("all 4 runs are done; nothing to submit"))
+        // A lost run is the only one resubmitted.
+        let lost = try FileManager.default.contentsOfDirectory(atPath: cluster.path + "/comparison")
+            .filter { !$0.contains(".") && $0 != "slurm" }.sorted()[0]
+        try FileManager.default.removeItem(atPath: cluster.path + "/comparison/" + lost)
+        let partial = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path] + common)
+        #expect(partial.stdout.contains("array of 1 task(s)"))
+    }
+}

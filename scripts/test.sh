@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: set-up (packages and data), a local one-node Slurm cluster when run as
+# root (the job-array end-to-end test needs one), then the whole test suite.
+#
+#   scripts/test.sh [swift test options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if [ "$(id -u)" = 0 ] && [ "${RUNNER_SKIP_SLURM:-0}" != 1 ]; then
+  if scripts/slurm-local.sh start; then
+    export RUNNER_SLURM_TESTS=1
+  else
+    echo "test: the local Slurm cluster did not start; the job-array test will be skipped" >&2
+  fi
+else
+  echo "test: not root (or RUNNER_SKIP_SLURM=1): no local Slurm cluster; the job-array test is skipped" >&2
+fi
+swift test "$@"
