@@ -23,9 +23,15 @@ struct Binary {
     static let repo = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// One child at a time: the CLI tests train real networks, and on a 2-core machine several
+    /// at once would make them slow and their kill points (SIGKILL after N epochs) crowded.
+    private static let lock = NSLock()
+
     /// Runs `runner args` in `directory` and waits for it.
     static func run(_ args: [String], in directory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Result {
+        lock.lock()
+        defer { lock.unlock() }
         let process = Process()
         process.executableURL = url
         process.arguments = args
@@ -54,6 +60,8 @@ struct Binary {
     /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
     /// then sends `signal` and waits for it to end.
     static func interrupt(_ args: [String], signal: Int32, until: (String) -> Bool) throws -> Result {
+        lock.lock()
+        defer { lock.unlock() }
         let process = Process()
         process.executableURL = url
         process.arguments = args
