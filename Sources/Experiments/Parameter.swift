@@ -139,7 +139,8 @@ extension Parameter {
         let bound = max == Int.max ? ">= \(min)" : "in \(min)...\(max)"
         guard case .scalar(let s) = node, s.looksLikeInteger || s.int != nil else {
             let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
-            throw YAMLError("\(key) must be an integer \(bound), got \(got)", at: node.mark, in: source)
+            throw YAMLError("\(key) must be an integer \(bound), got \(got)" + quotedHint(node),
+                            at: node.mark, in: source)
         }
         guard let value = s.int, value >= min, value <= max else {
             throw YAMLError("\(key) must be an integer \(bound), got \(s.value)", at: node.mark, in: source)
@@ -147,12 +148,20 @@ extension Parameter {
         return value
     }
 
+    /// "; remove the quotes" when a quoted scalar would have been a number unquoted.
+    static func quotedHint(_ node: Node) -> String {
+        guard case .scalar(let s) = node, s.style != .plain,
+              Node.Scalar(s.value, mark: s.mark).double != nil else { return "" }
+        return " (quoted, so it is text); remove the quotes"
+    }
+
     /// Reads a finite number for which `valid` holds, or throws at the node.
     static func number(_ node: Node, _ source: Source, key: String, range: String,
                        valid: (Double) -> Bool) throws(YAMLError) -> Double {
         guard case .scalar(let s) = node, let value = s.double else {
             let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
-            throw YAMLError("\(key) must be a number \(range), got \(got)", at: node.mark, in: source)
+            throw YAMLError("\(key) must be a number \(range), got \(got)" + quotedHint(node),
+                            at: node.mark, in: source)
         }
         guard value.isFinite else {
             throw YAMLError("\(key) must be a finite number \(range), got \(s.value)", at: node.mark, in: source)
