@@ -9,7 +9,7 @@ public enum Charts {
         let accuracy = LineChart(
             title: "\(summary.experiment): test accuracy", xLabel: "epoch", yLabel: "test accuracy (%)",
             series: rows.map { r in .init(label: r.name, points: r.metrics.map { (Double($0.epoch), $0.testAccuracy) }) },
-            yIncludesZero: false)
+            yIncludesZero: false, yCeiling: 100)
         let loss = LineChart(
             title: "\(summary.experiment): test loss (mean NLL)", xLabel: "epoch", yLabel: "test loss",
             series: rows.map { r in .init(label: r.name, points: r.metrics.map { (Double($0.epoch), $0.testLoss) }) },

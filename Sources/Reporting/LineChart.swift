@@ -19,25 +19,31 @@ public struct LineChart: Sendable {
     public var series: [Series]
     /// Force the y axis to include zero (losses) or not (accuracies, to show differences).
     public var yIncludesZero: Bool
+    /// A value the y axis never goes past (100 for percentages).
+    public var yCeiling: Double?
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series], yIncludesZero: Bool) {
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], yIncludesZero: Bool,
+                yCeiling: Double? = nil) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.yIncludesZero = yIncludesZero
+        self.yCeiling = yCeiling
     }
 
     /// Colour-blind-safe palette (Tableau 10); past ten series lines also get dashes.
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
 
-    /// Round tick values covering `low...high`, about `target` of them.
-    static func ticks(_ low: Double, _ high: Double, target: Int = 6) -> [Double] {
+    /// Round tick values covering `low...high`, about `target` of them; whole numbers only
+    /// when `integers` (epochs).
+    static func ticks(_ low: Double, _ high: Double, target: Int = 6, integers: Bool = false) -> [Double] {
         let span = max(high - low, 1e-9)
         let raw = span / Double(target)
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        var step = (integers ? [1.0, 2, 5, 10] : [1.0, 2, 2.5, 5, 10]).map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        if integers { step = max(1, step.rounded(.up)) }
         var t = (low / step).rounded(.down) * step
         var out: [Double] = []
         while t <= high + step * 1e-6 {
@@ -65,12 +71,15 @@ public struct LineChart: Sendable {
         let (left, right, top, bottom) = (64.0, width - legendWidth - 16, 40.0, height - 52)
         var xs = all.map(\.x), ys = all.map(\.y)
         if xs.isEmpty { xs = [0, 1]; ys = [0, 1] }
-        let xTicks = LineChart.ticks(min(xs.min()!, 1), max(xs.max()!, 1), target: 8)
+        let xTicks = LineChart.ticks(min(xs.min()!, 1), max(xs.max()!, 1), target: 10, integers: true)
         var yLow = ys.min()!, yHigh = ys.max()!
         if yIncludesZero { yLow = min(0, yLow) }
         if yHigh - yLow < 1e-9 { yHigh = yLow + 1 }
         let pad = (yHigh - yLow) * 0.04
-        let yTicks = LineChart.ticks(yIncludesZero ? yLow : yLow - pad, yHigh + pad)
+        var yTicks = LineChart.ticks(yIncludesZero ? yLow : yLow - pad, yHigh + pad)
+        if let ceiling = yCeiling, yHigh <= ceiling {
+            yTicks = yTicks.filter { $0 < ceiling } + [ceiling]
+        }
         let (x0, x1, y0, y1) = (xTicks.first!, xTicks.last!, yTicks.first!, yTicks.last!)
         func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (right - left) }
         func py(_ y: Double) -> Double { bottom - (y - y0) / (y1 - y0) * (bottom - top) }

@@ -10,6 +10,8 @@ import Testing
 @Suite struct ChartTests {
     @Test func ticksAreRoundAndCoverTheRange() {
         #expect(LineChart.ticks(0, 20, target: 8) == [0, 2.5, 5, 7.5, 10, 12.5, 15, 17.5, 20])
+        #expect(LineChart.ticks(1, 20, target: 10, integers: true) == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20])
+        #expect(LineChart.ticks(1, 3, target: 10, integers: true) == [1, 2, 3])
         #expect(LineChart.ticks(87.3, 98.1) == [86, 88, 90, 92, 94, 96, 98, 100])
         #expect(LineChart.ticks(0, 0.34).first == 0)
         #expect(LineChart.ticks(0, 0.34).last! >= 0.34)
