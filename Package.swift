@@ -49,6 +49,9 @@ let package = Package(
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
         .executableTarget(name: "runner-bench", dependencies: ["Datasets", "MLP"]),
 
+        // MARK: - Fuzzing (scripts/fuzz.sh builds this with -sanitize=fuzzer; normally a replayer)
+        .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),
+
         // MARK: - Tests
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
@@ -56,6 +59,6 @@ let package = Package(
         .testTarget(name: "MLPTests", dependencies: ["MLP"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz"]),
     ]
 )

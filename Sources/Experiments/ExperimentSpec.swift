@@ -63,21 +63,28 @@ public struct ExperimentSpec: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .file(path: path, message: "cannot read the spec file; check its permissions")
         }
-        let text = String(decoding: data, as: UTF8.self)
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        // Invalid UTF-8 decodes to U+FFFD; let libyaml see the raw bytes' verdict instead.
+        return try parse(data: data, name: path, defaultName: stem, overrides: overrides)
+    }
+
+    /// Parses the bytes of a spec file: checks they are UTF-8, then parses and validates.
+    /// - Parameters:
+    ///   - name: what errors call the source (the path).
+    public static func parse(data: Data, name: String, defaultName: String,
+                             overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+        let text = String(decoding: data, as: UTF8.self)
+        // Invalid UTF-8 would decode to U+FFFD and mislead every later message: stop here.
         if String(validating: data, as: UTF8.self) == nil {
-            let source = Source(name: path, text: text)
+            let source = Source(name: name, text: text)
             let offset = firstInvalidUTF8(data)
             let prefix = String(decoding: data.prefix(offset), as: UTF8.self)
-            let line = prefix.split(separator: "\n", omittingEmptySubsequences: false).count
-            let column = (prefix.split(separator: "\n", omittingEmptySubsequences: false).last?
-                .unicodeScalars.count ?? 0) + 1
+            let lines = prefix.split(separator: "\n", omittingEmptySubsequences: false)
+            let column = (lines.last?.unicodeScalars.count ?? 0) + 1
             throw .yaml(YAMLError("the file is not valid UTF-8 (byte \(offset)); save it as UTF-8 text",
-                                  at: Mark(line: line, column: column), in: source))
+                                  at: Mark(line: lines.count, column: column), in: source))
         }
         do {
-            return try parse(Source(name: path, text: text), defaultName: stem, overrides: overrides)
+            return try parse(Source(name: name, text: text), defaultName: defaultName, overrides: overrides)
         } catch {
             throw .yaml(error)
         }

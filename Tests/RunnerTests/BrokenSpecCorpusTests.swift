@@ -38,3 +38,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).sorted() == before)
     }
 }
+
+/// Every saved fuzzer input, the shipped specs and the broken-spec corpus go through the
+/// fuzz target's function (built as a replayer) without a crash.
+@Suite struct FuzzRegressions {
+    @Test func savedInputsReplayWithoutACrash() throws {
+        let replayer = Binary.url.deletingLastPathComponent().appendingPathComponent("spec-fuzz")
+        let process = Process()
+        process.executableURL = replayer
+        process.arguments = ["experiments", "Tests/Fixtures/broken-specs", "Tests/Fixtures/fuzz-regressions"]
+        process.currentDirectoryURL = Binary.repo
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix("spec-fuzz: replayed ") && text.hasSuffix(" input(s) without a crash\n"))
+    }
+}
