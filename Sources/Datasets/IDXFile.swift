@@ -47,8 +47,8 @@ public struct IDXFile: Sendable {
         }
         let actual = data.count - headerSize
         if actual < payload {
-            throw fail("truncated: header promises \(dims.map(String.init).joined(separator: "x")) = "
-                + "\(payload) bytes of data, the file holds \(actual)")
+            let shape = dims.count > 1 ? dims.map(String.init).joined(separator: "x") + " = " : ""
+            throw fail("truncated: header promises \(shape)\(payload) bytes of data, the file holds \(actual)")
         }
         if actual > payload {
             throw fail("\(actual - payload) bytes longer than its header (\(dims.map(String.init).joined(separator: "x"))) describes")

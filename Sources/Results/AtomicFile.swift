@@ -9,6 +9,18 @@ public enum AtomicFile {
         public var description: String { "\(path): error: cannot write (\(reason)); check free space and permissions" }
     }
 
+    /// Creates `path` and its missing parents (like `mkdir -p`).
+    /// - Throws: `WriteError` with the system's reason (read-only file system, no space, ...).
+    public static func createDirectory(_ path: String) throws(WriteError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && parent != path { try createDirectory(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw WriteError(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// Replaces `path` with `text`, atomically.
     /// - Throws: `WriteError` (disk full, read-only folder, ...); the old file is then untouched.
     public static func write(_ text: String, to path: String) throws(WriteError) {

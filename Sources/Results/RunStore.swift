@@ -45,7 +45,7 @@ public struct RunStore: Sendable {
 
     /// Writes the plan (the order `summary.csv` follows).
     public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
-        try createDirectory(directory)
+        try AtomicFile.createDirectory(directory)
         try AtomicFile.write(plan.tsv(), to: directory + "/plan.tsv")
     }
 
@@ -54,7 +54,7 @@ public struct RunStore: Sendable {
     public func begin(_ run: Run, resume rows: [EpochMetrics] = [], previous: RunStatus? = nil)
         throws(AtomicFile.WriteError) -> RunRecorder {
         let dir = path(of: run)
-        try createDirectory(dir)
+        try AtomicFile.createDirectory(dir)
         // Temporary files of a process that was killed mid-write: never a finished file.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
@@ -67,14 +67,6 @@ public struct RunStore: Sendable {
         try AtomicFile.write(EpochMetrics.csv(rows), to: dir + "/metrics.csv")
         try recorder.write(.running)
         return recorder
-    }
-
-    private func createDirectory(_ dir: String) throws(AtomicFile.WriteError) {
-        do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        } catch {
-            throw AtomicFile.WriteError(path: dir, reason: "cannot create the folder")
-        }
     }
 
     /// The text of a run's config.json.

@@ -10,6 +10,8 @@ public enum RunOutcome: Sendable, Equatable {
     case failed(reason: String)
     /// Stopped by a signal or by --fail-fast; finished epochs are kept for the next invocation.
     case interrupted
+    /// Another runner was training it (it holds the run's lock); left to that runner.
+    case busy(pid: Int32?)
 
     /// True for outcomes that make the sweep exit non-zero.
     public var isFailure: Bool {

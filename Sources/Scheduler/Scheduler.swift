@@ -89,6 +89,25 @@ public final class Scheduler: Sendable {
             events(.finished(run, .skipped))
             return .skipped
         }
+        // Claim the run: another runner on the same results folder may be training it.
+        let lock: RunLock
+        do throws(RunLock.Failure) {
+            lock = try RunLock.acquire(directory: store.path(of: run))
+        } catch {
+            let outcome: RunOutcome
+            switch error {
+            case .busy(let pid): outcome = .busy(pid: pid)
+            case .unavailable(let why): outcome = .failed(reason: why.description)
+            }
+            events(.finished(run, outcome))
+            return outcome
+        }
+        defer { withExtendedLifetime(lock) {} }
+        // It may have finished while we waited for the lock.
+        if !options.force && store.isDone(run) {
+            events(.finished(run, .skipped))
+            return .skipped
+        }
         let context = RunContext(cancellation: cancellation, force: options.force, report: events)
         let outcome: RunOutcome
         do {

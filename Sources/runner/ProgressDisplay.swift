@@ -76,9 +76,7 @@ final class ProgressDisplay: Sendable {
                 }
             case .finished(let run, let outcome):
                 let epochsLeft = s.running[run.id].map { $0.epochs - $0.epoch + 1 } ?? run.config.epochs
-                if outcome == .skipped || outcome == .done || outcome == .interrupted || outcome.isFailure {
-                    s.remainingEpochs -= max(0, outcome == .done ? 0 : epochsLeft)
-                }
+                if outcome != .done { s.remainingEpochs -= max(0, epochsLeft) }
                 s.running[run.id] = nil
                 s.finished += 1
                 permanent.append("\(label(run)) " + describe(outcome))
@@ -99,6 +97,7 @@ final class ProgressDisplay: Sendable {
         case .diverged(let epoch): "DIVERGED in epoch \(epoch) (loss is not finite)"
         case .failed(let reason): "FAILED: \(reason)"
         case .interrupted: "interrupted; finished epochs kept, rerun to resume"
+        case .busy(let pid): "being trained by another runner" + (pid.map { " (pid \($0))" } ?? "") + "; left to it"
         }
     }
 

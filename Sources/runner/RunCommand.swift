@@ -112,6 +112,7 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(trap) {} }
 
         var failures: [String] = []
+        var busy: [String] = []
         var interrupted = false
         for item in work {
             if cancellation.isCancelled { interrupted = true; break }
@@ -144,6 +145,7 @@ struct RunCommand: ParsableCommand {
                 switch outcome {
                 case .diverged, .failed: failures.append("\(item.plan.experiment) \(run.index) \(run.name) (\(run.id))")
                 case .interrupted: interrupted = true
+                case .busy: busy.append("\(item.plan.experiment) \(run.index) \(run.name) (\(run.id))")
                 default: break
                 }
             }
@@ -155,9 +157,13 @@ struct RunCommand: ParsableCommand {
         if !failures.isEmpty {
             Output.error("\(failures.count) run(s) failed or diverged (see their status.json):\n  " + failures.joined(separator: "\n  "))
         }
+        if !busy.isEmpty {
+            Output.error("\(busy.count) run(s) were being trained by another runner on the same results folder "
+                + "and were left to it:\n  " + busy.joined(separator: "\n  "))
+        }
         let sig = signalled.load(ordering: .relaxed)
         if sig != 0 { throw ExitCode(128 + sig) }
         if !failures.isEmpty { throw ExitCode(1) }
-        if interrupted { throw ExitCode(1) }
+        if interrupted || !busy.isEmpty { throw ExitCode(1) }
     }
 }

@@ -109,9 +109,8 @@ struct SlurmCommand: ParsableCommand {
                 .joined(separator: " "),
         ]
         do {
-            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(atPath: (scriptPath as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try AtomicFile.createDirectory(logs)
+            try AtomicFile.createDirectory((scriptPath as NSString).deletingLastPathComponent)
             try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: scriptPath)
             try store.writePlan(plan)
         } catch {

@@ -89,6 +89,40 @@ import Testing
         #expect(leftovers(dir) == [])
     }
 
+    /// Two runners started on one results folder share the sweep out: each run trained by
+    /// exactly one of them, never both, and the figures are a clean run's.
+    @Test func twoRunnersOnOneFolderNeverTrainTheSameRun() throws {
+        let reference = try Self.reference.get()
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = Self.sweep + ["--results", dir.path]
+        let first = Process()
+        first.executableURL = Binary.url
+        first.arguments = args
+        first.currentDirectoryURL = Binary.repo
+        let firstOut = Pipe()
+        first.standardOutput = firstOut
+        first.standardError = Pipe()
+        try first.run()
+        // Start the second once the first is training its first run.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("] epoch 1/3") {
+            let chunk = firstOut.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        let second = try Binary.run(args)
+        seen += firstOut.fileHandleForReading.readDataToEndOfFile()
+        first.waitUntilExit()
+        let outputs = [String(decoding: seen, as: UTF8.self), second.stdout]
+        #expect(second.stderr.contains("being trained by another runner"))
+        // Each run is trained ("] done") by exactly one of the two.
+        let trained = outputs.map { $0.split(separator: "\n").filter { $0.hasSuffix("] done") }.count }
+        #expect(trained.reduce(0, +) == 4, "\(outputs)")
+        #expect(try figures(dir) == reference)
+        #expect(try statuses(dir).values.allSatisfy { $0.contains("\"status\" : \"done\"") })
+    }
+
     @Test func indexTrainsExactlyOneRun() throws {
         let reference = try Self.reference.get()
         let dir = try Binary.temporaryDirectory()

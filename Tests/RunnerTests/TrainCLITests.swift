@@ -66,6 +66,39 @@ import Testing
         #expect(again.stdout.contains("done already"))
     }
 
+    /// Corrupt data files through the binary: one line naming the file and the fix, exit 3,
+    /// nothing written. (Every kind of fault is covered in-process by DatasetsTests.)
+    @Test(arguments: ["truncated", "wrong-magic", "bad-label"])
+    func corruptDataStopsBeforeTraining(_ fault: String) throws {
+        let data = try Binary.temporaryDirectory(), out = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: out) }
+        let folder = data.appendingPathComponent("mnist")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["train-images-idx3-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(name).path,
+                                                       withDestinationPath: Self.dataDir + "/mnist/" + name)
+        }
+        var labels = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.dataDir + "/mnist/train-labels-idx1-ubyte")))
+        let problem: String
+        switch fault {
+        case "truncated":
+            labels = Array(labels.prefix(30_000))
+            problem = "truncated: header promises 60000 bytes of data, the file holds 29992"
+        case "wrong-magic":
+            labels[3] = 3
+            problem = "wrong magic number 0x00000803, expected 0x00000801 (an IDX file of unsigned bytes with 1 dimension); is this the right file?"
+        default:
+            labels[8 + 17] = 200
+            problem = "label 200 at index 17 is outside 0...9"
+        }
+        let path = folder.appendingPathComponent("train-labels-idx1-ubyte").path
+        try Data(labels).write(to: URL(fileURLWithPath: path))
+        let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", data.path])
+        #expect(r.status == 3)
+        #expect(r.stderr == "\(path): error: \(problem); run RUNNER_DATA_DIR=\(data.path) scripts/fetch-data.sh mnist to fetch a verified copy\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == [])
+    }
+
     @Test func missingDataNamesTheFileAndTheFix() throws {
         let empty = try Binary.temporaryDirectory(), out = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: empty); try? FileManager.default.removeItem(at: out) }

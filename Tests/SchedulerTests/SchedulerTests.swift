@@ -143,3 +143,26 @@ final class EventLog: Sendable {
         #expect(outcomes == [nil, nil])
     }
 }
+
+@Suite struct Locking {
+    @Test func aRunLockedByAnotherRunnerIsLeftToIt() throws {
+        let store = try temporaryStore(), runs = try plan(3).runs
+        let held = try RunLock.acquire(directory: store.path(of: runs[1]))
+        let executor = ScriptedExecutor(store: store)
+        let outcomes = Scheduler(store: store, executor: executor, options: .init(), cancellation: Cancellation(),
+                                 events: { _ in }).run(runs)
+        #expect(outcomes == [.done, .busy(pid: getpid()), .done])
+        #expect(executor.executed.withLock { $0 } == [0, 2])
+        withExtendedLifetime(held) {}
+    }
+
+    @Test func aLockIsFreeAgainWhenReleased() throws {
+        let dir = try temporaryStore().directory + "/run"
+        do {
+            let first = try RunLock.acquire(directory: dir)
+            #expect(throws: RunLock.Failure.self) { _ = try RunLock.acquire(directory: dir) }
+            withExtendedLifetime(first) {}
+        }
+        _ = try RunLock.acquire(directory: dir)
+    }
+}
