@@ -59,7 +59,8 @@ struct Binary {
 
     /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
     /// then sends `signal` and waits for it to end.
-    static func interrupt(_ args: [String], signal: Int32, until: (String) -> Bool) throws -> Result {
+    static func interrupt(_ args: [String], signal: Int32, delay: Double = 0,
+                          until: (String) -> Bool) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
         let process = Process()
@@ -84,6 +85,7 @@ struct Binary {
             if chunk.isEmpty { break }
             outData += chunk
             if !sent && until(String(decoding: outData, as: UTF8.self)) {
+                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
                 kill(process.processIdentifier, signal)
                 sent = true
             }

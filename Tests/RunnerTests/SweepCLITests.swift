@@ -43,15 +43,16 @@ import Testing
 
     struct CLIError: Error { var message: String }
 
-    /// SIGKILL at several points of a sweep, then a rerun: every run done once, finished runs
-    /// not recomputed, every figure equal to a clean run's, nothing half-written left.
-    @Test(arguments: [2, 4, 7])
-    func killedSweepResumes(afterEpochLines kills: Int) throws {
+    /// SIGKILL at several points of a sweep (right after an epoch is reported, or a while
+    /// into the next, mid-batch or mid-write), then a rerun: every run done once, finished
+    /// runs not recomputed, every figure equal to a clean run's, nothing half-written left.
+    @Test(arguments: [(2, 0.0), (4, 0.0), (7, 0.0), (1, 0.137), (5, 0.061)])
+    func killedSweepResumes(afterEpochLines kills: Int, delay: Double) throws {
         let reference = try Self.reference.get()
         #expect(reference.count == 4)
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let killed = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGKILL) { out in
+        let killed = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGKILL, delay: delay) { out in
             out.components(separatedBy: "] epoch ").count - 1 >= kills
         }
         #expect(killed.status == SIGKILL)
