@@ -1,6 +1,7 @@
 internal import CBLAS
 
-/// The only door to BLAS: row-major single-precision GEMM, and the thread count.
+/// The only door to BLAS (BLIS on Linux, Accelerate on macOS): row-major single-precision
+/// GEMM, the thread count, and what is in use.
 public enum BLAS {
     /// `C = alpha * op(A) * op(B) + beta * C`, all row-major.
     /// - Parameters:
@@ -15,19 +16,20 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Sets how many threads BLAS may use (OpenBLAS); a no-op elsewhere.
+    /// Sets how many threads each BLAS call may use (BLIS); a no-op with Accelerate.
     public static func setThreads(_ count: Int) {
         #if !canImport(Accelerate)
-        openblas_set_num_threads(Int32(count))
+        bli_thread_set_num_threads(Int64(count))
         #endif
     }
 
-    /// The BLAS build in use, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
+    /// The BLAS in use and its kernels for this CPU, e.g. "BLIS 0.9.0 (haswell kernels)".
     public static var configuration: String {
         #if canImport(Accelerate)
         return "Accelerate"
         #else
-        return String(cString: openblas_get_config())
+        return "BLIS \(String(cString: bli_info_get_version_str())) "
+            + "(\(String(cString: bli_arch_string(bli_arch_query_id()))) kernels)"
         #endif
     }
 }

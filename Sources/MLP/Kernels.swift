@@ -87,11 +87,11 @@ public enum Kernels {
                                                  mask: UnsafePointer<Float>?, count: Int, activation: Activation) {
         switch activation {
         case .relu:
-            // f'(h) is 0 or 1: select instead of multiply.
+            // f'(h) is 0 or 1; written as a multiply so the loop vectorises.
             if let mask {
-                for i in 0..<count { dA[i] = h[i] > 0 ? dA[i] * mask[i] : 0 }
+                for i in 0..<count { dA[i] = dA[i] * mask[i] * (h[i] > 0 ? 1 : 0) }
             } else {
-                for i in 0..<count { dA[i] = h[i] > 0 ? dA[i] : 0 }
+                for i in 0..<count { dA[i] = dA[i] * (h[i] > 0 ? 1 : 0) }
             }
         case .sigmoid:
             if let mask {
@@ -155,6 +155,14 @@ public enum Kernels {
             let row = m + r * n
             for j in 0..<n { out[j] += row[j] }
         }
+    }
+
+    /// p -= lr * v: the second half of an SGD-with-momentum step whose velocity was already
+    /// updated (by the weight-gradient GEMM).
+    @inline(__always)
+    public static func descend(parameters p: UnsafeMutablePointer<Float>, velocity v: UnsafePointer<Float>,
+                               count: Int, lr: Float) {
+        for i in 0..<count { p[i] -= lr * v[i] }
     }
 
     /// PyTorch's SGD with momentum (no dampening, no Nesterov, no weight decay), one pass:

@@ -252,19 +252,20 @@ public final class Trainer {
         }
     }
 
-    /// Gradients of the mean loss into `gradients`, from `deltas[last]` down. Every gradient
-    /// is overwritten (GEMMs with beta 0, bias sums from zero), so no separate zeroing pass.
-    /// With `update`, each layer takes its SGD step as soon as nothing below needs its old
-    /// weights, while its gradient is still in cache: the same arithmetic as one pass at the end.
+    /// Backward from `deltas[last]` down.
+    ///
+    /// Without `update` (gradient checks) every gradient is written into `gradients` (GEMMs with
+    /// beta 0, bias sums from zero: no separate zeroing pass). With `update` each layer takes its
+    /// SGD step as soon as nothing below needs its old weights, without materialising the weight
+    /// gradient: PyTorch's v = momentum * v + g is the GEMM itself (beta = momentum, C = v), done
+    /// in row blocks small enough to stay in cache, each followed at once by p -= lr * v on the
+    /// same block. The step's memory traffic is the floor: v and p read and written once each.
     private func backward(rows: Int, update: Bool) {
         let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
         for l in stride(from: shape.layers.count - 1, through: 0, by: -1) {
             let layer = shape.layers[l]
             let delta = deltas[l].baseAddress!
-            // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
-            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
-                       a: delta, lda: layer.outputs, b: layerInput(l, training: true), ldb: layer.inputs,
-                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+            let x = layerInput(l, training: true)
             Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
             if l > 0 {
                 // dA = delta W: [rows, out] x [out, in] -> [rows, in], then through dropout and f.
@@ -276,12 +277,29 @@ public final class Trainer {
                     below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
                     count: rows * layer.inputs, activation: hyper.activation)
             }
-            if update {
-                // Weights then bias: one contiguous range of the flat buffer.
-                let o = layer.weightOffset, n = layer.inputs * layer.outputs + layer.outputs
-                Kernels.sgdMomentum(parameters: p + o, gradients: g + o, velocity: v + o, count: n,
-                                    lr: hyper.lr, momentum: hyper.momentum)
+            guard update else {
+                // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
+                BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                           a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
+                           beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+                continue
             }
+            // Row blocks of about 32K floats (128 KB) of W.
+            let block = max(1, 32_768 / layer.inputs)
+            var r0 = 0
+            while r0 < layer.outputs {
+                let n = min(block, layer.outputs - r0)
+                let offset = layer.weightOffset + r0 * layer.inputs
+                // v[r0..<r0+n, :] = momentum * v + delta[:, r0..<r0+n]^T x
+                BLAS.sgemm(transA: true, transB: false, m: n, n: layer.inputs, k: rows, alpha: 1,
+                           a: delta + r0, lda: layer.outputs, b: x, ldb: layer.inputs,
+                           beta: hyper.momentum, c: v + offset, ldc: layer.inputs)
+                Kernels.descend(parameters: p + offset, velocity: v + offset, count: n * layer.inputs, lr: hyper.lr)
+                r0 += n
+            }
+            Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
+                                velocity: v + layer.biasOffset, count: layer.outputs,
+                                lr: hyper.lr, momentum: hyper.momentum)
         }
     }
 

@@ -113,3 +113,32 @@ import Testing
         #expect(result.examples == 10)
     }
 }
+
+/// The training step (velocity accumulated by the weight-gradient GEMM in row blocks, then
+/// p -= lr v) against PyTorch's rule applied by the naive reference to the checked gradients.
+/// Tolerance 1e-6: the batch is summed in another order after shuffling (Float32 rounding).
+@Suite struct FusedStep {
+    @Test(arguments: Activation.allCases)
+    func twoStepsMatchTheReferenceRule(_ activation: Activation) {
+        let shape = NetworkShape(inputs: 700, hidden: [90, 20], classes: 5)   // several row blocks in layer 1
+        let hyper = Trainer.Hyperparameters(activation: activation, dropout: 0, lr: 0.1, momentum: 0.5,
+                                            batchSize: 8, seed: 11)
+        let pixels: [UInt8] = (0..<5600).map { (i: Int) -> UInt8 in UInt8((i * 89 + i / 700 * 13) % 256) }
+        let labels: [UInt8] = [0, 1, 2, 3, 4, 0, 1, 2]
+        let inputs = pixels.map { Float($0) / 255 }
+        let labels32 = labels.map(Int32.init)
+
+        let trained = Trainer(shape: shape, hyper: hyper)
+        let reference = Trainer(shape: shape, hyper: hyper)
+        var p = reference.parameterValues
+        var v = [Float](repeating: 0, count: p.count)
+        for _ in 0..<2 {
+            _ = trained.trainEpoch(pixels: pixels, labels: labels)   // one batch: one step
+            reference.parameterValues = p
+            let g = reference.lossAndGradients(inputs: inputs, labels: labels32).gradients
+            Reference.sgdMomentum(parameters: &p, gradients: g, velocity: &v, lr: 0.1, momentum: 0.5)
+        }
+        #expect(close(trained.parameterValues, p, atol: 1e-6, rtol: 1e-5))
+        #expect(close(trained.state.velocity, v, atol: 1e-6, rtol: 1e-5))
+    }
+}
