@@ -7,6 +7,9 @@ import MLP
 ///     runner-bench gemm  [reps]    GEMM calls alone of one training epoch, engine shapes
 ///     runner-bench epoch [reps]    one training epoch of the seed model (ReLU + dropout 0.5)
 ///     runner-bench eval  [reps]    one evaluation pass over the test set
+///     runner-bench steps N         N training steps (N x 32 examples), for allocation counts
+///     runner-bench gemmcalls N     N bare GEMM calls, for the BLAS's own allocation count
+///     runner-bench blas            the BLAS in use
 @main
 struct Bench {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -28,6 +31,26 @@ struct Bench {
             let flops = gemmFlops(shape: shape, examples: 60_000)
             print(String(format: "gemm_epoch_seconds %.4f  gflops %.2f  (median of %d)", median(times),
                          flops / median(times) / 1e9, reps))
+        case "blas":
+            print(BLAS.configuration)
+        case "gemmcalls":
+            // N GEMM calls of the first layer's forward shape, nothing else: how many heap
+            // allocations the BLAS makes per call (run under valgrind).
+            let calls = args.dropFirst().first.flatMap(Int.init) ?? 100
+            let a = [Float](repeating: 0.5, count: 32 * 784), b = [Float](repeating: 0.01, count: 512 * 784)
+            var c = [Float](repeating: 0, count: 32 * 512)
+            for _ in 0..<calls {
+                BLAS.sgemm(transA: false, transB: true, m: 32, n: 512, k: 784, alpha: 1, a: a, lda: 784,
+                           b: b, ldb: 784, beta: 0, c: &c, ldc: 512)
+            }
+            print("made \(calls) GEMM calls")
+        case "steps":
+            let steps = args.dropFirst().first.flatMap(Int.init) ?? 100
+            let data = try MNIST.load("mnist", directory: MNIST.directory()).train.prefix(steps * 32)
+            let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
+                                                             momentum: 0.5, batchSize: 32, seed: 1))
+            _ = trainer.trainEpoch(pixels: data.pixels, labels: data.labels)
+            print("trained \(steps) steps")
         case "epoch", "eval":
             let data = try MNIST.load("mnist", directory: MNIST.directory())
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
@@ -45,7 +68,7 @@ struct Bench {
             print(String(format: "\(mode)_seconds %.4f  (median of %d: %@)", median(times), reps,
                          times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
         default:
-            print("usage: runner-bench gemm|epoch|eval [reps]")
+            print("usage: runner-bench gemm|epoch|eval [reps] | steps N | gemmcalls N | blas")
         }
     }
 
