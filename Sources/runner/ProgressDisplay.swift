@@ -77,9 +77,11 @@ final class ProgressDisplay: Sendable {
             case .finished(let run, let outcome):
                 let epochsLeft = s.running[run.id].map { $0.epochs - $0.epoch + 1 } ?? run.config.epochs
                 if outcome != .done { s.remainingEpochs -= max(0, epochsLeft) }
+                let accuracy = s.running[run.id]?.lastAccuracy
                 s.running[run.id] = nil
                 s.finished += 1
-                permanent.append("\(label(run)) " + describe(outcome))
+                permanent.append("\(label(run)) " + describe(outcome)
+                    + (outcome == .done ? accuracy.map { String(format: " (final test accuracy %.2f%%)", $0) } ?? "" : ""))
             }
             draw(&s, permanent: permanent, force: !permanent.isEmpty)
         }

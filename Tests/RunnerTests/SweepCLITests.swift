@@ -117,8 +117,8 @@ import Testing
         first.waitUntilExit()
         let outputs = [String(decoding: seen, as: UTF8.self), second.stdout]
         #expect(second.stderr.contains("being trained by another runner"))
-        // Each run is trained ("] done") by exactly one of the two.
-        let trained = outputs.map { $0.split(separator: "\n").filter { $0.hasSuffix("] done") }.count }
+        // Each run is trained ("] done (final test accuracy ...)") by exactly one of the two.
+        let trained = outputs.map { $0.split(separator: "\n").filter { $0.contains("] done (final test accuracy") }.count }
         #expect(trained.reduce(0, +) == 4, "\(outputs)")
         #expect(try figures(dir) == reference)
         #expect(try statuses(dir).values.allSatisfy { $0.contains("\"status\" : \"done\"") })
