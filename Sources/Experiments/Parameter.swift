@@ -14,28 +14,11 @@ public struct Parameter: Sendable {
     /// Every parameter, in the order the README documents them and run ids hash them.
     public static let all: [Parameter] = [
         choice("activation", "hidden-layer nonlinearity", Activation.self, \.activation),
-        Parameter(
-            key: "dropout", summary: "dropout probability p after each hidden activation, in [0, 1)",
-            decode: { node, source throws(YAMLError) in
-                .double(try number(node, source, key: "dropout", range: "in [0, 1)") { $0 >= 0 && $0 < 1 })
-            },
-            apply: { if case .double(let d) = $1 { $0.dropout = d } },
-            read: { .double($0.dropout) }),
+        real("dropout", "dropout probability p after each hidden activation, in [0, 1)", \.dropout,
+             range: "in [0, 1)") { $0 >= 0 && $0 < 1 },
         integer("epochs", "passes over the training set, >= 1", \.epochs, min: 1, max: 1_000_000),
-        Parameter(
-            key: "lr", summary: "learning rate, > 0",
-            decode: { node, source throws(YAMLError) in
-                .double(try number(node, source, key: "lr", range: "> 0") { $0 > 0 })
-            },
-            apply: { if case .double(let d) = $1 { $0.lr = d } },
-            read: { .double($0.lr) }),
-        Parameter(
-            key: "momentum", summary: "SGD momentum, in [0, 1)",
-            decode: { node, source throws(YAMLError) in
-                .double(try number(node, source, key: "momentum", range: "in [0, 1)") { $0 >= 0 && $0 < 1 })
-            },
-            apply: { if case .double(let d) = $1 { $0.momentum = d } },
-            read: { .double($0.momentum) }),
+        real("lr", "learning rate, > 0", \.lr, range: "> 0") { $0 > 0 },
+        real("momentum", "SGD momentum, in [0, 1)", \.momentum, range: "in [0, 1)") { $0 >= 0 && $0 < 1 },
         integer("batch_size", "training mini-batch size, >= 1", \.batchSize, min: 1, max: 1_000_000),
         Parameter(
             key: "hidden", summary: "hidden layer sizes, a list such as [512, 256] ([] for none)",
@@ -105,6 +88,18 @@ extension Parameter {
                 if case .string(let s) = value, let e = E(rawValue: s) { config[keyPath: path] = e }
             },
             read: { .string($0[keyPath: path].rawValue) })
+    }
+
+    /// A finite number for which `valid` holds; `range` words the condition for errors.
+    static func real(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Double> & Sendable,
+                     range: String, valid: @escaping @Sendable (Double) -> Bool) -> Parameter {
+        Parameter(
+            key: key, summary: summary,
+            decode: { node, source throws(YAMLError) in
+                .double(try number(node, source, key: key, range: range, valid: valid))
+            },
+            apply: { if case .double(let d) = $1 { $0[keyPath: path] = d } },
+            read: { .double($0[keyPath: path]) })
     }
 
     static func integer(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Int> & Sendable,

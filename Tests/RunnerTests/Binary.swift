@@ -30,6 +30,27 @@ struct Binary {
     /// Runs `runner args` in `directory` and waits for it.
     static func run(_ args: [String], in directory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Result {
+        try drive(args, in: directory, environment: environment) { _, _ in }
+    }
+
+    /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
+    /// then (after `delay` seconds) sends `signal` and waits for it to end.
+    static func interrupt(_ args: [String], signal: Int32, delay: Double = 0,
+                          until: @escaping (String) -> Bool) throws -> Result {
+        var sent = false
+        return try drive(args, in: nil, environment: [:]) { output, process in
+            guard !sent, until(output) else { return }
+            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+            kill(process.processIdentifier, signal)
+            sent = true
+        }
+    }
+
+    /// Runs the binary to its end, calling `onOutput` with all of its standard output so far
+    /// each time more arrives. Both pipes are drained as the child writes, so a chatty child
+    /// never blocks on a full pipe.
+    private static func drive(_ args: [String], in directory: URL?, environment: [String: String],
+                              onOutput: (String, Process) -> Void) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
         let process = Process()
@@ -37,36 +58,6 @@ struct Binary {
         process.arguments = args
         process.currentDirectoryURL = directory ?? repo
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Drain both pipes before waiting, so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errBytes = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBytes = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errBytes, as: UTF8.self))
-    }
-
-    /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
-    /// then sends `signal` and waits for it to end.
-    static func interrupt(_ args: [String], signal: Int32, delay: Double = 0,
-                          until: (String) -> Bool) throws -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        let process = Process()
-        process.executableURL = url
-        process.arguments = args
-        process.currentDirectoryURL = repo
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -79,16 +70,11 @@ struct Binary {
             group.leave()
         }
         var outData = Data()
-        var sent = false
         while true {
             let chunk = out.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             outData += chunk
-            if !sent && until(String(decoding: outData, as: UTF8.self)) {
-                if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-                kill(process.processIdentifier, signal)
-                sent = true
-            }
+            onOutput(String(decoding: outData, as: UTF8.self), process)
         }
         group.wait()
         process.waitUntilExit()
