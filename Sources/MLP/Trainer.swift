@@ -64,7 +64,6 @@ public final class Trainer {
     public let shape: NetworkShape
     public let hyper: Hyperparameters
 
-    private let capacity: Int
     private let parameters: UnsafeMutableBufferPointer<Float>
     private let gradients: UnsafeMutableBufferPointer<Float>
     private let velocity: UnsafeMutableBufferPointer<Float>
@@ -89,8 +88,8 @@ public final class Trainer {
         precondition(hyper.dropout >= 0 && hyper.dropout < 1)
         self.shape = shape
         self.hyper = hyper
+        // Rows the forward buffers hold: a training batch or an evaluation batch.
         let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
-        self.capacity = capacity
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
             let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
             b.initialize(repeating: value)

@@ -73,8 +73,7 @@ struct RunCommand: ParsableCommand {
             }
         }
         for path in specs {
-            let spec = try options.spec(path)
-            let plan = try options.plan(path)
+            let (spec, plan) = try options.load(path)
             var runs = plan.runs
             if let index = selected {
                 guard index < runs.count else {

@@ -54,8 +54,7 @@ struct SlurmCommand: ParsableCommand {
     }
 
     func run() throws {
-        let specification = try options.spec(spec)
-        let plan = try options.plan(spec)
+        let (specification, plan) = try options.load(spec)
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ p: String) -> String {
             ((p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)) as NSString).standardizingPath

@@ -28,15 +28,16 @@ struct SpecOptions: ParsableArguments {
 
     /// Loads and expands a spec, or prints its error and exits with status 2.
     func plan(_ path: String) throws -> Plan {
-        do throws(SpecError) {
-            let spec = try ExperimentSpec.load(path: path, overrides: overrides)
-            do throws(YAMLError) {
-                return try Plan(spec, maxRuns: maxRuns)
-            } catch {
-                throw SpecError.yaml(error)
-            }
+        try load(path).plan
+    }
+
+    /// Loads a spec (with the overrides) and expands it, or prints the error and exits with 2.
+    func load(_ path: String) throws -> (spec: ExperimentSpec, plan: Plan) {
+        let spec = try self.spec(path)
+        do throws(YAMLError) {
+            return (spec, try Plan(spec, maxRuns: maxRuns))
         } catch {
-            Output.error(error.description)
+            Output.error(SpecError.yaml(error).description)
             throw ExitCode(2)
         }
     }
