@@ -16,4 +16,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
-scripts/fetch-data.sh "$@"
+if [ $# -gt 0 ]; then
+  scripts/fetch-data.sh "$@"
+else
+  # MNIST is needed (the seed study and the tests); Fashion-MNIST only by specs that ask for it.
+  scripts/fetch-data.sh mnist
+  scripts/fetch-data.sh fashion-mnist \
+    || echo "setup: Fashion-MNIST could not be fetched; only specs with 'dataset: fashion-mnist' need it" >&2
+fi
