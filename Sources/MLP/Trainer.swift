@@ -15,9 +15,12 @@ public final class Trainer {
         /// Rows per evaluation batch (no dropout, no backward: larger is faster).
         public var evalBatchSize: Int
         public var seed: UInt64
+        /// Visit the training examples in a fresh random order each epoch (always, for runs;
+        /// off only to compare engines example for example).
+        public var shuffle: Bool
 
         public init(activation: Activation, dropout: Float, lr: Float, momentum: Float,
-                    batchSize: Int, evalBatchSize: Int = 1000, seed: UInt64) {
+                    batchSize: Int, evalBatchSize: Int = 1000, seed: UInt64, shuffle: Bool = true) {
             self.activation = activation
             self.dropout = dropout
             self.lr = lr
@@ -25,6 +28,7 @@ public final class Trainer {
             self.batchSize = batchSize
             self.evalBatchSize = evalBatchSize
             self.seed = seed
+            self.shuffle = shuffle
         }
     }
 
@@ -143,7 +147,7 @@ public final class Trainer {
         // randperm(n)): Fisher-Yates from the identity, so an epoch depends only on the
         // stream's state, which a checkpoint can save.
         for i in 0..<count { order[i] = i }
-        var i = count - 1
+        var i = hyper.shuffle ? count - 1 : 0
         while i > 0 {
             let j = shuffleRNG.nextInt(below: i + 1)
             order.swapAt(i, j)

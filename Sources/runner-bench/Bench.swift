@@ -33,6 +33,23 @@ struct Bench {
                          flops / median(times) / 1e9, reps))
         case "blas":
             print(BLAS.configuration)
+        case "initfrom":
+            // One epoch of sigmoid without dropout starting from weights in a raw Float32 file
+            // (the engine's flat layout), e.g. PyTorch's nn.Linear init: separates the effect of
+            // the initial weights from everything else.
+            let file = String(args.dropFirst().first ?? "")
+            let seed = args.dropFirst(2).first.flatMap(UInt64.init) ?? 1
+            let shuffle = args.dropFirst(3).first != "noshuffle"
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let data = try MNIST.load("mnist", directory: MNIST.directory())
+            let trainer = Trainer(shape: shape, hyper: .init(activation: .sigmoid, dropout: 0, lr: 0.01,
+                                                             momentum: 0.5, batchSize: 32, seed: seed,
+                                                             shuffle: shuffle))
+            if !file.isEmpty { trainer.parameterValues = weights }
+            _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
+            let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
+            print(String(format: "epoch 1 test accuracy %.2f%%", e.accuracy))
         case "gemmcalls":
             // N GEMM calls of the first layer's forward shape, nothing else: how many heap
             // allocations the BLAS makes per call (run under valgrind).

@@ -142,3 +142,28 @@ import Testing
         #expect(close(trained.state.velocity, v, atol: 1e-6, rtol: 1e-5))
     }
 }
+
+@Suite struct FileOrder {
+    /// With shuffling off, an epoch is the batches in file order: two steps equal the
+    /// reference rule applied to batch 0, then batch 1 (what scripts/same-order.sh relies on).
+    @Test func unshuffledEpochStepsThroughTheBatchesInOrder() {
+        let shape = NetworkShape(inputs: 30, hidden: [12], classes: 3)
+        let hyper = Trainer.Hyperparameters(activation: .sigmoid, dropout: 0, lr: 0.5, momentum: 0.5,
+                                            batchSize: 4, seed: 2, shuffle: false)
+        let pixels: [UInt8] = (0..<240).map { (i: Int) -> UInt8 in UInt8((i * 37 + i / 30) % 256) }
+        let labels: [UInt8] = [0, 1, 2, 0, 2, 2, 1, 0]
+        let trained = Trainer(shape: shape, hyper: hyper)
+        let reference = Trainer(shape: shape, hyper: hyper)
+        var p = reference.parameterValues
+        var v = [Float](repeating: 0, count: p.count)
+        _ = trained.trainEpoch(pixels: pixels, labels: labels)
+        for batch in 0..<2 {
+            reference.parameterValues = p
+            let inputs = pixels[(batch * 120)..<((batch + 1) * 120)].map { Float($0) / 255 }
+            let y = labels[(batch * 4)..<((batch + 1) * 4)].map(Int32.init)
+            let g = reference.lossAndGradients(inputs: inputs, labels: y).gradients
+            Reference.sgdMomentum(parameters: &p, gradients: g, velocity: &v, lr: 0.5, momentum: 0.5)
+        }
+        #expect(close(trained.parameterValues, p, atol: 1e-6, rtol: 1e-5))
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Do the runner's engine and PyTorch compute the same training? Same initial weights
+# (PyTorch's, seed SEED), same example order (no shuffling), one epoch of the seed's sigmoid
+# network: the two test accuracies should agree.
+#
+#   scripts/same-order.sh [SEED]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seed=${1:-1}
+swift build -c release --product runner-bench >&2
+init=$(mktemp)
+trap 'rm -f "$init"' EXIT
+/usr/bin/python3 bench/same_order.py "$seed" "$init"
+echo "runner:  $("$(swift build -c release --show-bin-path)/runner-bench" initfrom "$init" "$seed" noshuffle)"
