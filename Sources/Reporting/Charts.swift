@@ -20,9 +20,9 @@ public enum Charts {
     /// Writes summary.csv and the charts into the experiment's folder.
     public static func refresh(_ store: RunStore) throws(AtomicFile.WriteError) {
         let summary = Summary.load(store)
-        try AtomicFile.write(summary.csv(), to: store.directory + "/summary.csv")
+        try AtomicFile.write(summary.csv(), to: store.file(RunStore.summaryFile))
         for chart in make(summary) {
-            try AtomicFile.write(chart.svg, to: store.directory + "/" + chart.file)
+            try AtomicFile.write(chart.svg, to: store.file(chart.file))
         }
     }
 }

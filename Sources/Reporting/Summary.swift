@@ -34,7 +34,7 @@ public struct Summary: Sendable {
         var rows: [Row] = []
         var seen = Set<String>()
         // The plan's runs first, in plan order.
-        if let tsv = try? String(contentsOfFile: dir + "/plan.tsv", encoding: .utf8) {
+        if let tsv = try? String(contentsOfFile: store.file(RunStore.planFile), encoding: .utf8) {
             let lines = tsv.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
             if let header = lines.first, header.count > 3 {
                 for fields in lines.dropFirst() where fields.count == header.count {
@@ -47,10 +47,10 @@ public struct Summary: Sendable {
         }
         // Then runs of earlier plans still on disk, by name.
         let others = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .filter { !seen.contains($0) && FileManager.default.fileExists(atPath: store.path(ofID: $0) + "/config.json") }
+            .filter { !seen.contains($0) && FileManager.default.fileExists(atPath: store.file(RunStore.configFile, ofID: $0)) }
         var extra: [Row] = []
         for id in others {
-            guard let data = FileManager.default.contents(atPath: store.path(ofID: id) + "/config.json"),
+            guard let data = FileManager.default.contents(atPath: store.file(RunStore.configFile, ofID: id)),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                   let config = object["config"] as? [String: Any] else { continue }
             let parameters = config.mapValues { value -> String in
@@ -65,9 +65,9 @@ public struct Summary: Sendable {
     }
 
     private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
-        let dir = store.path(ofID: id)
-        let status = RunStatus.read(dir + "/status.json")
-        let metrics = (try? String(contentsOfFile: dir + "/metrics.csv", encoding: .utf8)).flatMap(EpochMetrics.parse) ?? []
+        let status = RunStatus.read(store.file(RunStore.statusFile, ofID: id))
+        let metrics = (try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8))
+            .flatMap(EpochMetrics.parse) ?? []
         return Row(index: index, id: id, name: name, parameters: parameters,
                    status: status?.state.rawValue ?? "pending", epochsDone: metrics.count,
                    epochs: status?.epochs ?? Int(parameters["epochs"] ?? ""), metrics: metrics, seconds: status?.seconds)

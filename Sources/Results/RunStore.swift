@@ -23,6 +23,23 @@ public struct RunStore: Sendable {
 
     public init(directory: String) { self.directory = directory }
 
+    // MARK: - File names (the layout above, spelled once)
+
+    public static let planFile = "plan.tsv"
+    public static let summaryFile = "summary.csv"
+    public static let configFile = "config.json"
+    public static let metricsFile = "metrics.csv"
+    public static let statusFile = "status.json"
+    public static let checkpointFile = "checkpoint.bin"
+
+    /// A file of the experiment's folder, e.g. `results/comparison/summary.csv`.
+    public func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// A file of a run's folder, e.g. `results/comparison/<id>/metrics.csv`.
+    public func file(_ name: String, ofID id: String) -> String {
+        (path(ofID: id) as NSString).appendingPathComponent(name)
+    }
+
     /// The folder of one run.
     public func path(of run: Run) -> String { path(ofID: run.id) }
 
@@ -31,7 +48,7 @@ public struct RunStore: Sendable {
     /// The run's status record, if it has one.
     public func status(of run: Run) -> RunStatus? {
         guard hasSameConfig(run) else { return nil }
-        return RunStatus.read(path(of: run) + "/status.json")
+        return RunStatus.read(file(RunStore.statusFile, ofID: run.id))
     }
 
     /// True when `run` finished earlier with exactly this config.
@@ -39,14 +56,26 @@ public struct RunStore: Sendable {
 
     /// True when the folder's config.json holds exactly this run's config.
     public func hasSameConfig(_ run: Run) -> Bool {
-        guard let text = try? String(contentsOfFile: path(of: run) + "/config.json", encoding: .utf8) else { return false }
+        guard let text = try? String(contentsOfFile: file(RunStore.configFile, ofID: run.id), encoding: .utf8) else {
+            return false
+        }
         return text.contains("\"config\": \(Run.json(of: run.config))\n")
     }
 
     /// Writes the plan (the order `summary.csv` follows).
     public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
         try AtomicFile.createDirectory(directory)
-        try AtomicFile.write(plan.tsv(), to: directory + "/plan.tsv")
+        try AtomicFile.write(plan.tsv(), to: file(RunStore.planFile))
+    }
+
+    /// Marks a run failed with `reason`, keeping the rest of its status record (best effort:
+    /// the failure may be the disk itself, so a write error is ignored).
+    public func markFailed(_ run: Run, reason: String) {
+        guard var status = status(of: run) else { return }
+        status.state = .failed
+        status.reason = reason
+        status.updated = RunStatus.now()
+        try? AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
     }
 
     /// Opens the run's folder for (re)training: writes its config and returns a recorder
@@ -60,11 +89,11 @@ public struct RunStore: Sendable {
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: dir + "/" + name)
         }
-        try AtomicFile.write(RunStore.configJSON(run), to: dir + "/config.json")
+        try AtomicFile.write(RunStore.configJSON(run), to: file(RunStore.configFile, ofID: run.id))
         let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
                                    started: previous?.started ?? RunStatus.now(),
                                    secondsBefore: rows.isEmpty ? 0 : previous?.seconds ?? 0)
-        try AtomicFile.write(EpochMetrics.csv(rows), to: dir + "/metrics.csv")
+        try recorder.writeMetrics()
         try recorder.write(.running)
         return recorder
     }
@@ -96,7 +125,12 @@ public final class RunRecorder: @unchecked Sendable {
     /// Adds an epoch and rewrites `metrics.csv` with every epoch so far.
     public func append(_ metrics: EpochMetrics) throws(AtomicFile.WriteError) {
         rows.append(metrics)
-        try AtomicFile.write(EpochMetrics.csv(rows), to: directory + "/metrics.csv")
+        try writeMetrics()
+    }
+
+    /// Rewrites `metrics.csv` with the rows so far.
+    func writeMetrics() throws(AtomicFile.WriteError) {
+        try AtomicFile.write(EpochMetrics.csv(rows), to: directory + "/" + RunStore.metricsFile)
     }
 
     /// Writes `status.json`.
@@ -104,6 +138,6 @@ public final class RunRecorder: @unchecked Sendable {
         let status = RunStatus(state: state, reason: reason, epochsDone: rows.count, epochs: epochs,
                                seconds: secondsBefore + Date().timeIntervalSince(clock),
                                started: started, updated: RunStatus.now())
-        try AtomicFile.write(status.json, to: directory + "/status.json")
+        try AtomicFile.write(status.json, to: directory + "/" + RunStore.statusFile)
     }
 }

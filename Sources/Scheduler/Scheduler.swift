@@ -114,14 +114,7 @@ public final class Scheduler: Sendable {
             outcome = try executor.execute(run, context: context)
         } catch {
             let reason = "\(error)"
-            // Best effort: the failure may be the disk itself.
-            if let status = store.status(of: run) {
-                var failed = status
-                failed.state = .failed
-                failed.reason = reason
-                failed.updated = RunStatus.now()
-                try? AtomicFile.write(failed.json, to: store.path(of: run) + "/status.json")
-            }
+            store.markFailed(run, reason: reason)
             outcome = .failed(reason: reason)
         }
         events(.finished(run, outcome))

@@ -34,8 +34,7 @@ public struct TrainingExecutor: RunExecutor {
         let test = data.test.prefix(config.testSubset)
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes)
         let trainer = Trainer(shape: shape, hyper: TrainingExecutor.hyperparameters(config))
-        let dir = store.path(of: run)
-        let checkpointPath = dir + "/checkpoint.bin"
+        let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 
         // Resume from the checkpoint when it belongs to this exact config.
         var resumed: Checkpoint?

@@ -22,7 +22,8 @@ struct SummarizeCommand: ParsableCommand {
         let fm = FileManager.default
         let isExperiment = { (dir: String) in
             ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).contains {
-                fm.fileExists(atPath: "\(dir)/\($0)/config.json") } || fm.fileExists(atPath: dir + "/plan.tsv")
+                fm.fileExists(atPath: RunStore(directory: dir).file(RunStore.configFile, ofID: $0))
+            } || fm.fileExists(atPath: RunStore(directory: dir).file(RunStore.planFile))
         }
         var experiments: [String] = []
         if isExperiment(directory) {
