@@ -45,7 +45,7 @@ public enum Kernels {
 
     @inline(__always)
     private static func pass(_ z: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ rows: Int,
-                             _ n: Int, _ p: Float, _ rng: inout RandomStream,
+                             _ n: Int, _ p: Float, _ stream: inout RandomStream,
                              _ mask: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
                              _ f: (Float) -> Float) {
         if p == 0 {
@@ -56,27 +56,33 @@ public enum Kernels {
             return
         }
         // Keep when a 24-bit uniform draw u satisfies u >= p * 2^24. Each 64-bit word gives
-        // two draws: bits 40...63 for column j, bits 8...31 for column j + 1.
-        let threshold = UInt64((Double(p) * 16_777_216).rounded())
+        // two draws: bits 40...63 for column j, bits 8...31 for column j + 1. The test is
+        // arithmetic, not a branch: (u + 2^24 - threshold) >> 24 is 1 when u >= threshold and
+        // 0 otherwise (u < 2^24, threshold <= 2^24), and half of all such branches would be
+        // mispredicted.
+        let bias24 = 0x100_0000 - UInt64((Double(p) * 16_777_216).rounded())
         let scale = 1 / (1 - p)
+        @inline(__always) func keep(_ u: UInt64) -> Float { Float((u &+ bias24) >> 24) * scale }
+        // A local copy: the stores through the pointers below cannot alias it, so its state
+        // stays in registers.
+        var rng = stream
+        defer { stream = rng }
         for r in 0..<rows {
             let row = z + r * n, m = mask + r * n, o = out + r * n
             var j = 0
-            while j < n {
+            while j + 1 < n {
                 let word = rng.next()
-                let h0 = f(row[j] + bias[j])
-                row[j] = h0
-                let m0: Float = (word >> 40) >= threshold ? scale : 0
-                m[j] = m0
-                o[j] = h0 * m0
-                if j + 1 < n {
-                    let h1 = f(row[j + 1] + bias[j + 1])
-                    row[j + 1] = h1
-                    let m1: Float = ((word >> 8) & 0xFF_FFFF) >= threshold ? scale : 0
-                    m[j + 1] = m1
-                    o[j + 1] = h1 * m1
-                }
+                let h0 = f(row[j] + bias[j]), h1 = f(row[j + 1] + bias[j + 1])
+                let m0 = keep(word >> 40), m1 = keep((word >> 8) & 0xFF_FFFF)
+                row[j] = h0; row[j + 1] = h1
+                m[j] = m0; m[j + 1] = m1
+                o[j] = h0 * m0; o[j + 1] = h1 * m1
                 j += 2
+            }
+            if j < n {
+                let word = rng.next()
+                let h0 = f(row[j] + bias[j]), m0 = keep(word >> 40)
+                row[j] = h0; m[j] = m0; o[j] = h0 * m0
             }
         }
     }

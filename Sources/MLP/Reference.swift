@@ -76,6 +76,24 @@ public enum Reference {
         return meanNLL(x, labels: labels, classes: shape.sizes.last!)
     }
 
+    /// The dropout masks [rows, n] the engine draws from `rng`, by its documented rule, with a
+    /// plain comparison: each row takes ceil(n / 2) words; column j uses bits 40...63 of its word
+    /// when j is even and bits 8...31 when odd, and is kept (1/(1-p)) when that 24-bit draw is
+    /// at least p * 2^24 rounded, else dropped (0).
+    public static func dropoutMasks(rows: Int, n: Int, p: Float, rng: inout RandomStream) -> [Float] {
+        let threshold = UInt64((Double(p) * 16_777_216).rounded())
+        var masks: [Float] = []
+        for _ in 0..<rows {
+            var word: UInt64 = 0
+            for j in 0..<n {
+                if j % 2 == 0 { word = rng.next() }
+                let draw = j % 2 == 0 ? word >> 40 : (word >> 8) & 0xFF_FFFF
+                masks.append(draw >= threshold ? 1 / (1 - p) : 0)
+            }
+        }
+        return masks
+    }
+
     /// One SGD-with-momentum step, PyTorch's rule, in place.
     public static func sgdMomentum(parameters: inout [Float], gradients: [Float], velocity: inout [Float],
                                    lr: Float, momentum: Float) {

@@ -47,17 +47,21 @@ func close(_ a: [Float], _ b: [Float], atol: Float, rtol: Float) -> Bool {
         #expect(close(z, expected, atol: 1e-6, rtol: 1e-6))
     }
 
-    /// Masks are 0 or 1/(1-p); kept fraction within 7 standard deviations of 1-p; out = h * mask.
-    @Test(arguments: [0.1, 0.5, 0.9] as [Float])
+    /// Masks are 0 or 1/(1-p), exactly the draws of the naive rule from the same stream (which
+    /// then stands where the kernel left it); kept fraction within 7 standard deviations of 1-p;
+    /// out = h * mask.
+    @Test(arguments: [0.1, 0.5, 0.9, 0.3] as [Float])
     func dropoutMaskAndScale(p: Float) {
         let (rows, n) = (200, 501)   // odd n: the last column of a row takes a word's first draw
         var z = values(rows * n, seed: 5)
         let input = z
         let bias = [Float](repeating: 0.25, count: n)
         var mask = [Float](repeating: -1, count: rows * n), out = [Float](repeating: -1, count: rows * n)
-        var rng = RandomStream(seed: 9, purpose: .dropout)
+        var rng = RandomStream(seed: 9, purpose: .dropout), naive = rng
         Kernels.biasActivateDropout(z: &z, bias: bias, rows: rows, n: n, activation: .relu, p: p,
                                     rng: &rng, mask: &mask, out: &out)
+        #expect(mask == Reference.dropoutMasks(rows: rows, n: n, p: p, rng: &naive))
+        #expect(rng.state == naive.state)
         let scale = 1 / (1 - p)
         #expect(mask.allSatisfy { $0 == 0 || $0 == scale })
         let kept = Double(mask.filter { $0 != 0 }.count) / Double(mask.count)
