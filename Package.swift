@@ -2,6 +2,15 @@
 // The manifest reads as a table of contents: products, C system libraries, modules, tests.
 import PackageDescription
 
+/// The fused kernels of `MLPAVX512` are compiled for AVX-512 CPUs (Skylake-SP and later, Zen 4);
+/// `MLP` calls them only after checking that the CPU has AVX-512 (elsewhere the module is built
+/// for the baseline and never called).
+#if arch(x86_64)
+let avx512Flags = ["-target-cpu", "skylake-avx512"]
+#else
+let avx512Flags: [String] = []
+#endif
+
 let package = Package(
     name: "runner",
     platforms: [.macOS(.v15)],
@@ -30,8 +39,9 @@ let package = Package(
             name: "Experiments",
             dependencies: ["SpecYAML", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         .target(
-            name: "MLP", dependencies: ["CBLAS"],
+            name: "MLP", dependencies: ["CBLAS", "MLPAVX512"],
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
@@ -46,7 +56,7 @@ let package = Package(
             ]),
 
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
-        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "MLP"]),
+        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "MLP", "MLPAVX512"]),
 
         // MARK: - Fuzzing (scripts/fuzz.sh builds this with -sanitize=fuzzer; normally a replayer)
         .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),
@@ -55,7 +65,7 @@ let package = Package(
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "MLPTests", dependencies: ["MLP"]),
+        .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz"]),

@@ -1,3 +1,5 @@
+internal import MLPAVX512
+
 /// Trains one network: forward, backward and SGD on whole batches, with every buffer a step
 /// needs allocated once, here. The only place in the project with hot loops.
 ///
@@ -65,8 +67,22 @@ public final class Trainer {
         public var accuracy: Double
     }
 
+    /// How a layer's weights take their SGD step. Both give the same bits.
+    public enum WeightStep: String, Sendable, CaseIterable {
+        /// The weight-gradient GEMM (BLAS, with the momentum folded in as beta) in row blocks,
+        /// each followed by `p -= lr * v`: portable.
+        case blas
+        /// `weightStepAVX512`: gradient, momentum and descent in one pass over W; needs
+        /// `CPUFeatures.hasAVX512`.
+        case fusedAVX512 = "fused AVX-512"
+
+        /// The fastest this CPU runs.
+        public static var best: WeightStep { CPUFeatures.hasAVX512 ? .fusedAVX512 : .blas }
+    }
+
     public let shape: NetworkShape
     public let hyper: Hyperparameters
+    public let weightStep: WeightStep
 
     private let parameters: UnsafeMutableBufferPointer<Float>
     private let gradients: UnsafeMutableBufferPointer<Float>
@@ -87,11 +103,14 @@ public final class Trainer {
     private var dropoutRNG: RandomStream
 
     /// A network initialised as PyTorch's `nn.Linear` does, from the `initialization` stream.
-    public init(shape: NetworkShape, hyper: Hyperparameters) {
+    /// - Parameter weightStep: how the weights are updated (default: the fastest this CPU runs).
+    public init(shape: NetworkShape, hyper: Hyperparameters, weightStep: WeightStep = .best) {
         precondition(hyper.batchSize >= 1 && hyper.evalBatchSize >= 1)
         precondition(hyper.dropout >= 0 && hyper.dropout < 1)
+        precondition(weightStep != .fusedAVX512 || CPUFeatures.hasAVX512, "this CPU has no AVX-512")
         self.shape = shape
         self.hyper = hyper
+        self.weightStep = weightStep
         // Rows the forward buffers hold: a training batch or an evaluation batch.
         let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
@@ -287,18 +306,26 @@ public final class Trainer {
                            beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
                 continue
             }
-            // Row blocks of about 32K floats (128 KB) of W.
-            let block = max(1, 32_768 / layer.inputs)
-            var r0 = 0
-            while r0 < layer.outputs {
-                let n = min(block, layer.outputs - r0)
-                let offset = layer.weightOffset + r0 * layer.inputs
-                // v[r0..<r0+n, :] = momentum * v + delta[:, r0..<r0+n]^T x
-                BLAS.sgemm(transA: true, transB: false, m: n, n: layer.inputs, k: rows, alpha: 1,
-                           a: delta + r0, lda: layer.outputs, b: x, ldb: layer.inputs,
-                           beta: hyper.momentum, c: v + offset, ldc: layer.inputs)
-                Kernels.descend(parameters: p + offset, velocity: v + offset, count: n * layer.inputs, lr: hyper.lr)
-                r0 += n
+            switch weightStep {
+            case .fusedAVX512:
+                weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                                 parameters: p + layer.weightOffset, velocity: v + layer.weightOffset,
+                                 lr: hyper.lr, momentum: hyper.momentum)
+            case .blas:
+                // Row blocks of about 32K floats (128 KB) of W.
+                let block = max(1, 32_768 / layer.inputs)
+                var r0 = 0
+                while r0 < layer.outputs {
+                    let n = min(block, layer.outputs - r0)
+                    let offset = layer.weightOffset + r0 * layer.inputs
+                    // v[r0..<r0+n, :] = momentum * v + delta[:, r0..<r0+n]^T x
+                    BLAS.sgemm(transA: true, transB: false, m: n, n: layer.inputs, k: rows, alpha: 1,
+                               a: delta + r0, lda: layer.outputs, b: x, ldb: layer.inputs,
+                               beta: hyper.momentum, c: v + offset, ldc: layer.inputs)
+                    Kernels.descend(parameters: p + offset, velocity: v + offset, count: n * layer.inputs,
+                                    lr: hyper.lr)
+                    r0 += n
+                }
             }
             Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
                                 velocity: v + layer.biasOffset, count: layer.outputs,

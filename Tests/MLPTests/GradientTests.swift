@@ -114,12 +114,16 @@ import Testing
     }
 }
 
-/// The training step (velocity accumulated by the weight-gradient GEMM in row blocks, then
-/// p -= lr v) against PyTorch's rule applied by the naive reference to the checked gradients.
+/// The weight steps this CPU can run (the fused AVX-512 one only where the CPU has AVX-512).
+let availableWeightSteps = Trainer.WeightStep.allCases.filter { $0 != .fusedAVX512 || CPUFeatures.hasAVX512 }
+
+/// The training step, on each weight-step path (velocity accumulated by the weight-gradient GEMM
+/// in row blocks, then p -= lr v; or the fused AVX-512 pass), against PyTorch's rule applied by the
+/// naive reference to the checked gradients.
 /// Tolerance 1e-6: the batch is summed in another order after shuffling (Float32 rounding).
 @Suite struct FusedStep {
-    @Test(arguments: Activation.allCases)
-    func twoStepsMatchTheReferenceRule(_ activation: Activation) {
+    @Test(arguments: Activation.allCases, availableWeightSteps)
+    func twoStepsMatchTheReferenceRule(_ activation: Activation, _ weightStep: Trainer.WeightStep) {
         let shape = NetworkShape(inputs: 700, hidden: [90, 20], classes: 5)   // several row blocks in layer 1
         let hyper = Trainer.Hyperparameters(activation: activation, dropout: 0, lr: 0.1, momentum: 0.5,
                                             batchSize: 8, seed: 11)
@@ -128,7 +132,7 @@ import Testing
         let inputs = pixels.map { Float($0) / 255 }
         let labels32 = labels.map(Int32.init)
 
-        let trained = Trainer(shape: shape, hyper: hyper)
+        let trained = Trainer(shape: shape, hyper: hyper, weightStep: weightStep)
         let reference = Trainer(shape: shape, hyper: hyper)
         var p = reference.parameterValues
         var v = [Float](repeating: 0, count: p.count)
