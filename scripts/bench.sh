@@ -66,6 +66,12 @@ t_open=""
 for i in 1 2 3; do t_open+="$(LD_PRELOAD="$openblas" "$release/runner-bench" epoch 1 | field epoch) "; done
 echo "runner train epoch on OpenBLAS instead of BLIS: median $(median <<<"$t_open") s   [$t_open]"
 echo
+echo "== the weight step (gradient GEMM + momentum + descent): $("$release/runner-bench" blas | sed 's/.*weight step: //') on this CPU"
+"$release/runner-bench" weightstep 3
+t_step=""
+for i in 1 2 3; do t_step+="$("$release/runner-bench" epoch 1 blas | field epoch) "; done
+echo "runner train epoch with the portable BLAS weight step: median $(median <<<"$t_step") s   [$t_step]"
+echo
 
 echo "== debug build (what 'swift run runner' uses; the engine module is always optimised)"
 t_debug=""
@@ -83,12 +89,21 @@ echo "PyTorch, one run, 1 epoch:                 $(bench/measure.py -- /usr/bin/
   --activation relu --dropout 0.5 --epochs 1 --out "$work/torch.csv")"
 echo
 
-if command -v valgrind >/dev/null; then
-  echo "== heap allocations per training step (valgrind memcheck: 200 steps minus 100 steps)"
-  a100=$(valgrind --tool=memcheck "$release/runner-bench" steps 100 2>&1 | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
-  a200=$(valgrind --tool=memcheck "$release/runner-bench" steps 200 2>&1 | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
-  echo "100 steps: $a100 allocations; 200 steps: $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
-  c100=$(valgrind --tool=memcheck "$release/runner-bench" gemmcalls 100 2>&1 | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
-  c200=$(valgrind --tool=memcheck "$release/runner-bench" gemmcalls 200 2>&1 | sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' | tr -d ,)
-  echo "the BLAS alone, per GEMM call: $(awk -v a="$c100" -v b="$c200" 'BEGIN {printf "%.2f", (b-a)/100}') (a step makes 23 GEMM calls: 3 forward, 2 input-gradient, 18 weight-gradient row blocks)"
+# Heap allocations are counted with uprobes on every libc allocation function (perf probe, as
+# root): valgrind cannot run the AVX-512 weight step.
+libc=$(ldconfig -p | awk '/libc.so.6 / {print $NF; exit}')
+if command -v perf >/dev/null && { perf probe -q -d 'probe_libc:*' 2>/dev/null || true; } &&
+   perf probe -q -x "$libc" --add malloc --add calloc --add realloc --add posix_memalign --add memalign 2>/dev/null; then
+  allocs() { perf stat -e 'probe_libc:*' -x, "$@" 2>&1 >/dev/null | awk -F, '{s += $1} END {print s}'; }
+  echo "== heap allocations per training step (perf uprobes on libc's allocators: 200 steps minus 100 steps)"
+  for step in "fused AVX-512" blas; do
+    [ "$step" = blas ] || "$release/runner-bench" blas | grep -q "fused AVX-512" || continue
+    a100=$(allocs "$release/runner-bench" steps 100 "$step"); a200=$(allocs "$release/runner-bench" steps 200 "$step")
+    echo "weight step $step: 100 steps $a100 allocations; 200 steps $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
+  done
+  c100=$(allocs "$release/runner-bench" gemmcalls 100); c200=$(allocs "$release/runner-bench" gemmcalls 200)
+  echo "the BLAS alone, per GEMM call: $(awk -v a="$c100" -v b="$c200" 'BEGIN {printf "%.2f", (b-a)/100}') (a step makes 5 GEMM calls with the fused weight step: 3 forward, 2 input-gradient; 23 with the BLAS one: 18 more weight-gradient row blocks)"
+  perf probe -q -d 'probe_libc:*'
+else
+  echo "== heap allocations: skipped (needs perf and root for uprobes)"
 fi

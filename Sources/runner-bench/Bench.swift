@@ -1,15 +1,19 @@
 import Datasets
 import Foundation
 import MLP
+import MLPAVX512
 
 /// Engine micro-benchmarks, printed as figures (never asserted): see scripts/bench.sh.
 ///
 ///     runner-bench gemm  [reps]    GEMM calls alone of one training epoch, engine shapes
 ///     runner-bench epoch [reps]    one training epoch of the seed model (ReLU + dropout 0.5)
 ///     runner-bench eval  [reps]    one evaluation pass over the test set
-///     runner-bench steps N         N training steps (N x 32 examples), for allocation counts
+///     runner-bench steps N [blas]  N training steps (N x 32 examples), for allocation counts
 ///     runner-bench gemmcalls N     N bare GEMM calls, for the BLAS's own allocation count
-///     runner-bench blas            the BLAS in use
+///     runner-bench weightstep [reps]  the weight updates of one epoch: BLAS GEMM + descent against
+///                                     the fused AVX-512 pass, and whether they agree bit for bit
+///     runner-bench epoch [reps] blas  the epoch on the portable weight step
+///     runner-bench blas            the BLAS in use and the weight step this CPU takes
 @main
 struct Bench {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -31,8 +35,10 @@ struct Bench {
             let flops = gemmFlops(shape: shape, examples: 60_000)
             print(String(format: "gemm_epoch_seconds %.4f  gflops %.2f  (median of %d)", median(times),
                          flops / median(times) / 1e9, reps))
+        case "weightstep":
+            weightSteps(shape: shape, reps: reps)
         case "blas":
-            print(BLAS.configuration)
+            print("\(BLAS.configuration); weight step: \(Trainer.WeightStep.best.rawValue)")
         case "initfrom":
             // One epoch of sigmoid without dropout starting from weights in a raw Float32 file
             // (the engine's flat layout), e.g. PyTorch's nn.Linear init: separates the effect of
@@ -63,15 +69,17 @@ struct Bench {
             print("made \(calls) GEMM calls")
         case "steps":
             let steps = args.dropFirst().first.flatMap(Int.init) ?? 100
+            let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
             let data = try MNIST.load("mnist", directory: MNIST.directory()).train.prefix(steps * 32)
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
-                                                             momentum: 0.5, batchSize: 32, seed: 1))
+                                                             momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)
             _ = trainer.trainEpoch(pixels: data.pixels, labels: data.labels)
-            print("trained \(steps) steps")
+            print("trained \(steps) steps, weight step \(step.rawValue)")
         case "epoch", "eval":
             let data = try MNIST.load("mnist", directory: MNIST.directory())
+            let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
-                                                             momentum: 0.5, batchSize: 32, seed: 1))
+                                                             momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)
             var times: [Double] = []
             for _ in 0..<reps {
                 let t = now()
@@ -86,6 +94,57 @@ struct Bench {
                          times.map { String(format: "%.3f", $0) }.joined(separator: " ")))
         default:
             print("usage: runner-bench gemm|epoch|eval [reps] | steps N | gemmcalls N | blas")
+        }
+    }
+
+    /// The weight updates of one epoch's steps (1875 x 3 layers, batch 32) on both paths, from
+    /// the same start, timed; then whether they left the same bits.
+    static func weightSteps(shape: NetworkShape, reps: Int) {
+        guard CPUFeatures.hasAVX512 else { print("weight step: this CPU has no AVX-512; only the BLAS path runs"); return }
+        let n = shape.parameterCount
+        let p1 = UnsafeMutablePointer<Float>.allocate(capacity: n), v1 = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        let p2 = UnsafeMutablePointer<Float>.allocate(capacity: n), v2 = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { for b in [p1, v1, p2, v2] { b.deallocate() } }
+        for q in 0..<n { p1[q] = Float((q * 7919) % 1000) / 1000 - 0.5; v1[q] = Float((q * 7907) % 1000) / 100_000 }
+        p2.update(from: p1, count: n)
+        v2.update(from: v1, count: n)
+        let acts: [[Float]] = shape.sizes.map { s in (0..<(32 * s)).map { (q: Int) -> Float in Float((q * 7883) % 1000) / 1000 - 0.3 } }
+        for _ in 0..<reps {
+            var t = now()
+            for _ in 0..<1875 {
+                for (l, layer) in shape.layers.enumerated().reversed() {
+                    // The engine's BLAS path: row blocks of ~32K floats, GEMM with beta = momentum, descent.
+                    let block = max(1, 32_768 / layer.inputs)
+                    var r0 = 0
+                    while r0 < layer.outputs {
+                        let m = min(block, layer.outputs - r0), off = layer.weightOffset + r0 * layer.inputs
+                        acts[l + 1].withUnsafeBufferPointer { d in
+                            BLAS.sgemm(transA: true, transB: false, m: m, n: layer.inputs, k: 32, alpha: 1,
+                                       a: d.baseAddress! + r0, lda: layer.outputs, b: acts[l], ldb: layer.inputs,
+                                       beta: 0.9, c: v1 + off, ldc: layer.inputs)
+                        }
+                        Kernels.descend(parameters: p1 + off, velocity: v1 + off, count: m * layer.inputs, lr: 0.01)
+                        r0 += m
+                    }
+                }
+            }
+            let blas = now() - t
+            t = now()
+            for _ in 0..<1875 {
+                for (l, layer) in shape.layers.enumerated().reversed() {
+                    acts[l + 1].withUnsafeBufferPointer { d in
+                        acts[l].withUnsafeBufferPointer { x in
+                            weightStepAVX512(delta: d.baseAddress!, x: x.baseAddress!, rows: 32, outputs: layer.outputs,
+                                             inputs: layer.inputs, parameters: p2 + layer.weightOffset,
+                                             velocity: v2 + layer.weightOffset, lr: 0.01, momentum: 0.9)
+                        }
+                    }
+                }
+            }
+            let fused = now() - t
+            let differing = (0..<n).filter { p1[$0].bitPattern != p2[$0].bitPattern || v1[$0].bitPattern != v2[$0].bitPattern }.count
+            print(String(format: "weightstep_blas_seconds %.4f  weightstep_fused_seconds %.4f  speed-up %.2fx  differing values %d",
+                         blas, fused, blas / fused, differing))
         }
     }
 
