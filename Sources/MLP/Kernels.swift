@@ -37,17 +37,31 @@ public enum Kernels {
                                            rng: inout RandomStream,
                                            mask: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
         switch activation {
-        case .relu: pass(z, bias, rows, n, p, &rng, mask, out) { $0 > 0 ? $0 : 0 }
-        case .sigmoid: pass(z, bias, rows, n, p, &rng, mask, out) { 1 / (1 + expf(-$0)) }
-        case .tanh: pass(z, bias, rows, n, p, &rng, mask, out) { tanhf($0) }
+        case .relu:
+            pass(z, bias, rows, n, p, &rng, mask, out, { $0 > 0 ? $0 : 0 }, { $0.replacing(with: 0, where: .!($0 .> 0)) })
+        case .sigmoid:
+            let f = { (x: Float) -> Float in 1 / (1 + expf(-x)) }
+            pass(z, bias, rows, n, p, &rng, mask, out, f, { lanewise($0, f) })
+        case .tanh:
+            pass(z, bias, rows, n, p, &rng, mask, out, tanhf, { lanewise($0, tanhf) })
         }
     }
 
+    private typealias Lanes = SIMD8<Float>
+
+    @inline(__always)
+    private static func lanewise(_ v: Lanes, _ f: (Float) -> Float) -> Lanes {
+        var r = v
+        for i in 0..<Lanes.scalarCount { r[i] = f(v[i]) }
+        return r
+    }
+
+    /// The pass for activation `f`, given also lane by lane (`fv`, same results).
     @inline(__always)
     private static func pass(_ z: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ rows: Int,
                              _ n: Int, _ p: Float, _ stream: inout RandomStream,
                              _ mask: UnsafeMutablePointer<Float>, _ out: UnsafeMutablePointer<Float>,
-                             _ f: (Float) -> Float) {
+                             _ f: (Float) -> Float, _ fv: (Lanes) -> Lanes) {
         if p == 0 {
             for r in 0..<rows {
                 let row = z + r * n
@@ -57,34 +71,68 @@ public enum Kernels {
         }
         // Keep when a 24-bit uniform draw u satisfies u >= p * 2^24. Each 64-bit word gives
         // two draws: bits 40...63 for column j, bits 8...31 for column j + 1. The test is
-        // arithmetic, not a branch: (u + 2^24 - threshold) >> 24 is 1 when u >= threshold and
-        // 0 otherwise (u < 2^24, threshold <= 2^24), and half of all such branches would be
-        // mispredicted.
-        let bias24 = 0x100_0000 - UInt64((Double(p) * 16_777_216).rounded())
+        // integer arithmetic, with neither a branch (half of them would be mispredicted) nor an
+        // int-to-float conversion: (u + 2^24 - threshold) >> 24 is 1 when u >= threshold and 0
+        // otherwise (u < 2^24, threshold <= 2^24); negated it is all ones or zero, which selects
+        // the bits of 1/(1-p) or of +0.
+        let bias24 = 0x100_0000 - UInt32((Double(p) * 16_777_216).rounded())
         let scale = 1 / (1 - p)
-        @inline(__always) func keep(_ u: UInt64) -> Float { Float((u &+ bias24) >> 24) * scale }
+        @inline(__always) func keep(_ u: UInt32) -> Float {
+            Float(bitPattern: (0 &- ((u &+ bias24) >> 24)) & scale.bitPattern)
+        }
+        let bias24s = SIMD8<UInt32>(repeating: bias24), scaleBits = SIMD8<UInt32>(repeating: scale.bitPattern)
         // A local copy: the stores through the pointers below cannot alias it, so its state
         // stays in registers.
         var rng = stream
         defer { stream = rng }
+        let pairs = n / 2
         for r in 0..<rows {
             let row = z + r * n, m = mask + r * n, o = out + r * n
+            // 1. The row's words, in stream order, parked in its mask row (n floats hold n / 2
+            //    words): the generator's loop does nothing else.
+            let words = UnsafeMutableRawPointer(m)
+            for w in 0..<pairs { words.storeBytes(of: rng.next(), toByteOffset: 8 * w, as: UInt64.self) }
+            let lastWord = n % 2 == 1 ? rng.next() : 0
+            // 2. Eight columns at a time from four words. Seen as eight 32-bit lanes, a word's
+            //    low half holds column j + 1's draw (bits 8...31) and its high half column j's
+            //    (bits 40...63): swapping the halves puts each where its column is.
             var j = 0
-            while j + 1 < n {
-                let word = rng.next()
+            while j + 8 <= 2 * pairs {
+                let four = words.loadUnaligned(fromByteOffset: 4 * j, as: SIMD4<UInt64>.self)
+                let draws = unsafeBitCast((four &<< 32) | (four &>> 32), to: SIMD8<UInt32>.self) &>> 8
+                let kept = unsafeBitCast((SIMD8<UInt32>.zero &- ((draws &+ bias24s) &>> 24)) & scaleBits,
+                                         to: Lanes.self)
+                let h = fv(load(row + j) + load(bias + j))
+                store(row + j, h)
+                store(m + j, kept)
+                store(o + j, h * kept)
+                j += 8
+            }
+            // 3. The columns left, a pair (one word) at a time, then an odd last column.
+            while j < 2 * pairs {
+                let word = words.loadUnaligned(fromByteOffset: 4 * j, as: UInt64.self)
                 let h0 = f(row[j] + bias[j]), h1 = f(row[j + 1] + bias[j + 1])
-                let m0 = keep(word >> 40), m1 = keep((word >> 8) & 0xFF_FFFF)
+                let m0 = keep(UInt32(word >> 40)), m1 = keep(UInt32((word >> 8) & 0xFF_FFFF))
                 row[j] = h0; row[j + 1] = h1
                 m[j] = m0; m[j + 1] = m1
                 o[j] = h0 * m0; o[j + 1] = h1 * m1
                 j += 2
             }
-            if j < n {
-                let word = rng.next()
-                let h0 = f(row[j] + bias[j]), m0 = keep(word >> 40)
+            if n % 2 == 1 {
+                let h0 = f(row[j] + bias[j]), m0 = keep(UInt32(lastWord >> 40))
                 row[j] = h0; m[j] = m0; o[j] = h0 * m0
             }
         }
+    }
+
+    @inline(__always)
+    private static func load(_ p: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always)
+    private static func store(_ p: UnsafeMutablePointer<Float>, _ v: Lanes) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
     }
 
     /// In place over dA [count]: the gradient through dropout and the activation,

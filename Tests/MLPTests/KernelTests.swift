@@ -47,6 +47,25 @@ func close(_ a: [Float], _ b: [Float], atol: Float, rtol: Float) -> Bool {
         #expect(close(z, expected, atol: 1e-6, rtol: 1e-6))
     }
 
+    /// With dropout, each activation is computed eight columns at a time: the same bits as the
+    /// pass without dropout, for every activation, odd widths included; out = h * mask.
+    @Test(arguments: Activation.allCases, [17, 64, 7])
+    func dropoutPassActivatesAsThePlainPass(_ f: Activation, n: Int) {
+        let rows = 3
+        let input = values(rows * n, seed: 7).map { $0 * 3 }
+        let bias = values(n, seed: 8)
+        var plain = input, withDropout = input
+        var mask = [Float](repeating: -1, count: rows * n), out = mask, unusedMask = mask, unusedOut = mask
+        var rng = RandomStream(seed: 2, purpose: .dropout), naive = rng
+        Kernels.biasActivateDropout(z: &plain, bias: bias, rows: rows, n: n, activation: f, p: 0,
+                                    rng: &rng, mask: &unusedMask, out: &unusedOut)
+        Kernels.biasActivateDropout(z: &withDropout, bias: bias, rows: rows, n: n, activation: f, p: 0.25,
+                                    rng: &rng, mask: &mask, out: &out)
+        #expect(withDropout.map(\.bitPattern) == plain.map(\.bitPattern))
+        #expect(mask == Reference.dropoutMasks(rows: rows, n: n, p: 0.25, rng: &naive))
+        #expect(out == zip(plain, mask).map { $0 * $1 })
+    }
+
     /// Masks are 0 or 1/(1-p), exactly the draws of the naive rule from the same stream (which
     /// then stands where the kernel left it); kept fraction within 7 standard deviations of 1-p;
     /// out = h * mask.
