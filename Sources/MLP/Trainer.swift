@@ -96,7 +96,6 @@ public final class Trainer {
     private let dropped: [UnsafeMutableBufferPointer<Float>]
     /// Per layer [batchSize, out]: dLoss/dz.
     private let deltas: [UnsafeMutableBufferPointer<Float>]
-    private let pixelTable: UnsafeMutableBufferPointer<Float>
     private var order: UnsafeMutableBufferPointer<Int>
 
     private var shuffleRNG: RandomStream
@@ -129,8 +128,6 @@ public final class Trainer {
         masks = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
         dropped = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
         deltas = shape.layers.map { buffer(batch * $0.outputs, 0) }
-        pixelTable = buffer(256, 0)
-        for v in 0..<256 { pixelTable[v] = Float(v) / 255 }
         order = buffer(0, 0)
         var initRNG = RandomStream(seed: hyper.seed, purpose: .initialization)
         shuffleRNG = RandomStream(seed: hyper.seed, purpose: .shuffle)
@@ -139,7 +136,7 @@ public final class Trainer {
     }
 
     deinit {
-        for b in [parameters, gradients, velocity, input, pixelTable] + z + masks + dropped + deltas {
+        for b in [parameters, gradients, velocity, input] + z + masks + dropped + deltas {
             b.deallocate()
         }
         batchLabels.deallocate()
@@ -181,7 +178,7 @@ public final class Trainer {
                     let rows = min(hyper.batchSize, count - start)
                     Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
                                    indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
-                                   table: pixelTable.baseAddress!, out: input.baseAddress!,
+                                   out: input.baseAddress!,
                                    outLabels: batchLabels.baseAddress!)
                     lossSum += step(rows: rows)
                     start += rows
@@ -211,7 +208,7 @@ public final class Trainer {
                     for r in 0..<rows { identity[r] = start + r }
                     Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
                                    indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
-                                   table: pixelTable.baseAddress!, out: input.baseAddress!,
+                                   out: input.baseAddress!,
                                    outLabels: batchLabels.baseAddress!)
                     forward(rows: rows, training: false)
                     let result = Kernels.softmaxCrossEntropy(

@@ -33,6 +33,23 @@ func close(_ a: [Float], _ b: [Float], atol: Float, rtol: Float) -> Bool {
                       atol: 1e-5, rtol: 1e-5))
     }
 
+    /// Batch assembly against the naive rule: the chosen rows, in order, each byte v as
+    /// Float(v) / 255 (ToTensor's scaling); 37 features: two 16-pixel blocks and 5 single ones.
+    @Test func gatherScalesTheChosenRows() {
+        let (examples, features) = (6, 37)
+        var pixels = (0..<(examples * features)).map { UInt8(($0 * 53 + 11) % 256) }
+        pixels[4 * features + 3] = 255; pixels[4 * features + 33] = 0   // both ends, in a block and alone
+        let labels: [UInt8] = [9, 8, 7, 6, 5, 4]
+        let indices = [4, 0, 4, 2]
+        var out = [Float](repeating: -1, count: indices.count * features)
+        var outLabels = [Int32](repeating: -1, count: indices.count)
+        Kernels.gather(pixels: pixels, labels: labels, indices: indices, rows: indices.count, features: features,
+                       out: &out, outLabels: &outLabels)
+        let expected = indices.flatMap { i in (0..<features).map { Float(pixels[i * features + $0]) / 255 } }
+        #expect(out == expected)
+        #expect(outLabels == [5, 9, 5, 7])
+    }
+
     @Test(arguments: Activation.allCases)
     func biasActivationWithoutDropout(_ f: Activation) {
         let (rows, n) = (5, 9)
