@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 reps=${1:-5}
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 export OPENBLAS_NUM_THREADS=1 BLIS_NUM_THREADS=1 OMP_NUM_THREADS=1
-openblas=$(ldconfig -p | awk '/libopenblas.so.0 / {print $NF; exit}')
+openblas=$(ldconfig -p | awk '/libopenblas.so.0 / && !found {print $NF; found = 1}')
 
 swift build -c release --product runner-bench >&2
 swift build -c release --product runner >&2
@@ -97,13 +97,13 @@ echo
 
 # Heap allocations are counted with uprobes on every libc allocation function (perf probe, as
 # root): valgrind cannot run the AVX-512 weight step.
-libc=$(ldconfig -p | awk '/libc.so.6 / {print $NF; exit}')
+libc=$(ldconfig -p | awk '/libc.so.6 / && !found {print $NF; found = 1}')
 if command -v perf >/dev/null && { perf probe -q -d 'probe_libc:*' 2>/dev/null || true; } &&
    perf probe -q -x "$libc" --add malloc --add calloc --add realloc --add posix_memalign --add memalign 2>/dev/null; then
   allocs() { perf stat -e 'probe_libc:*' -x, "$@" 2>&1 >/dev/null | awk -F, '{s += $1} END {print s}'; }
   echo "== heap allocations per training step (perf uprobes on libc's allocators: 200 steps minus 100 steps)"
   for step in "fused AVX-512" blas; do
-    [ "$step" = blas ] || "$release/runner-bench" blas | grep -q "fused AVX-512" || continue
+    [ "$step" = blas ] || [[ "$("$release/runner-bench" blas)" == *"fused AVX-512"* ]] || continue
     a100=$(allocs "$release/runner-bench" steps 100 "$step"); a200=$(allocs "$release/runner-bench" steps 200 "$step")
     echo "weight step $step: 100 steps $a100 allocations; 200 steps $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
   done
