@@ -55,6 +55,21 @@ import Testing
         #expect(ma.count == 3)
     }
 
+    /// The engine's two weight-step paths (the fused AVX-512 kernel where the CPU has it, and
+    /// BLAS, forced with RUNNER_WEIGHT_STEP=blas) write the same figures. With momentum 0.9 so
+    /// that v * momentum is not exact. On a CPU without AVX-512 both runs take the BLAS path.
+    @Test func weightStepPathsWriteTheSameFigures() throws {
+        let a = try Binary.temporaryDirectory(), b = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: a); try? FileManager.default.removeItem(at: b) }
+        let args = ["experiments/relu_dropout.yaml", "--data-dir", Self.dataDir, "--set", "epochs=2",
+                    "--set", "train_subset=2000", "--set", "test_subset=500", "--set", "momentum=0.9"]
+        #expect(try Binary.run(args + ["--results", a.path]).status == 0)
+        #expect(try Binary.run(args + ["--results", b.path], environment: ["RUNNER_WEIGHT_STEP": "blas"]).status == 0)
+        let ma = try metrics(a, experiment: "relu_dropout"), mb = try metrics(b, experiment: "relu_dropout")
+        #expect(ma.map { $0.dropLast() } == mb.map { $0.dropLast() })
+        #expect(ma.count == 3)
+    }
+
     @Test func finishedRunsAreSkipped() throws {
         let out = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
