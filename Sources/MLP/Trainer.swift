@@ -72,7 +72,8 @@ public final class Trainer {
         public var accuracy: Double
     }
 
-    /// How a layer's weights take their SGD step. Both give the same bits.
+    /// How a layer's weights take their SGD step. With BLIS both give the same bits (the fused
+    /// kernel rounds as BLIS's GEMM does; MLPTests and RunnerTests check it).
     public enum WeightStep: String, Sendable, CaseIterable {
         /// The weight-gradient GEMM (BLAS, with the momentum folded in as beta) in row blocks,
         /// each followed by `p -= lr * v`: portable.
@@ -285,9 +286,10 @@ public final class Trainer {
     /// Without `update` (gradient checks) every gradient is written into `gradients` (GEMMs with
     /// beta 0, bias sums from zero: no separate zeroing pass). With `update` each layer takes its
     /// SGD step as soon as nothing below needs its old weights, without materialising the weight
-    /// gradient: PyTorch's v = momentum * v + g is the GEMM itself (beta = momentum, C = v), done
-    /// in row blocks small enough to stay in cache, each followed at once by p -= lr * v on the
-    /// same block. The step's memory traffic is the floor: v and p read and written once each.
+    /// gradient. On the `.blas` path PyTorch's v = momentum * v + g is the GEMM itself
+    /// (beta = momentum, C = v), done in row blocks small enough to stay in cache, each followed
+    /// at once by p -= lr * v on the same block; on the `.fusedAVX512` path one kernel does both
+    /// with the gradient tile in registers, so v and p are read and written once each.
     private func backward(rows: Int, update: Bool) {
         let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
         for l in stride(from: shape.layers.count - 1, through: 0, by: -1) {
