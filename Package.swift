@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // The thread's flush-to-zero mode (SSE control register): a header, nothing to link.
+        .systemLibrary(name: "CFloatEnv"),
 
         // MARK: - Modules, in the order data flows
         .target(name: "SpecYAML", dependencies: ["CLibYAML"]),
@@ -41,7 +43,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["CZlib"]),
         .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         .target(
-            name: "MLP", dependencies: ["CBLAS", "MLPAVX512"],
+            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512"],
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),

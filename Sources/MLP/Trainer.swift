@@ -9,7 +9,8 @@ import Darwin
 /// needs allocated once, here. The only place in the project with hot loops.
 ///
 /// Shapes (B = rows in the batch): input [B, sizes[0]], hidden activations [B, sizes[l]],
-/// logits [B, classes]; all row-major Float32.
+/// logits [B, classes]; all row-major Float32. The whole-epoch calls run with subnormal floats
+/// flushed to zero (`SubnormalFlush`).
 public final class Trainer {
     /// What a run sets.
     public struct Hyperparameters: Sendable {
@@ -181,20 +182,22 @@ public final class Trainer {
         }
         var lossSum = 0.0
         var completed = true
-        pixels.withUnsafeBufferPointer { px in
-            labels.withUnsafeBufferPointer { lb in
-                var start = 0
-                while start < count {
-                    let rows = min(hyper.batchSize, count - start)
-                    Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
-                                   indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
-                                   out: input.baseAddress!,
-                                   outLabels: batchLabels.baseAddress!)
-                    lossSum += step(rows: rows)
-                    start += rows
-                    if let progress, !progress(start), start < count {
-                        completed = false
-                        break
+        SubnormalFlush.around {
+            pixels.withUnsafeBufferPointer { px in
+                labels.withUnsafeBufferPointer { lb in
+                    var start = 0
+                    while start < count {
+                        let rows = min(hyper.batchSize, count - start)
+                        Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
+                                       indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
+                                       out: input.baseAddress!,
+                                       outLabels: batchLabels.baseAddress!)
+                        lossSum += step(rows: rows)
+                        start += rows
+                        if let progress, !progress(start), start < count {
+                            completed = false
+                            break
+                        }
                     }
                 }
             }
@@ -210,23 +213,25 @@ public final class Trainer {
         var correct = 0
         let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
         defer { identity.deallocate() }
-        pixels.withUnsafeBufferPointer { px in
-            labels.withUnsafeBufferPointer { lb in
-                var start = 0
-                while start < count {
-                    let rows = min(hyper.evalBatchSize, count - start)
-                    for r in 0..<rows { identity[r] = start + r }
-                    Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
-                                   indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
-                                   out: input.baseAddress!,
-                                   outLabels: batchLabels.baseAddress!)
-                    forward(rows: rows, training: false)
-                    let result = Kernels.softmaxCrossEntropy(
-                        logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
-                        classes: shape.sizes.last!, delta: nil, scale: 0)
-                    lossSum += result.lossSum
-                    correct += result.correct
-                    start += rows
+        SubnormalFlush.around {
+            pixels.withUnsafeBufferPointer { px in
+                labels.withUnsafeBufferPointer { lb in
+                    var start = 0
+                    while start < count {
+                        let rows = min(hyper.evalBatchSize, count - start)
+                        for r in 0..<rows { identity[r] = start + r }
+                        Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
+                                       indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
+                                       out: input.baseAddress!,
+                                       outLabels: batchLabels.baseAddress!)
+                        forward(rows: rows, training: false)
+                        let result = Kernels.softmaxCrossEntropy(
+                            logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+                            classes: shape.sizes.last!, delta: nil, scale: 0)
+                        lossSum += result.lossSum
+                        correct += result.correct
+                        start += rows
+                    }
                 }
             }
         }
@@ -383,7 +388,7 @@ public final class Trainer {
         precondition(rows <= hyper.batchSize && inputs.count == rows * shape.sizes[0])
         _ = UnsafeMutableBufferPointer(rebasing: input[0..<inputs.count]).update(fromContentsOf: inputs)
         _ = UnsafeMutableBufferPointer(rebasing: batchLabels[0..<rows]).update(fromContentsOf: labels)
-        let lossSum = forwardBackward(rows: rows, update: false)
+        let lossSum = SubnormalFlush.around { forwardBackward(rows: rows, update: false) }
         let usedMasks = hyper.dropout > 0
             ? zip(masks, shape.layers).map { Array($0.0[0..<(rows * $0.1.outputs)]) } : []
         return (lossSum / Double(rows), Array(gradients), usedMasks)
