@@ -3,7 +3,10 @@
 the post's DataLoader pipeline), single-threaded, after loading the data, and prints
 `train_seconds=S eval_seconds=E` for each repetition. Used by scripts/bench.sh.
 
-    /usr/bin/python3 bench/pytorch_bench.py [--reps N] [--data data/mnist]
+    /usr/bin/python3 bench/pytorch_bench.py [--reps N] [--data data/mnist] [--flush-denormal]
+
+--flush-denormal runs it with torch.set_flush_denormal(True), the setting that matches the
+runner's engine (which flushes subnormal floats to zero); the seed program does not set it.
 """
 import argparse
 import os
@@ -22,8 +25,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--data", default="data/mnist")
+    ap.add_argument("--flush-denormal", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    if args.flush_denormal and not torch.set_flush_denormal(True):
+        sys.exit("this CPU cannot flush denormals")
     torch.manual_seed(1)
     root = mnist_root(args.data)
     train_set = datasets.MNIST(root=root, train=True, download=False, transform=transforms.ToTensor())

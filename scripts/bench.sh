@@ -68,6 +68,10 @@ echo "GEMMs alone, paired: median $(median <<<"$g_pair") s   [$g_pair]"
 echo "epoch / GEMM-only per pair: [$r_pair]"
 echo "training: runner is $(ratio "$tt" "$tr_")x faster than PyTorch; epoch / GEMM-only = $(median <<<"$r_pair") (median of pairs; $(ratio "$tr_" "$(median <<<"$g_pair")") as a ratio of medians)"
 echo "evaluation: runner is $(ratio "$et" "$er")x faster than PyTorch"
+t_flush=""
+for i in 1 2 3; do t_flush+="$(/usr/bin/python3 bench/pytorch_bench.py --reps 1 --flush-denormal | field train) "; done
+tf=$(median <<<"$t_flush")
+echo "PyTorch train epoch with torch.set_flush_denormal(True), as the engine flushes: median $tf s   [$t_flush]; runner is $(ratio "$tf" "$tr_")x faster"
 t_open=""
 for i in 1 2 3; do t_open+="$(LD_PRELOAD="$openblas" "$release/runner-bench" epoch 1 | field epoch) "; done
 echo "runner train epoch on OpenBLAS instead of BLIS: median $(median <<<"$t_open") s   [$t_open]"
