@@ -13,8 +13,10 @@
 /// Each v[i, j] sums its `rows` products in row order with fused multiply-adds from zero, then
 /// takes v = fma(v, momentum, sum) and p = p - lr * v: the arithmetic BLIS's kernels do for
 /// `C = delta^T x + momentum * C` followed by the engine's separate descent, so both paths give
-/// the same bits. Tiles of 6 rows x 32 columns of W keep the 12 sums in registers while each
-/// row of x is broadcast across them; the 6 rows of v and p stream through once.
+/// the same bits. Tiles of 6 rows x 32 columns of W keep their 12 vector sums in registers: for
+/// each example, 32 inputs of x are loaded once and multiplied by the 6 broadcast values of
+/// delta; the 6 rows of v and p stream through once. (Its naive twin, in the tests: the
+/// reference matmul followed by `Reference.sgdMomentum`.)
 public func weightStepAVX512(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
                              outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
                              velocity: UnsafeMutablePointer<Float>, lr: Float, momentum: Float) {
@@ -75,7 +77,7 @@ private func rowTile(_ count: Int, delta: UnsafePointer<Float>, x: UnsafePointer
 }
 
 /// `count` (1 or 6) rows x 32 (`wide`) or 16 columns of W from `column`: the sums stay in
-/// registers (up to 12 vectors) while each row of x is broadcast-multiplied into them.
+/// registers (up to 12 vectors) while the examples go by, one row of x and of delta each.
 @inline(__always)
 private func tile(_ count: Int, wide: Bool, column j: Int, delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
                   rows: Int, outputs: Int, inputs: Int, p: UnsafeMutablePointer<Float>,
