@@ -220,6 +220,29 @@ public enum Kernels {
         }
     }
 
+    /// The portable weight step of one layer, the twin of `weightStepAVX512` (same arguments,
+    /// same bits with BLIS): v = momentum * v + delta^T x through the BLAS GEMM (beta =
+    /// momentum, C = v), in row blocks of about 32K floats (128 KB) of W, each followed at once
+    /// by p -= lr * v while the block is in cache.
+    /// - Parameters:
+    ///   - delta: [rows, outputs]; x: [rows, inputs]; parameters, velocity: [outputs, inputs].
+    public static func weightStepBLAS(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
+                                      outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
+                                      velocity: UnsafeMutablePointer<Float>, lr: Float, momentum: Float) {
+        let block = max(1, 32_768 / inputs)
+        var r0 = 0
+        while r0 < outputs {
+            let n = min(block, outputs - r0)
+            let offset = r0 * inputs
+            // v[r0..<r0+n, :] = momentum * v + delta[:, r0..<r0+n]^T x
+            BLAS.sgemm(transA: true, transB: false, m: n, n: inputs, k: rows, alpha: 1,
+                       a: delta + r0, lda: outputs, b: x, ldb: inputs,
+                       beta: momentum, c: velocity + offset, ldc: inputs)
+            descend(parameters: parameters + offset, velocity: velocity + offset, count: n * inputs, lr: lr)
+            r0 += n
+        }
+    }
+
     /// p -= lr * v: the second half of an SGD-with-momentum step whose velocity was already
     /// updated (by the weight-gradient GEMM).
     @inline(__always)

@@ -319,26 +319,14 @@ public final class Trainer {
                            beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
                 continue
             }
+            let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
             switch weightStep {
             case .fusedAVX512:
                 weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
-                                 parameters: p + layer.weightOffset, velocity: v + layer.weightOffset,
-                                 lr: hyper.lr, momentum: hyper.momentum)
+                                 parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
             case .blas:
-                // Row blocks of about 32K floats (128 KB) of W.
-                let block = max(1, 32_768 / layer.inputs)
-                var r0 = 0
-                while r0 < layer.outputs {
-                    let n = min(block, layer.outputs - r0)
-                    let offset = layer.weightOffset + r0 * layer.inputs
-                    // v[r0..<r0+n, :] = momentum * v + delta[:, r0..<r0+n]^T x
-                    BLAS.sgemm(transA: true, transB: false, m: n, n: layer.inputs, k: rows, alpha: 1,
-                               a: delta + r0, lda: layer.outputs, b: x, ldb: layer.inputs,
-                               beta: hyper.momentum, c: v + offset, ldc: layer.inputs)
-                    Kernels.descend(parameters: p + offset, velocity: v + offset, count: n * layer.inputs,
-                                    lr: hyper.lr)
-                    r0 += n
-                }
+                Kernels.weightStepBLAS(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                                       parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
             }
             Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
                                 velocity: v + layer.biasOffset, count: layer.outputs,

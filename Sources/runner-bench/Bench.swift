@@ -113,18 +113,13 @@ struct Bench {
             var t = now()
             for _ in 0..<1875 {
                 for (l, layer) in shape.layers.enumerated().reversed() {
-                    // The engine's BLAS path: row blocks of ~32K floats, GEMM with beta = momentum, descent.
-                    let block = max(1, 32_768 / layer.inputs)
-                    var r0 = 0
-                    while r0 < layer.outputs {
-                        let m = min(block, layer.outputs - r0), off = layer.weightOffset + r0 * layer.inputs
-                        acts[l + 1].withUnsafeBufferPointer { d in
-                            BLAS.sgemm(transA: true, transB: false, m: m, n: layer.inputs, k: 32, alpha: 1,
-                                       a: d.baseAddress! + r0, lda: layer.outputs, b: acts[l], ldb: layer.inputs,
-                                       beta: 0.9, c: v1 + off, ldc: layer.inputs)
+                    acts[l + 1].withUnsafeBufferPointer { d in
+                        acts[l].withUnsafeBufferPointer { x in
+                            Kernels.weightStepBLAS(delta: d.baseAddress!, x: x.baseAddress!, rows: 32,
+                                                   outputs: layer.outputs, inputs: layer.inputs,
+                                                   parameters: p1 + layer.weightOffset,
+                                                   velocity: v1 + layer.weightOffset, lr: 0.01, momentum: 0.9)
                         }
-                        Kernels.descend(parameters: p1 + off, velocity: v1 + off, count: m * layer.inputs, lr: 0.01)
-                        r0 += m
                     }
                 }
             }

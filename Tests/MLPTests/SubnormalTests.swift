@@ -19,7 +19,7 @@ import Testing
     /// A weight whose gradient becomes zero has its velocity halved every step
     /// (momentum 0.5) through the subnormal range. Training never leaves a subnormal velocity:
     /// it becomes exactly zero instead. (Without the flush, 23 of the 200 steps leave some.)
-    @Test(arguments: Trainer.WeightStep.allCases.filter { $0 != .fusedAVX512 || CPUFeatures.hasAVX512 })
+    @Test(arguments: availableWeightSteps)
     func velocityDecaysToZeroWithoutSubnormals(_ weightStep: Trainer.WeightStep) {
         let shape = NetworkShape(inputs: 2, hidden: [], classes: 2)
         let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0, lr: 0.01, momentum: 0.5,
