@@ -11,6 +11,8 @@ public struct ExperimentSpec: Sendable {
         public var parameter: Parameter
         public var values: [ParameterValue]
         public var mark: Mark
+        /// Where each value was written.
+        public var valueMarks: [Mark] = []
     }
 
     /// A partial assignment (`{activation: relu, dropout: 0.5}`) with where it was written.
@@ -41,6 +43,25 @@ public struct ExperimentSpec: Sendable {
     public var source: Source
     /// Where `sweep:` was written, for errors about the whole grid.
     public var sweepMark: Mark
+    /// Where `repeats:` was written, if it was, for errors about the seeds it adds.
+    public var repeatsMark: Mark?
+    /// Where each parameter's values were written (top level, sweep axes, include entries),
+    /// so that checks of whole runs (memory, subset sizes) point at the value that broke them.
+    public var valueMarks: [String: [(value: ParameterValue, mark: Mark, source: Source)]] = [:]
+
+    /// An error about `value` of parameter `key`, at the first place that wrote that value,
+    /// else the first that wrote the key, else the top of the spec.
+    public func error(_ message: String, at key: String, value: ParameterValue) -> YAMLError {
+        let places = valueMarks[key] ?? []
+        guard let place = places.first(where: { $0.value == value }) ?? places.first else {
+            return YAMLError(message, at: sweepMark, in: source)
+        }
+        return YAMLError(message, at: place.mark, in: place.source)
+    }
+
+    mutating func noteMark(_ key: String, _ value: ParameterValue, _ mark: Mark, _ source: Source) {
+        valueMarks[key, default: []].append((value, mark, source))
+    }
 
     /// The top-level keys that are not parameters.
     public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm"]
@@ -128,20 +149,29 @@ public struct ExperimentSpec: Sendable {
             case "slurm":
                 spec.slurm = try SlurmSettings.parse(entry.value, source)
             case "repeats":
+                spec.repeatsMark = entry.value.mark
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
             case "sweep":
                 spec.sweepMark = entry.key.mark
                 spec.axes = try axes(entry.value, source)
+                for axis in spec.axes {
+                    for (value, mark) in zip(axis.values, axis.valueMarks) { spec.noteMark(axis.parameter.key, value, mark, source) }
+                }
             case "exclude":
                 spec.excludes = try assignments(entry.value, source, section: "exclude")
             case "include":
                 spec.includes = try assignments(entry.value, source, section: "include")
+                for include in spec.includes {
+                    for (parameter, value) in include.values { spec.noteMark(parameter.key, value, include.mark, source) }
+                }
             default:
                 guard let parameter = Parameter.named(key) else {
                     throw unknownKey(entry.key, source,
                                      candidates: Parameter.keys + sectionKeys, in: "a spec")
                 }
-                parameter.set(try parameter.value(from: entry.value, in: source), in: &spec.base)
+                let value = try parameter.value(from: entry.value, in: source)
+                parameter.set(value, in: &spec.base)
+                spec.noteMark(key, value, entry.value.mark, source)
             }
         }
         for (number, text) in overrides.enumerated() {
@@ -182,6 +212,7 @@ public struct ExperimentSpec: Sendable {
         }
         parameter.set(value, in: &base)
         axes.removeAll { $0.parameter.key == key }
+        valueMarks[key] = [(value, Mark(line: 1, column: offset + 1), source)]
     }
 
     // MARK: - Sections
@@ -217,6 +248,7 @@ public struct ExperimentSpec: Sendable {
                                 at: entry.value.mark, in: source)
             }
             var values: [ParameterValue] = []
+            var marks: [Mark] = []
             for item in list.items {
                 let value = try parameter.value(from: item, in: source)
                 if values.contains(value) {
@@ -224,8 +256,9 @@ public struct ExperimentSpec: Sendable {
                                     at: item.mark, in: source)
                 }
                 values.append(value)
+                marks.append(item.mark)
             }
-            axes.append(Axis(parameter: parameter, values: values, mark: entry.key.mark))
+            axes.append(Axis(parameter: parameter, values: values, mark: entry.key.mark, valueMarks: marks))
         }
         return axes
     }

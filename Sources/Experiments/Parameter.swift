@@ -90,13 +90,23 @@ extension Parameter {
             read: { .string($0[keyPath: path].rawValue) })
     }
 
-    /// A finite number for which `valid` holds; `range` words the condition for errors.
+    /// A finite number for which `valid` holds, both as written and as the engine will use it
+    /// (narrowed to a 32-bit float); `range` words the condition for errors. Minus zero is
+    /// stored as zero, so `-0.0` and `0.0` are one value (and one run id).
     static func real(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Double> & Sendable,
                      range: String, valid: @escaping @Sendable (Double) -> Bool) -> Parameter {
         Parameter(
             key: key, summary: summary,
             decode: { node, source throws(YAMLError) in
-                .double(try number(node, source, key: key, range: range, valid: valid))
+                let value = try number(node, source, key: key, range: range, valid: valid)
+                // The engine computes in Float32 with subnormals flushed to zero.
+                let narrowed = Float(value).isSubnormal ? 0 : Float(value)
+                guard narrowed.isFinite, valid(Double(narrowed)) else {
+                    throw YAMLError("\(key) must be a number \(range) as a 32-bit float, the engine's precision; "
+                        + "got \(node.scalar?.value ?? String(value)), which becomes \(narrowed)",
+                        at: node.mark, in: source)
+                }
+                return .double(value == 0 ? 0 : value)
             },
             apply: { if case .double(let d) = $1 { $0[keyPath: path] = d } },
             read: { .double($0[keyPath: path]) })

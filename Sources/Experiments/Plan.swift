@@ -1,3 +1,4 @@
+import Foundation
 import SpecYAML
 
 /// A spec expanded into its ordered list of runs.
@@ -8,6 +9,8 @@ import SpecYAML
 public struct Plan: Sendable {
     /// Most runs a spec may expand to unless the caller raises the limit.
     public static let defaultMaxRuns = 10_000
+    /// Most memory one run may need unless the caller raises the limit: this machine's.
+    public static var defaultMemoryLimit: Double { Double(ProcessInfo.processInfo.physicalMemory) }
 
     public var experiment: String
     public var runs: [Run]
@@ -18,9 +21,12 @@ public struct Plan: Sendable {
     /// - Parameters:
     ///   - spec: the validated spec.
     ///   - maxRuns: refuse plans larger than this (a typo in a sweep can mean millions of runs).
+    ///   - memoryLimit: refuse runs whose estimated memory (`RunConfig.estimatedBytes`) is larger.
     /// - Throws: `YAMLError` at the offending node: too many runs, an exclude that matches
-    ///   nothing, or an include that duplicates another run.
-    public init(_ spec: ExperimentSpec, maxRuns: Int = Plan.defaultMaxRuns) throws(YAMLError) {
+    ///   nothing, an include that duplicates another run, seeds past `Int.max`, a subset larger
+    ///   than its split, a run too large for memory.
+    public init(_ spec: ExperimentSpec, maxRuns: Int = Plan.defaultMaxRuns,
+                memoryLimit: Double = Plan.defaultMemoryLimit) throws(YAMLError) {
         experiment = spec.name
         let source = spec.source
         // Size first, in floating point so no product can overflow, before building anything.
@@ -44,7 +50,7 @@ public struct Plan: Sendable {
                 excludeUsed[k] = true
                 excluded = true
             }
-            if !excluded { configs += Plan.repeated(config, spec.repeats) }
+            if !excluded { configs += try Plan.repeated(config, spec) }
             // Odometer: the last axis turns fastest.
             var a = counters.count - 1
             while a >= 0 {
@@ -61,7 +67,7 @@ public struct Plan: Sendable {
         for entry in spec.includes {
             var config = spec.base
             for (parameter, value) in entry.values { parameter.set(value, in: &config) }
-            for repeated in Plan.repeated(config, spec.repeats) {
+            for repeated in try Plan.repeated(config, spec) {
                 if let twin = configs.firstIndex(of: repeated) {
                     throw YAMLError("this include entry repeats run \(twin) of the plan; remove it",
                                     at: entry.mark, in: source)
@@ -73,6 +79,19 @@ public struct Plan: Sendable {
             throw YAMLError("every run of the sweep is excluded; nothing to run",
                             at: spec.sweepMark, in: source)
         }
+
+        // Only repeats can make two grid runs equal: a seed they add is also on a seed axis.
+        var firstOf: [RunConfig: Int] = [:]
+        for (index, config) in configs.enumerated() {
+            if let other = firstOf[config] {
+                throw YAMLError("runs \(other) and \(index) of the plan are the same config: seed \(config.seed) "
+                    + "comes both from the seed axis and from repeats: \(spec.repeats); "
+                    + "use one of the two, or space the seed axis at least \(spec.repeats) apart",
+                    at: spec.repeatsMark ?? spec.sweepMark, in: source)
+            }
+            firstOf[config] = index
+        }
+        for config in Set(configs) { try Plan.check(config, spec, memoryLimit: memoryLimit) }
 
         // Name runs by the parameters that differ between them: axes first, then the rest.
         let axisKeys = spec.axes.map(\.parameter.key)
@@ -94,10 +113,46 @@ public struct Plan: Sendable {
         }
     }
 
-    private static func repeated(_ config: RunConfig, _ repeats: Int) -> [RunConfig] {
-        (0..<repeats).map { k in
+    /// Checks what only a whole run shows: subsets within their splits, memory within the limit.
+    private static func check(_ config: RunConfig, _ spec: ExperimentSpec, memoryLimit: Double) throws(YAMLError) {
+        let data = config.dataset
+        for (key, subset, count, split) in [("train_subset", config.trainSubset, data.trainCount, "training"),
+                                            ("test_subset", config.testSubset, data.testCount, "test")] {
+            if let subset, subset > count {
+                throw spec.error("\(key) \(subset) is larger than \(data.rawValue)'s \(split) split of \(count) "
+                    + "examples; use at most \(count), or all", at: key, value: .int(subset))
+            }
+        }
+        let bytes = config.estimatedBytes
+        if bytes > memoryLimit {
+            let shape = "hidden \(ParameterValue.ints(config.hidden)), batch_size \(config.batchSize)"
+            throw spec.error("a run with \(shape) needs about \(Plan.size(bytes)) of memory, more than the "
+                + "limit of \(Plan.size(memoryLimit)); make it smaller, or raise the limit with --max-memory",
+                at: config.hidden.isEmpty ? "batch_size" : "hidden",
+                value: config.hidden.isEmpty ? .int(config.batchSize) : .ints(config.hidden))
+        }
+    }
+
+    /// `1.5 GiB`, `300 MiB`: sizes in binary units, three significant figures.
+    public static func size(_ bytes: Double) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = bytes, unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        guard unit > 0 else { return "\(Int(value)) bytes" }
+        return String(format: value < 10 ? "%.2f" : value < 100 ? "%.1f" : "%.0f", value) + " " + units[unit]
+    }
+
+    /// `config` once per repeat, with seeds `seed`, `seed + 1`, ...
+    /// - Throws: `YAMLError` at `repeats:` when the last seed would pass `Int.max`.
+    private static func repeated(_ config: RunConfig, _ spec: ExperimentSpec) throws(YAMLError) -> [RunConfig] {
+        let (last, overflow) = config.seed.addingReportingOverflow(spec.repeats - 1)
+        if overflow {
+            throw YAMLError("repeats: \(spec.repeats) from seed \(config.seed) needs seeds past the largest, "
+                + "\(Int.max); use a smaller seed", at: spec.repeatsMark ?? spec.sweepMark, in: spec.source)
+        }
+        return (config.seed...last).map { seed in
             var c = config
-            c.seed = config.seed &+ k
+            c.seed = seed
             return c
         }
     }

@@ -25,11 +25,6 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     case sigmoid, relu, tanh
 }
 
-/// The datasets the runner can load.
-public enum DatasetName: String, CaseIterable, Sendable, Codable {
-    case mnist
-    case fashionMNIST = "fashion-mnist"
-}
 
 /// The optimizers the engine implements.
 public enum OptimizerName: String, CaseIterable, Sendable, Codable {

@@ -18,11 +18,23 @@ public struct TrainingExecutor: RunExecutor {
     }
 
     /// The engine's settings for a run.
-    public static func hyperparameters(_ config: RunConfig) -> Trainer.Hyperparameters {
-        Trainer.Hyperparameters(
-            activation: Activation(rawValue: config.activation.rawValue)!,
-            dropout: Float(config.dropout), lr: Float(config.lr), momentum: Float(config.momentum),
-            batchSize: config.batchSize, seed: UInt64(config.seed))
+    /// - Throws: `ExecutorError` when a value cannot be trained as the engine will use it
+    ///   (plans check this at the spec's line; this guards configs built any other way).
+    public static func hyperparameters(_ config: RunConfig) throws -> Trainer.Hyperparameters {
+        let activation: MLP.Activation = switch config.activation {
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .tanh: .tanh
+        }
+        let dropout = Float(config.dropout), lr = Float(config.lr), momentum = Float(config.momentum)
+        guard dropout >= 0 && dropout < 1, lr.isNormal && lr > 0, momentum.isFinite && momentum >= 0,
+              config.batchSize >= 1, config.seed >= 0 else {
+            throw ExecutorError(message: "the config cannot be trained as 32-bit floats (dropout \(dropout), "
+                + "lr \(lr), momentum \(momentum), batch_size \(config.batchSize), seed \(config.seed))")
+        }
+        return Trainer.Hyperparameters(
+            activation: activation, dropout: dropout, lr: lr, momentum: momentum,
+            batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
     }
 
     public func execute(_ run: Run, context: RunContext) throws -> RunOutcome {
@@ -30,10 +42,17 @@ public struct TrainingExecutor: RunExecutor {
         guard let data = datasets[config.dataset.rawValue] else {
             throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
         }
+        for (key, subset, split) in [("train_subset", config.trainSubset, data.train),
+                                     ("test_subset", config.testSubset, data.test)] {
+            if let subset, subset > split.count {
+                throw ExecutorError(message: "\(key) \(subset) is larger than the \(split.count) examples "
+                    + "the data folder holds for \(config.dataset.rawValue)")
+            }
+        }
         let train = data.train.prefix(config.trainSubset)
         let test = data.test.prefix(config.testSubset)
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes)
-        let trainer = Trainer(shape: shape, hyper: TrainingExecutor.hyperparameters(config))
+        let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config))
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 
         // Resume from the checkpoint when it belongs to this exact config.

@@ -39,7 +39,7 @@ enum RunIndex: ExpressibleByArgument, Equatable {
         case .environment:
             for v in RunIndex.variables {
                 guard let text = environment[v.name], !text.isEmpty else { continue }
-                guard let n = Int(text), n - v.base >= 0 else {
+                guard let n = Int(text), n >= v.base else {
                     throw IndexError(message: "--index env: \(v.name)=\(text) is not a valid \(v.base)-based array index")
                 }
                 return n - v.base

@@ -12,6 +12,10 @@ struct SpecOptions: ParsableArguments {
     @Option(help: "Refuse specs that expand to more runs than this.")
     var maxRuns: Int = Plan.defaultMaxRuns
 
+    @Option(help: ArgumentHelp("Refuse runs estimated to need more memory than this, e.g. 64G (default: this machine's memory).",
+                               valueName: "size"))
+    var maxMemory: MemorySize?
+
     func validate() throws {
         guard maxRuns >= 1 else { throw ValidationError("--max-runs must be at least 1") }
     }
@@ -35,7 +39,7 @@ struct SpecOptions: ParsableArguments {
     func load(_ path: String) throws -> (spec: ExperimentSpec, plan: Plan) {
         let spec = try self.spec(path)
         do throws(YAMLError) {
-            return (spec, try Plan(spec, maxRuns: maxRuns))
+            return (spec, try Plan(spec, maxRuns: maxRuns, memoryLimit: maxMemory?.bytes ?? Plan.defaultMemoryLimit))
         } catch {
             Output.error(SpecError.yaml(error).description)
             throw ExitCode(2)

@@ -72,6 +72,17 @@ import Testing
         #expect(none.stderr.hasPrefix("runner: error: --index env: none of SLURM_ARRAY_TASK_ID, SGE_TASK_ID"))
     }
 
+    @Test func anIndexBelowTheSchedulersBaseIsAnErrorNotATrap() throws {
+        let blank = ["SLURM_ARRAY_TASK_ID": "", "PBS_ARRAY_INDEX": "", "LSB_JOBINDEX": "",
+                     "JOB_COMPLETION_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": ""]
+        for value in ["-9223372036854775808", "0", "-1"] {
+            let r = try Binary.run(["experiments/comparison.yaml", "--index", "env"],
+                                   environment: blank.merging(["SGE_TASK_ID": value]) { $1 })
+            #expect(r.status == 2, "SGE_TASK_ID=\(value): \(r.stderr)")
+            #expect(r.stderr == "runner: error: --index env: SGE_TASK_ID=\(value) is not a valid 1-based array index\n")
+        }
+    }
+
     static var clusterEnabled: Bool { ProcessInfo.processInfo.environment["RUNNER_SLURM_TESTS"] == "1" }
 
     /// Waits until none of `jobs` is in the queue (at most `seconds`).

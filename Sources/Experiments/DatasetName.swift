@@ -1,0 +1,15 @@
+/// The datasets the runner can load, with the shape of each: what a plan needs to check a run
+/// before any file is read (subset sizes, memory). The loader checks the files against it.
+public enum DatasetName: String, CaseIterable, Sendable, Codable {
+    case mnist
+    case fashionMNIST = "fashion-mnist"
+
+    /// Inputs per example (28 x 28 pixels for both).
+    public var inputs: Int { 28 * 28 }
+    /// Number of classes.
+    public var classes: Int { 10 }
+    /// Examples in the training split.
+    public var trainCount: Int { 60_000 }
+    /// Examples in the test split.
+    public var testCount: Int { 10_000 }
+}

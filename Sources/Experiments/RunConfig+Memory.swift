@@ -1,0 +1,29 @@
+/// How much memory one run of a config needs, so a plan can refuse a run that cannot fit
+/// before anything is allocated.
+extension RunConfig {
+    /// Rows per evaluation batch in the engine (`Trainer.Hyperparameters.evalBatchSize`).
+    public static let evaluationBatch = 1000
+
+    /// Bytes the engine allocates for this run, plus the checkpoint it writes each epoch
+    /// (the dataset itself is shared by every run and not counted). Computed in floating
+    /// point, so no size can overflow.
+    ///
+    /// Float32 buffers: parameters, gradients and velocity (3P); the input batch and every
+    /// layer's outputs at max(batch, evaluation batch) rows; dropout masks and dropped
+    /// activations of the hidden layers (2 x batch x hidden units); every layer's deltas
+    /// (batch x outputs); the shuffled order (8 bytes an example). A checkpoint holds the
+    /// parameters and velocity twice while it is encoded (16P bytes).
+    public var estimatedBytes: Double {
+        let sizes = [dataset.inputs] + hidden + [dataset.classes]
+        var parameters = 0.0
+        for l in 0..<(sizes.count - 1) { parameters += Double(sizes[l] + 1) * Double(sizes[l + 1]) }
+        let batch = Double(batchSize)
+        let capacity = max(batch, Double(RunConfig.evaluationBatch))
+        let outputs = Double(sizes.dropFirst().reduce(0, +))
+        let hiddenUnits = Double(hidden.reduce(0, +))
+        var floats = 3 * parameters + capacity * (Double(dataset.inputs) + outputs) + batch * outputs
+        if dropout > 0 { floats += 2 * batch * hiddenUnits }
+        let examples = Double(trainSubset ?? dataset.trainCount)
+        return 4 * floats + 16 * parameters + 8 * examples + 4 * capacity
+    }
+}

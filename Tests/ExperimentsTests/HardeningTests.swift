@@ -1,0 +1,63 @@
+import Testing
+@testable import Experiments
+
+/// Values are checked as the engine will use them, and one config has one id.
+@Suite struct ValuesAsTheEngineUsesThem {
+    @Test func minusZeroIsZero() throws {
+        let zero = try plan("dropout: 0.0\n"), minus = try plan("dropout: -0.0\n")
+        #expect(minus.runs[0].id == zero.runs[0].id)
+        #expect(minus.runs[0].config.dropout.sign == .plus)
+        let set = try plan("epochs: 2\n", overrides: ["momentum=-0.0"])
+        #expect(set.runs[0].config.momentum.sign == .plus)
+    }
+
+    @Test(arguments: ["dropout: 0.99999999999", "momentum: 0.99999999999", "lr: 1e-50", "lr: 1e39", "lr: 1e-40"])
+    func valuesThatNarrowOutOfRangeAreRefused(_ text: String) {
+        #expect(specError(text + "\n")?.contains("as a 32-bit float, the engine's precision") == true)
+    }
+
+    @Test func valuesThatNarrowWithinRangeAreKeptAsWritten() throws {
+        let p = try plan("dropout: 0.9999999\nlr: 1e-30\n")
+        #expect(p.runs[0].config.dropout == 0.9999999)
+        #expect(p.runs[0].config.lr == 1e-30)
+    }
+
+    @Test func theLargestSeedWorksWithoutRepeats() throws {
+        let p = try plan("seed: 9223372036854775807\n")
+        #expect(p.runs[0].config.seed == Int.max)
+        #expect(specError("seed: 9223372036854775806\nrepeats: 3\n")?.contains("needs seeds past the largest") == true)
+        #expect(try plan("seed: 9223372036854775806\nrepeats: 2\n").runs.map(\.config.seed) == [Int.max - 1, Int.max])
+    }
+
+    @Test func aSeedAxisOverlappingRepeatsIsAUserError() {
+        let message = specError("repeats: 2\nsweep:\n  seed: [1, 2]\n")
+        #expect(message?.contains("same config: seed 2 comes both from the seed axis and from repeats: 2") == true)
+        #expect(specError("repeats: 2\nsweep:\n  seed: [1, 3]\n") == nil)
+    }
+}
+
+@Suite struct WholeRunChecks {
+    @Test func memoryIsEstimatedFromTheShape() {
+        var config = RunConfig()
+        // 784-512-256-10: 535,818 parameters; the estimate is dominated by 28 bytes each.
+        let bytes = config.estimatedBytes
+        #expect(bytes > 28 * 535_818 && bytes < 40 * 535_818 + 20_000_000)
+        config.hidden = [65536, 65536]
+        config.batchSize = 1_000_000
+        #expect(config.estimatedBytes > 1e12)
+    }
+
+    @Test func aRunTooLargeForTheLimitIsRefusedAtItsValue() throws {
+        let text = "sweep:\n  hidden: [[16], [4096, 4096]]\n"
+        let error = try #require(try? spec(text)).error("x", at: "hidden", value: .ints([4096, 4096]))
+        #expect(error.mark.line == 2 && error.mark.column == 18)
+        #expect(throws: (any Error).self) { try Plan(try spec(text), memoryLimit: 100e6) }
+        #expect(try Plan(try spec(text), memoryLimit: 1e9).runs.count == 2)
+    }
+
+    @Test func subsetsLargerThanTheirSplitAreRefused() {
+        #expect(specError("test_subset: 10001\n")?.contains("larger than mnist's test split of 10000") == true)
+        #expect(specError("test_subset: 10000\ntrain_subset: 60000\n") == nil)
+        #expect(specError("sweep:\n  train_subset: [100, 70000]\n")?.hasPrefix("s.yaml:2:23: error: train_subset 70000") == true)
+    }
+}
