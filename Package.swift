@@ -47,7 +47,7 @@ let package = Package(
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Results", dependencies: ["Experiments"]),
+        .target(name: "Results", dependencies: ["Experiments", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Scheduler", dependencies: ["Experiments", "Datasets", "MLP", "Results", "CZlib"]),
         .target(name: "Reporting", dependencies: ["Experiments", "Results"]),
         .executableTarget(

@@ -81,6 +81,13 @@ public struct ExperimentSpec: Sendable {
         if isDirectory.boolValue {
             throw .file(path: path, message: "is a directory; give a spec file such as \(path)/NAME.yaml")
         }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .file(path: path, message: "is not a regular file (a pipe, device or socket); give a spec file")
+        }
+        guard Int(info.st_size) <= maxFileBytes else {
+            throw .file(path: path, message: "is \(info.st_size) bytes; a spec is at most \(maxFileBytes) bytes")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .file(path: path, message: "cannot read the spec file; check its permissions")
         }
@@ -93,6 +100,8 @@ public struct ExperimentSpec: Sendable {
     ///   - name: what errors call the source (the path).
     public static func parse(data: Data, name: String, defaultName: String,
                              overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
+        // A UTF-8 byte order mark, as some editors write: not part of the text.
+        let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         let text = String(decoding: data, as: UTF8.self)
         // Invalid UTF-8 would decode to U+FFFD and mislead every later message: stop here.
         if String(validating: data, as: UTF8.self) == nil {
@@ -126,6 +135,7 @@ public struct ExperimentSpec: Sendable {
             throw YAMLError("a spec must be a mapping of keys to values, got \(root.kindDescription)",
                             at: root.mark, in: source)
         }
+        var nameFromFile = true
         var spec = ExperimentSpec(name: defaultName, summary: nil, dataDirectory: nil, base: RunConfig(), axes: [],
                                   excludes: [], includes: [], repeats: 1, source: source,
                                   sweepMark: top.mark)
@@ -134,6 +144,7 @@ public struct ExperimentSpec: Sendable {
             switch key {
             case "name":
                 spec.name = try experimentName(entry.value, source)
+                nameFromFile = false
             case "description":
                 guard case .scalar(let s) = entry.value else {
                     throw YAMLError("description must be text, got \(entry.value.kindDescription)",
@@ -173,6 +184,10 @@ public struct ExperimentSpec: Sendable {
                 parameter.set(value, in: &spec.base)
                 spec.noteMark(key, value, entry.value.mark, source)
             }
+        }
+        if nameFromFile, let problem = nameProblem(defaultName) {
+            throw YAMLError("the experiment is named after the file, '\(defaultName)', but \(problem); "
+                + "rename the file or set 'name:'", at: Mark(line: 1, column: 1), in: source)
         }
         for (number, text) in overrides.enumerated() {
             try spec.apply(override: text, number: number + 1)
@@ -217,12 +232,31 @@ public struct ExperimentSpec: Sendable {
 
     // MARK: - Sections
 
-    private static func experimentName(_ node: Node, _ source: Source) throws(YAMLError) -> String {
+    /// Longest experiment name: a folder name, with room for the paths built under it.
+    public static let maxNameLength = 100
+    /// Largest spec file read.
+    public static let maxFileBytes = 4 << 20
+
+    /// Why `name` cannot name an experiment's folder, or nil when it can.
+    static func nameProblem(_ name: String) -> String? {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard case .scalar(let s) = node, !s.value.isEmpty, s.value.allSatisfy(allowed.contains),
-              !s.value.hasPrefix(".") else {
-            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+        if name.isEmpty || !name.allSatisfy(allowed.contains) || name.hasPrefix(".") {
+            return "a name is a folder name of letters, digits, '.', '_' or '-', not starting with '.'"
+        }
+        if name.count > maxNameLength {
+            return "a name is at most \(maxNameLength) characters long, and this one has \(name.count)"
+        }
+        return nil
+    }
+
+    private static func experimentName(_ node: Node, _ source: Source) throws(YAMLError) -> String {
+        guard case .scalar(let s) = node, nameProblem(s.value) == nil || s.value.count > maxNameLength else {
+            let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
             throw YAMLError("name must be a folder name of letters, digits, '.', '_' or '-', got \(got)",
+                            at: node.mark, in: source)
+        }
+        if s.value.count > maxNameLength {
+            throw YAMLError("name must be at most \(maxNameLength) characters (it names a folder), got one of \(s.value.count)",
                             at: node.mark, in: source)
         }
         return s.value

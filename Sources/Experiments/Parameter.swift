@@ -79,7 +79,7 @@ extension Parameter {
                 }
                 guard E(rawValue: s.value) != nil else {
                     throw YAMLError("\(key) must be one of \(names.joined(separator: ", ")); "
-                        + "got '\(s.value)'" + Suggestion.hint(for: s.value, in: names),
+                        + "got '\(s.shortValue)'" + Suggestion.hint(for: s.value, in: names),
                         at: node.mark, in: source)
                 }
                 return .string(s.value)
@@ -103,7 +103,7 @@ extension Parameter {
                 let narrowed = Float(value).isSubnormal ? 0 : Float(value)
                 guard narrowed.isFinite, valid(Double(narrowed)) else {
                     throw YAMLError("\(key) must be a number \(range) as a 32-bit float, the engine's precision; "
-                        + "got \(node.scalar?.value ?? String(value)), which becomes \(narrowed)",
+                        + "got \(node.scalar?.shortValue ?? String(value)), which becomes \(narrowed)",
                         at: node.mark, in: source)
                 }
                 return .double(value == 0 ? 0 : value)
@@ -143,12 +143,12 @@ extension Parameter {
     static func int(_ node: Node, _ source: Source, key: String, min: Int, max: Int) throws(YAMLError) -> Int {
         let bound = max == Int.max ? ">= \(min)" : "in \(min)...\(max)"
         guard case .scalar(let s) = node, s.looksLikeInteger || s.int != nil else {
-            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
             throw YAMLError("\(key) must be an integer \(bound), got \(got)" + quotedHint(node),
                             at: node.mark, in: source)
         }
         guard let value = s.int, value >= min, value <= max else {
-            throw YAMLError("\(key) must be an integer \(bound), got \(s.value)", at: node.mark, in: source)
+            throw YAMLError("\(key) must be an integer \(bound), got \(s.shortValue)", at: node.mark, in: source)
         }
         return value
     }
@@ -164,15 +164,15 @@ extension Parameter {
     static func number(_ node: Node, _ source: Source, key: String, range: String,
                        valid: (Double) -> Bool) throws(YAMLError) -> Double {
         guard case .scalar(let s) = node, let value = s.double else {
-            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
             throw YAMLError("\(key) must be a number \(range), got \(got)" + quotedHint(node),
                             at: node.mark, in: source)
         }
         guard value.isFinite else {
-            throw YAMLError("\(key) must be a finite number \(range), got \(s.value)", at: node.mark, in: source)
+            throw YAMLError("\(key) must be a finite number \(range), got \(s.shortValue)", at: node.mark, in: source)
         }
         guard valid(value) else {
-            throw YAMLError("\(key) must be a number \(range), got \(s.value)", at: node.mark, in: source)
+            throw YAMLError("\(key) must be a number \(range), got \(s.shortValue)", at: node.mark, in: source)
         }
         return value
     }

@@ -51,7 +51,7 @@ public struct SlurmSettings: Sendable, Equatable {
     private static func text(_ node: Node, _ source: Source, key: String, pattern: (String) -> Bool,
                              expected: String) throws(YAMLError) -> String {
         guard case .scalar(let s) = node, !s.isNull, pattern(s.value) else {
-            let got = node.scalar.map { "'\($0.value)'" } ?? node.kindDescription
+            let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
             throw YAMLError("\(key) must be \(expected), got \(got)", at: node.mark, in: source)
         }
         return s.value

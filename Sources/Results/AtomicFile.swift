@@ -2,11 +2,40 @@ import Foundation
 
 /// Writes files so that no reader ever sees a half-written one: the text goes to a temporary
 /// file in the same folder, is flushed to disk, then renamed over the target in one step.
+///
+/// Nothing here follows a symbolic link: the temporary file is created fresh (`O_EXCL |
+/// O_NOFOLLOW`), and `rename` replaces a link at the target rather than writing through it.
 public enum AtomicFile {
     public struct WriteError: Error, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var description: String { "\(path): error: cannot write (\(reason)); check free space and permissions" }
+        /// Whether to suggest checking free space and permissions (the usual causes).
+        public var advice = true
+
+        public init(path: String, reason: String, advice: Bool = true) {
+            self.path = path
+            self.reason = reason
+            self.advice = advice
+        }
+
+        public var description: String {
+            "\(path): error: cannot write (\(reason))" + (advice ? "; check free space and permissions" : "")
+        }
+    }
+
+    /// Checks that `path` is a real folder, not a symbolic link to one (for the folders runner
+    /// creates inside an experiment's folder, which a link would redirect elsewhere).
+    /// - Throws: `WriteError` when it is a link or not a folder.
+    public static func requireRealDirectory(_ path: String) throws(WriteError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            throw WriteError(path: path, reason: "it is a symbolic link, which runner never follows inside a results "
+                + "folder; remove the link", advice: false)
+        }
+        if info.st_mode & S_IFMT != S_IFDIR {
+            throw WriteError(path: path, reason: "it is not a folder; remove it", advice: false)
+        }
     }
 
     /// Creates `path` and its missing parents (like `mkdir -p`).
@@ -33,7 +62,13 @@ public enum AtomicFile {
         let name = (path as NSString).lastPathComponent
         let temp = (dir.isEmpty ? "" : dir + "/") + ".\(name).\(getpid()).tmp"
         func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno))) }
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        var fd = open(temp, flags, 0o644)
+        if fd < 0 && errno == EEXIST {
+            // Left by a killed process with our pid, or planted: remove the name, never open it.
+            unlink(temp)
+            fd = open(temp, flags, 0o644)
+        }
         guard fd >= 0 else { throw failure() }
         var written = 0
         while written < bytes.count {

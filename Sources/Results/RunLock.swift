@@ -29,9 +29,25 @@ public final class RunLock {
             throw .unavailable(error)
         }
         let path = directory + "/.lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // Never through a link (the folder or the file): a link planted there would make runner
+        // write its pid into whatever it points at. A hard link shows as a second name.
+        do throws(AtomicFile.WriteError) {
+            try AtomicFile.requireRealDirectory(directory)
+        } catch {
+            throw .unavailable(error)
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
-            throw .unavailable(AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno))))
+            let reason = errno == ELOOP ? "it is a symbolic link, which runner never follows; remove it"
+                : String(cString: strerror(errno))
+            throw .unavailable(AtomicFile.WriteError(path: path, reason: reason, advice: errno != ELOOP))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else {
+            close(fd)
+            throw .unavailable(AtomicFile.WriteError(
+                path: path, reason: "it is not a plain file of its own (a hard link or a special file); remove it",
+                advice: false))
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             var buffer = [UInt8](repeating: 0, count: 32)

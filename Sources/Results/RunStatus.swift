@@ -8,7 +8,8 @@ public struct RunStatus: Codable, Sendable, Equatable {
         case done
         /// The run threw an error; `reason` says which.
         case failed
-        /// The loss became NaN or infinite; `reason` names the epoch.
+        /// The loss blew up (`Divergence`); `reason` names the epoch and the value. A result,
+        /// like `done`: reruns skip it unless asked to retry.
         case diverged
         /// Stopped by Ctrl-C, SIGTERM or --fail-fast; completed epochs are kept.
         case interrupted
@@ -25,13 +26,18 @@ public struct RunStatus: Codable, Sendable, Equatable {
     /// When the run was first started and when this record was written (ISO 8601, UTC).
     public var started: String
     public var updated: String
+    /// SHA-256 (hex) of the metrics.csv written with this record, so that a finished run is
+    /// known to be intact; nil in records of earlier versions (their rows are still counted).
+    public var metricsSHA256: String?
 
     enum CodingKeys: String, CodingKey {
         case state = "status", reason, epochsDone = "epochs_done", epochs, seconds, started, updated
+        case metricsSHA256 = "metrics_sha256"
     }
 
     public init(state: State, reason: String? = nil, epochsDone: Int, epochs: Int, seconds: Double,
-                started: String, updated: String) {
+                started: String, updated: String, metricsSHA256: String? = nil) {
+        self.metricsSHA256 = metricsSHA256
         self.state = state
         self.reason = reason
         self.epochsDone = epochsDone

@@ -1,3 +1,4 @@
+import Crypto
 import Experiments
 import Foundation
 
@@ -51,8 +52,62 @@ public struct RunStore: Sendable {
         return RunStatus.read(file(RunStore.statusFile, ofID: run.id))
     }
 
-    /// True when `run` finished earlier with exactly this config.
-    public func isDone(_ run: Run) -> Bool { status(of: run)?.state == .done }
+    /// What a run's folder says, checked against its files.
+    public enum Record: Sendable, Equatable {
+        /// Nothing finished here: no folder, another config's, or a run still to train or resume.
+        case unfinished
+        /// Done, every epoch's row present and matching the status's checksum.
+        case done
+        /// Diverged in `epoch` (`RunStatus.reason` says how); its rows before that are intact.
+        case diverged(epoch: Int)
+        /// The status says finished but the metrics disagree: train it again.
+        case damaged(reason: String)
+    }
+
+    /// Checks a run's status against its metrics on disk. "Done" means: status done, as many
+    /// well-formed rows as the run has epochs, and (for records that carry one) the checksum.
+    public func record(of run: Run) -> Record {
+        guard let status = status(of: run) else { return .unfinished }
+        return RunStore.check(status, metrics: try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id),
+                                                            encoding: .utf8), epochs: run.config.epochs)
+    }
+
+    /// The check of `record(of:)`, for a status and metrics text already read.
+    public static func check(_ status: RunStatus, metrics text: String?, epochs: Int?) -> Record {
+        guard status.state == .done || status.state == .diverged else { return .unfinished }
+        guard let text else { return .damaged(reason: "its metrics.csv is missing") }
+        if let sum = status.metricsSHA256, sum != sha256(text) {
+            return .damaged(reason: "its metrics.csv does not match the checksum in status.json")
+        }
+        guard let rows = EpochMetrics.parse(csv: text) else {
+            return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
+        }
+        guard rows.count == status.epochsDone else {
+            return .damaged(reason: "its metrics.csv holds \(rows.count) epoch(s) where status.json says \(status.epochsDone)")
+        }
+        if status.state == .done, let epochs, rows.count != epochs {
+            return .damaged(reason: "it is marked done after \(rows.count) of \(epochs) epochs")
+        }
+        return status.state == .done ? .done : .diverged(epoch: status.epochsDone + 1)
+    }
+
+    /// Hex SHA-256 of a text's UTF-8 bytes.
+    public static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// True when `run` finished earlier with exactly this config, and its files agree.
+    public func isDone(_ run: Run) -> Bool { record(of: run) == .done }
+
+    /// True when a rerun has nothing to train for `run`: done, or diverged (a result too)
+    /// unless diverged runs are to be retried.
+    public func isFinished(_ run: Run, retryDiverged: Bool = false) -> Bool {
+        switch record(of: run) {
+        case .done: true
+        case .diverged: !retryDiverged
+        case .unfinished, .damaged: false
+        }
+    }
 
     /// True when the folder's config.json holds exactly this run's config.
     public func hasSameConfig(_ run: Run) -> Bool {
@@ -68,13 +123,19 @@ public struct RunStore: Sendable {
         try AtomicFile.write(plan.tsv(), to: file(RunStore.planFile))
     }
 
-    /// Marks a run failed with `reason`, keeping the rest of its status record (best effort:
-    /// the failure may be the disk itself, so a write error is ignored).
+    /// Marks a run failed with `reason`, keeping the rest of its status record and counting
+    /// the epochs its metrics.csv holds (best effort: the failure may be the disk itself, so a
+    /// write error is ignored).
     public func markFailed(_ run: Run, reason: String) {
         guard var status = status(of: run) else { return }
         status.state = .failed
         status.reason = reason
         status.updated = RunStatus.now()
+        if let text = try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
+           let rows = EpochMetrics.parse(csv: text) {
+            status.epochsDone = rows.count
+            status.metricsSHA256 = RunStore.sha256(text)
+        }
         try? AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
     }
 
@@ -84,6 +145,7 @@ public struct RunStore: Sendable {
         throws(AtomicFile.WriteError) -> RunRecorder {
         let dir = path(of: run)
         try AtomicFile.createDirectory(dir)
+        try AtomicFile.requireRealDirectory(dir)
         // Temporary files of a process that was killed mid-write: never a finished file.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
@@ -122,22 +184,30 @@ public final class RunRecorder: @unchecked Sendable {
         self.secondsBefore = secondsBefore
     }
 
-    /// Adds an epoch and rewrites `metrics.csv` with every epoch so far.
+    /// Adds an epoch: rewrites `metrics.csv` with every epoch so far, then `status.json`
+    /// (still running) with the new count, time and checksum, so the status never lags the
+    /// metrics by more than the instant between two renames.
     public func append(_ metrics: EpochMetrics) throws(AtomicFile.WriteError) {
         rows.append(metrics)
         try writeMetrics()
+        try write(.running)
     }
 
     /// Rewrites `metrics.csv` with the rows so far.
     func writeMetrics() throws(AtomicFile.WriteError) {
-        try AtomicFile.write(EpochMetrics.csv(rows), to: directory + "/" + RunStore.metricsFile)
+        let text = EpochMetrics.csv(rows)
+        try AtomicFile.write(text, to: directory + "/" + RunStore.metricsFile)
+        metricsSHA256 = RunStore.sha256(text)
     }
+
+    /// SHA-256 of the metrics.csv last written.
+    private var metricsSHA256: String?
 
     /// Writes `status.json`.
     public func write(_ state: RunStatus.State, reason: String? = nil) throws(AtomicFile.WriteError) {
         let status = RunStatus(state: state, reason: reason, epochsDone: rows.count, epochs: epochs,
                                seconds: secondsBefore + Date().timeIntervalSince(clock),
-                               started: started, updated: RunStatus.now())
+                               started: started, updated: RunStatus.now(), metricsSHA256: metricsSHA256)
         try AtomicFile.write(status.json, to: directory + "/" + RunStore.statusFile)
     }
 }

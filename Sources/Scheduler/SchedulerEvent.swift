@@ -10,6 +10,10 @@ public enum SchedulerEvent: Sendable {
     case epochFinished(Run, EpochMetrics)
     /// A run ended (or was skipped as already done).
     case finished(Run, RunOutcome)
+    /// A run marked finished whose files disagree: it is trained again.
+    case damaged(Run, reason: String)
+    /// Another runner holds the run's lock; this one waits for it to finish (pid if known).
+    case waiting(Run, pid: Int32?)
 }
 
 /// What an executor gets besides the run: whether to stop, and where to report.

@@ -81,9 +81,9 @@ public struct TrainingExecutor: RunExecutor {
             }
             let eval = trainer.evaluate(pixels: test.pixels, labels: test.labels)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            guard fit.meanLoss.isFinite, eval.meanLoss.isFinite else {
-                let value = fit.meanLoss.isFinite ? eval.meanLoss : fit.meanLoss
-                try recorder.write(.diverged, reason: "loss became \(value) in epoch \(epoch)")
+            if let why = Divergence.reason(trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
+                                           classes: train.classes, epoch: epoch) {
+                try recorder.write(.diverged, reason: why)
                 try? FileManager.default.removeItem(atPath: checkpointPath)
                 return .diverged(epoch: epoch)
             }

@@ -17,6 +17,14 @@ extension Node {
             self.mark = mark
         }
 
+        /// Longest value quoted whole in an error message.
+        public static let messageLength = 40
+
+        /// The value for an error message, cut to `messageLength` characters with `...`.
+        public var shortValue: String {
+            value.count > Scalar.messageLength ? value.prefix(Scalar.messageLength) + "..." : value
+        }
+
         /// True for a plain scalar that YAML reads as null: empty, `~` or `null`.
         public var isNull: Bool {
             style == .plain && tag == nil && ["", "~", "null", "Null", "NULL"].contains(value)

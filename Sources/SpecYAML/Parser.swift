@@ -120,7 +120,9 @@ public final class Parser {
                 case YAML_FOLDED_SCALAR_STYLE: .folded
                 default: .plain
                 }
-                let node = Node.scalar(.init(value, style: style, tag: string(s.tag), mark: mark))
+                let scalar = Node.Scalar(value, style: style, tag: string(s.tag), mark: mark)
+                try checkTag(scalar.tag, kind: .scalar(scalar), at: mark)
+                let node = Node.scalar(scalar)
                 remember(string(s.anchor), node, size: 1)
                 try attach(node, size: 1, at: mark)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
@@ -128,9 +130,11 @@ public final class Parser {
                     throw error("nesting is deeper than \(Parser.maxDepth) levels", at: mark)
                 }
                 if event.type == YAML_SEQUENCE_START_EVENT {
+                    try checkTag(string(event.data.sequence_start.tag), kind: .sequence, at: mark)
                     stack.append(.sequence(items: [], mark: mark,
                                            anchor: string(event.data.sequence_start.anchor), size: 1))
                 } else {
+                    try checkTag(string(event.data.mapping_start.tag), kind: .mapping, at: mark)
                     stack.append(.mapping(entries: [], mark: mark,
                                           anchor: string(event.data.mapping_start.anchor), size: 1,
                                           pendingKey: nil))
@@ -151,6 +155,45 @@ public final class Parser {
             default:
                 break
             }
+        }
+    }
+
+    // MARK: - Tags
+
+    private enum TaggedKind { case scalar(Node.Scalar), sequence, mapping }
+
+    /// YAML's own tags, by their resolved names; a spec uses no others.
+    private static let coreTags = ["str", "int", "float", "bool", "null", "seq", "map"]
+        .map { "tag:yaml.org,2002:" + $0 }
+
+    /// Accepts no tag, or one of YAML's core tags that agrees with what it tags: `!!int relu`
+    /// and `!!seq` on a mapping are errors, not silently ignored; `!foo` is unknown.
+    private func checkTag(_ tag: String?, kind: TaggedKind, at mark: Mark) throws(YAMLError) {
+        guard let tag, tag != "!" else { return }
+        let short = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst(18) : tag
+        guard Parser.coreTags.contains(tag) else {
+            throw error("unknown tag '\(short)'; a spec uses no tags beyond YAML's own "
+                + "(!!str, !!int, !!float, !!bool, !!null); remove it", at: mark)
+        }
+        let agrees: Bool
+        var what: String
+        switch kind {
+        case .sequence: agrees = short == "!!seq"; what = "a list"
+        case .mapping: agrees = short == "!!map"; what = "a mapping"
+        case .scalar(let s):
+            let plain = Node.Scalar(s.value, mark: s.mark)
+            what = "'\(s.shortValue)'"
+            switch short {
+            case "!!str": agrees = true
+            case "!!int": agrees = plain.int != nil || plain.looksLikeInteger
+            case "!!float": agrees = plain.double != nil
+            case "!!bool": agrees = plain.bool != nil
+            case "!!null": agrees = plain.isNull
+            default: agrees = false
+            }
+        }
+        if !agrees {
+            throw error("the tag \(short) does not fit \(what); remove the tag or fix the value", at: mark)
         }
     }
 

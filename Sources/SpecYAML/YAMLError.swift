@@ -14,16 +14,30 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
         self.source = source
     }
 
-    /// `path:line:column: error: message`, then the source line and a caret under the column.
+    /// Characters of the source line quoted on each side of the column; longer lines are cut
+    /// to this window, with `...` where text was left out.
+    public static let quoteWindow = 60
+
+    /// `path:line:column: error: message`, then the source line (or a window of it around the
+    /// column) and a caret under the column.
     public var description: String {
         var out = "\(source.name):\(mark.line):\(mark.column): error: \(message)"
         // Quote the line only when it is printable text: not empty, not binary garbage.
-        if let line = source.line(mark.line), !line.isEmpty,
-           !line.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0 == "\u{FFFD}" }) {
+        if var line = source.line(mark.line).map({ Array($0.unicodeScalars) }), !line.isEmpty,
+           !line.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0 == "\u{FFFD}" }) {
+            var column = mark.column
+            let w = YAMLError.quoteWindow
+            if line.count > 2 * w + 1 {
+                let start = max(0, min(column - 1 - w, line.count - 2 * w - 1)), end = min(line.count, start + 2 * w + 1)
+                let head: [Unicode.Scalar] = start > 0 ? [".", ".", "."] : []
+                let tail: [Unicode.Scalar] = end < line.count ? [".", ".", "."] : []
+                column = column - start + head.count
+                line = head + line[start..<end] + tail
+            }
             // Keep tabs as tabs so the caret lines up under the character in any terminal.
-            let prefix = line.unicodeScalars.prefix(max(0, mark.column - 1))
+            let prefix = line.prefix(max(0, column - 1))
             let pad = String(String.UnicodeScalarView(prefix.map { $0 == "\t" ? "\t" : " " }))
-            out += "\n\(line)\n\(pad)^"
+            out += "\n\(String(String.UnicodeScalarView(line)))\n\(pad)^"
         }
         return out
     }

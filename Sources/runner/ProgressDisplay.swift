@@ -48,13 +48,24 @@ final class ProgressDisplay: Sendable {
         quiet ? .quiet : (isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb" ? .live : .lines)
     }
 
-    private func label(_ run: Run) -> String { "[\(experiment) \(run.index + 1)/\(count) \(run.name)]" }
+    /// `[comparison #3 activation=relu,dropout=0.5]`: runs are numbered by their 0-based plan
+    /// index everywhere (the `--index` that trains them, the summary's `index` column).
+    private func label(_ run: Run) -> String { "[\(experiment) #\(run.index) \(run.name)]" }
 
     func handle(_ event: SchedulerEvent) {
+        if case .damaged(let run, let reason) = event {
+            // A warning: on standard error, even with --quiet.
+            Output.error("runner: warning: \(label(run)) was marked finished but \(reason); training it again")
+            return
+        }
         guard mode != .quiet || isFailure(event) else { return }
         state.withLock { s in
             var permanent: [String] = []
             switch event {
+            case .damaged: break
+            case .waiting(let run, let pid):
+                permanent.append("\(label(run)) is being trained by another runner" + (pid.map { " (pid \($0))" } ?? "")
+                    + "; waiting for it to finish")
             case .started(let run, let resumed):
                 s.running[run.id] = Running(name: run.name, index: run.index, epoch: resumed + 1, epochs: run.config.epochs)
                 s.remainingEpochs -= resumed
@@ -96,8 +107,10 @@ final class ProgressDisplay: Sendable {
         switch outcome {
         case .done: "done"
         case .skipped: "done already; skipped"
-        case .diverged(let epoch): "DIVERGED in epoch \(epoch) (loss is not finite)"
+        case .skippedDiverged(let epoch): "diverged already (epoch \(epoch)); skipped (--retry-diverged trains it again)"
+        case .diverged(let epoch): "DIVERGED in epoch \(epoch) (see its status.json)"
         case .failed(let reason): "FAILED: \(reason)"
+        case .unwritable(let reason): "FAILED: \(reason)"
         case .interrupted: "interrupted; finished epochs kept, rerun to resume"
         case .busy(let pid): "being trained by another runner" + (pid.map { " (pid \($0))" } ?? "") + "; left to it"
         }
@@ -120,7 +133,7 @@ final class ProgressDisplay: Sendable {
             let filled = Int(fraction * 20)
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
             let acc = r.lastAccuracy.map { String(format: "  last acc %.2f%%", $0) } ?? ""
-            block.append("  [\(r.index + 1)/\(count) \(r.name)] epoch \(r.epoch)/\(r.epochs) [\(bar)] "
+            block.append("  [#\(r.index) \(r.name)] epoch \(r.epoch)/\(r.epochs) [\(bar)] "
                 + String(format: "%3.0f%%", fraction * 100) + acc)
         }
         for line in block { text += "\u{1B}[2K" + line + "\n" }

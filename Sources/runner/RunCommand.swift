@@ -19,8 +19,9 @@ struct RunCommand: ParsableCommand {
             same config are skipped and interrupted runs resume from their last finished epoch;
             --force trains everything again.
 
-            Exit status: 0 all runs done; 1 some run failed or diverged; 2 invalid spec;
-            3 missing or corrupt data; 4 results could not be written; 130/143 interrupted.
+            Exit status: 0 every run done or diverged (diverged runs are listed); 1 a run failed
+            or was left unfinished; 2 invalid spec, override or index; 3 missing or corrupt data;
+            4 results could not be written; 64 bad usage; 130/143 interrupted.
             """)
 
     @Argument(help: "Experiment specs (YAML).")
@@ -51,6 +52,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Stop the sweep at the first failed or diverged run.")
     var failFast = false
 
+    @Flag(help: "Train runs that diverged in an earlier invocation again (otherwise they are kept as results).")
+    var retryDiverged = false
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -69,7 +73,7 @@ struct RunCommand: ParsableCommand {
                 selected = try index.resolve()
             } catch {
                 Output.error("runner: error: \(error.message)")
-                throw ExitCode(2)
+                throw ExitStatus.invalidInput.code
             }
         }
         for path in specs {
@@ -78,7 +82,7 @@ struct RunCommand: ParsableCommand {
             if let index = selected {
                 guard index < runs.count else {
                     Output.error("\(path): error: --index \(index) is outside the plan's runs 0...\(runs.count - 1)")
-                    throw ExitCode(2)
+                    throw ExitStatus.invalidInput.code
                 }
                 runs = [runs[index]]
             }
@@ -90,12 +94,12 @@ struct RunCommand: ParsableCommand {
         for item in work {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = MNIST.directory(option: dataDir, spec: item.spec.dataDirectory)
-            for run in item.runs where (force || !store.isDone(run)) && datasets[run.config.dataset.rawValue] == nil {
+            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged)) && datasets[run.config.dataset.rawValue] == nil {
                 do {
                     datasets[run.config.dataset.rawValue] = try MNIST.load(run.config.dataset.rawValue, directory: directory)
                 } catch {
                     Output.error(error.description)
-                    throw ExitCode(3)
+                    throw ExitStatus.dataMissing.code
                 }
             }
         }
@@ -110,9 +114,8 @@ struct RunCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(trap) {} }
 
-        var failures: [String] = []
-        var busy: [String] = []
-        var interrupted = false
+        var failures: [String] = [], diverged: [String] = [], busy: [String] = []
+        var interrupted = false, unwritable = false
         for item in work {
             if cancellation.isCancelled { interrupted = true; break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
@@ -120,49 +123,61 @@ struct RunCommand: ParsableCommand {
                 try store.writePlan(item.plan)
             } catch {
                 Output.error(error.description)
-                throw ExitCode(4)
+                throw ExitStatus.unwritable.code
             }
             let mode = ProgressDisplay.mode(quiet: quiet)
             if mode != .quiet && index == nil { Output.out(item.plan.table(specPath: item.path)) }
             let display = ProgressDisplay(mode: mode, plan: item.plan, jobs: jobs)
-            let summaryLock = Mutex(())
-            let writeErrors = Mutex<[String]>([])
+            // The summary and charts read every run folder: refresh them when a trained run ends
+            // (at most every `summaryInterval` seconds) and once at the end, never per skip.
+            let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
             let scheduler = Scheduler(
                 store: store, executor: TrainingExecutor(store: store, datasets: datasets),
-                options: .init(jobs: jobs, force: force, failFast: failFast), cancellation: cancellation
+                options: .init(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged),
+                cancellation: cancellation
             ) { event in
                 display.handle(event)
-                if case .finished = event {
-                    summaryLock.withLock { _ in
-                        do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { writeErrors.withLock { $0.append(error.description) } }
-                    }
-                }
+                if case .finished(_, let outcome) = event, outcome.trained { refresher.runEnded() }
             }
             let outcomes = scheduler.run(item.runs)
             for (run, outcome) in zip(item.runs, outcomes) {
+                let line = "\(item.plan.experiment) #\(run.index) \(run.name) (\(run.id))"
                 guard let outcome else { interrupted = true; continue }
                 switch outcome {
-                case .diverged, .failed: failures.append("\(item.plan.experiment) \(run.index) \(run.name) (\(run.id))")
+                case .failed: failures.append(line)
+                case .unwritable: failures.append(line); unwritable = true
+                case .diverged(let epoch), .skippedDiverged(let epoch): diverged.append(line + " in epoch \(epoch)")
                 case .interrupted: interrupted = true
-                case .busy: busy.append("\(item.plan.experiment) \(run.index) \(run.name) (\(run.id))")
-                default: break
+                case .busy: busy.append(line)
+                case .done, .skipped: break
                 }
             }
-            for message in writeErrors.withLock({ $0 }) { Output.error(message) }
-            if !quiet {
-                Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/accuracy.svg, loss.svg\n")
+            // With --index the task trains one run of a plan others share: the summary is
+            // the job of `runner summarize` (batch-sweep.sh and the Slurm summary job run it).
+            if index == nil {
+                if let error = refresher.finish() { Output.error(error.description); unwritable = true }
+                if !quiet {
+                    Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/accuracy.svg, loss.svg\n")
+                }
             }
         }
+        if !diverged.isEmpty {
+            Output.error("\(diverged.count) run(s) diverged (a result; see their status.json, "
+                + "--retry-diverged trains them again):\n  " + diverged.joined(separator: "\n  "))
+        }
         if !failures.isEmpty {
-            Output.error("\(failures.count) run(s) failed or diverged (see their status.json):\n  " + failures.joined(separator: "\n  "))
+            Output.error("\(failures.count) run(s) failed (see their status.json):\n  " + failures.joined(separator: "\n  "))
         }
         if !busy.isEmpty {
             Output.error("\(busy.count) run(s) were being trained by another runner on the same results folder "
                 + "and were left to it:\n  " + busy.joined(separator: "\n  "))
         }
         let sig = signalled.load(ordering: .relaxed)
-        if sig != 0 { throw ExitCode(128 + sig) }
-        if !failures.isEmpty { throw ExitCode(1) }
-        if interrupted || !busy.isEmpty { throw ExitCode(1) }
+        if sig != 0 { throw ExitStatus.signalled(sig) }
+        if unwritable { throw ExitStatus.unwritable.code }
+        if !failures.isEmpty || interrupted || !busy.isEmpty { throw ExitStatus.runsUnfinished.code }
     }
+
+    /// Seconds between two refreshes of the summary while a sweep trains.
+    static let summaryInterval = 30.0
 }

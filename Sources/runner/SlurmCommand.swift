@@ -61,7 +61,7 @@ struct SlurmCommand: ParsableCommand {
         }
         let resultsDir = absolute(results)
         let store = RunStore(resultsRoot: resultsDir, experiment: plan.experiment)
-        let indices = plan.runs.filter { all || !store.isDone($0) }.map(\.index)
+        let indices = plan.runs.filter { all || !store.isFinished($0) }.map(\.index)
         guard !indices.isEmpty else {
             Output.out("\(plan.experiment): all \(plan.runs.count) runs are done; nothing to submit "
                 + "(runner summarize \(store.directory))\n")
@@ -114,7 +114,7 @@ struct SlurmCommand: ParsableCommand {
             try store.writePlan(plan)
         } catch {
             Output.error("\(error)")
-            throw ExitCode(4)
+            throw ExitStatus.unwritable.code
         }
         Output.out("wrote \(scriptPath): array of \(indices.count) task(s) (\(SlurmCommand.ranges(indices)))\n")
         guard submit else {
@@ -163,7 +163,7 @@ struct SlurmCommand: ParsableCommand {
         process.standardError = err
         do { try process.run() } catch {
             Output.error("runner slurm: error: cannot run sbatch (\(error)); is Slurm installed here?")
-            throw ExitCode(5)
+            throw ExitStatus.sbatchFailed.code
         }
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -171,7 +171,7 @@ struct SlurmCommand: ParsableCommand {
         guard process.terminationStatus == 0,
               let id = text.split(separator: "\n").first?.split(separator: ";").first else {
             Output.error("runner slurm: error: sbatch failed: " + message.trimmingCharacters(in: .whitespacesAndNewlines))
-            throw ExitCode(5)
+            throw ExitStatus.sbatchFailed.code
         }
         return String(id)
     }

@@ -26,7 +26,7 @@ struct SpecOptions: ParsableArguments {
             return try ExperimentSpec.load(path: path, overrides: overrides)
         } catch {
             Output.error(error.description)
-            throw ExitCode(2)
+            throw ExitStatus.invalidInput.code
         }
     }
 
@@ -42,7 +42,7 @@ struct SpecOptions: ParsableArguments {
             return (spec, try Plan(spec, maxRuns: maxRuns, memoryLimit: maxMemory?.bytes ?? Plan.defaultMemoryLimit))
         } catch {
             Output.error(SpecError.yaml(error).description)
-            throw ExitCode(2)
+            throw ExitStatus.invalidInput.code
         }
     }
 }

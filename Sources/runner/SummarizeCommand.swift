@@ -17,7 +17,7 @@ struct SummarizeCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             Output.error("\(directory): error: no such results folder")
-            throw ExitCode(2)
+            throw ExitStatus.invalidInput.code
         }
         let fm = FileManager.default
         let isExperiment = { (dir: String) in
@@ -34,7 +34,7 @@ struct SummarizeCommand: ParsableCommand {
         }
         guard !experiments.isEmpty else {
             Output.error("\(directory): error: holds no experiment results (no run folders with config.json)")
-            throw ExitCode(2)
+            throw ExitStatus.invalidInput.code
         }
         for dir in experiments {
             let store = RunStore(directory: dir)

@@ -54,7 +54,7 @@ import Testing
         let dir = try mount(size: "160k")
         defer { unmount(dir) }
         let r = try Binary.run(Self.small + ["--results", dir.path])
-        #expect(r.status == 1)
+        #expect(r.status == 4)
         #expect(r.stdout.contains("FAILED: \(dir.path)/comparison/"))
         #expect(r.stdout.contains("checkpoint.bin: error: cannot write (No space left on device); check free space and permissions"))
         let all = FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String] ?? []
@@ -67,6 +67,11 @@ import Testing
         for file in all where file.hasSuffix("status.json") {
             let text = try String(contentsOfFile: dir.path + "/" + file, encoding: .utf8)
             #expect(!text.contains("\"status\" : \"done\""))
+            // The status counts exactly the epochs its metrics.csv holds.
+            let metrics = try String(contentsOfFile: dir.path + "/" + file.replacingOccurrences(of: "status.json", with: "metrics.csv"),
+                                     encoding: .utf8)
+            let rows = metrics.split(separator: "\n").count - 1
+            #expect(text.contains("\"epochs_done\" : \(rows),"), "\(text) vs \(rows) rows")
         }
     }
 }

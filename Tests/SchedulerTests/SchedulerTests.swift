@@ -39,7 +39,9 @@ final class ScriptedExecutor: RunExecutor {
         let recorder = try store.begin(run)
         switch script[run.index] ?? .succeed {
         case .succeed:
-            try recorder.append(EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 50, epochSeconds: 0))
+            for epoch in 1...run.config.epochs {
+                try recorder.append(EpochMetrics(epoch: epoch, trainLoss: 1, testLoss: 1, testAccuracy: 50, epochSeconds: 0))
+            }
             try recorder.write(.done)
             return .done
         case .diverge:
@@ -60,6 +62,8 @@ final class EventLog: Sendable {
         case .progress: ""
         case .epochFinished(let r, let m): "epoch \(r.index).\(m.epoch)"
         case .finished(let r, let o): "end \(r.index) \(o)"
+        case .damaged(let r, let reason): "damaged \(r.index): \(reason)"
+        case .waiting(let r, _): "waiting \(r.index)"
         }
         if !line.isEmpty { lines.withLock { $0.append(line) } }
     }
@@ -67,9 +71,56 @@ final class EventLog: Sendable {
 
 @Suite struct InlineScheduling {
     func schedule(_ executor: ScriptedExecutor, _ runs: [Run], failFast: Bool = false, force: Bool = false,
-                  log: EventLog = EventLog()) -> [RunOutcome?] {
-        Scheduler(store: executor.store, executor: executor, options: .init(jobs: 1, force: force, failFast: failFast),
+                  retryDiverged: Bool = false, log: EventLog = EventLog()) -> [RunOutcome?] {
+        Scheduler(store: executor.store, executor: executor,
+                  options: .init(jobs: 1, force: force, failFast: failFast, retryDiverged: retryDiverged),
                   cancellation: Cancellation(), events: log.record).run(runs)
+    }
+
+    @Test func aDivergedRunIsAResultThatRerunsSkip() throws {
+        let store = try temporaryStore(), runs = try plan(3).runs
+        _ = schedule(ScriptedExecutor(store: store, script: [1: .diverge]), runs)
+        let again = ScriptedExecutor(store: store, script: [1: .diverge])
+        #expect(schedule(again, runs) == [.skipped, .skippedDiverged(epoch: 1), .skipped])
+        #expect(again.executed.withLock { $0 } == [])
+        #expect(RunOutcome.diverged(epoch: 1).isFailure == false)
+        let retried = ScriptedExecutor(store: store)
+        #expect(schedule(retried, runs, retryDiverged: true) == [.skipped, .done, .skipped])
+    }
+
+    @Test(arguments: ["lost last line", "garbage", "missing", "extra row", "edited figure"])
+    func aDoneRunWhoseMetricsAreDamagedIsTrainedAgain(_ damage: String) throws {
+        let store = try temporaryStore(), runs = try plan(2, epochs: 1).runs
+        _ = schedule(ScriptedExecutor(store: store), runs)
+        let path = store.file(RunStore.metricsFile, ofID: runs[0].id)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        switch damage {
+        case "lost last line": try (text.split(separator: "\n").dropLast().joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        case "garbage": try "\u{0}\u{1}garbage".write(toFile: path, atomically: true, encoding: .utf8)
+        case "missing": try FileManager.default.removeItem(atPath: path)
+        case "extra row": try (text + "9,1.00000000,1.00000000,50.0000,0.000\n").write(toFile: path, atomically: true, encoding: .utf8)
+        default: try text.replacingOccurrences(of: "50.0000", with: "99.0000").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(store.isDone(runs[0]) == false)
+        let log = EventLog(), again = ScriptedExecutor(store: store)
+        #expect(schedule(again, runs, log: log) == [.done, .skipped])
+        #expect(again.executed.withLock { $0 } == [0])
+        #expect(log.lines.withLock { $0 }.first?.hasPrefix("damaged 0: ") == true)
+        #expect(store.isDone(runs[0]))
+    }
+
+    @Test func statusFollowsTheMetricsEveryEpoch() throws {
+        let store = try temporaryStore(), run = try plan(1, epochs: 3).runs[0]
+        let recorder = try store.begin(run)
+        for epoch in 1...2 {
+            try recorder.append(EpochMetrics(epoch: epoch, trainLoss: 1, testLoss: 1, testAccuracy: 50, epochSeconds: 0))
+            let status = try #require(store.status(of: run))
+            #expect(status.epochsDone == epoch && status.state == .running)
+            let metrics = try String(contentsOfFile: store.file(RunStore.metricsFile, ofID: run.id), encoding: .utf8)
+            #expect(status.metricsSHA256 == RunStore.sha256(metrics))
+        }
+        // A process killed now leaves a running record that agrees with the metrics: not done.
+        #expect(store.record(of: run) == .unfinished)
     }
 
     @Test func runsInPlanOrder() throws {
@@ -145,15 +196,80 @@ final class EventLog: Sendable {
 }
 
 @Suite struct Locking {
-    @Test func aRunLockedByAnotherRunnerIsLeftToIt() throws {
+    /// Another runner holds run 1: the others go first, then this runner waits for it.
+    /// `finishes`: the other runner completes it (done here too) or stops (trained here).
+    @Test(arguments: [true, false])
+    func aRunHeldByAnotherRunnerIsWaitedFor(finishes: Bool) throws {
         let store = try temporaryStore(), runs = try plan(3).runs
-        let held = try RunLock.acquire(directory: store.path(of: runs[1]))
+        nonisolated(unsafe) var held: RunLock? = try RunLock.acquire(directory: store.path(of: runs[1]))
+        let log = EventLog()
         let executor = ScriptedExecutor(store: store)
-        let outcomes = Scheduler(store: store, executor: executor, options: .init(), cancellation: Cancellation(),
-                                 events: { _ in }).run(runs)
-        #expect(outcomes == [.done, .busy(pid: getpid()), .done])
-        #expect(executor.executed.withLock { $0 } == [0, 2])
+        let other = Thread {
+            while !log.lines.withLock({ $0.contains("waiting 1") }) { Thread.sleep(forTimeInterval: 0.01) }
+            if finishes { _ = try? ScriptedExecutor(store: store).execute(runs[1], context: RunContext(cancellation: Cancellation(), report: { _ in })) }
+            held = nil
+        }
+        other.start()
+        let outcomes = Scheduler(store: store, executor: executor, options: .init(lockPoll: 0.01),
+                                 cancellation: Cancellation(), events: log.record).run(runs)
+        #expect(outcomes == [.done, finishes ? .skipped : .done, .done])
+        #expect(executor.executed.withLock { $0 } == (finishes ? [0, 2] : [0, 2, 1]))
+        #expect(log.lines.withLock { $0 }.prefix(3) == ["end 0 done", "end 2 done", "waiting 1"])
+    }
+
+    @Test func aCancelledWaitLeavesTheRunBusy() throws {
+        let store = try temporaryStore(), runs = try plan(1).runs
+        let held = try RunLock.acquire(directory: store.path(of: runs[0]))
+        let cancellation = Cancellation()
+        let outcomes = Scheduler(store: store, executor: ScriptedExecutor(store: store), options: .init(lockPoll: 0.01),
+                                 cancellation: cancellation, events: { if case .waiting = $0 { cancellation.cancel() } }).run(runs)
+        #expect(outcomes == [.busy(pid: getpid())])
         withExtendedLifetime(held) {}
+    }
+
+    @Test func aLinkPlantedAsTheLockIsNeverWrittenThrough() throws {
+        let store = try temporaryStore(), run = try plan(1).runs[0]
+        let victim = store.directory + "/victim.txt"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: store.path(of: run), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: store.path(of: run) + "/.lock", withDestinationPath: victim)
+        #expect(throws: RunLock.Failure.self) { _ = try RunLock.acquire(directory: store.path(of: run)) }
+        // A dangling link: its target must not be created either.
+        let absent = store.directory + "/absent.txt"
+        try FileManager.default.removeItem(atPath: store.path(of: run) + "/.lock")
+        try FileManager.default.createSymbolicLink(atPath: store.path(of: run) + "/.lock", withDestinationPath: absent)
+        let outcomes = Scheduler(store: store, executor: ScriptedExecutor(store: store), options: .init(),
+                                 cancellation: Cancellation(), events: { _ in }).run([run])
+        guard case .unwritable(let reason) = outcomes[0] else { Issue.record("\(String(describing: outcomes[0]))"); return }
+        #expect(reason.contains("symbolic link"))
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(!FileManager.default.fileExists(atPath: absent))
+        // A hard link to another file is refused too.
+        try FileManager.default.removeItem(atPath: store.path(of: run) + "/.lock")
+        try FileManager.default.linkItem(atPath: victim, toPath: store.path(of: run) + "/.lock")
+        #expect(throws: RunLock.Failure.self) { _ = try RunLock.acquire(directory: store.path(of: run)) }
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+    }
+
+    @Test func aLinkedRunFolderIsNeverWrittenThrough() throws {
+        let store = try temporaryStore(), run = try plan(1).runs[0]
+        let elsewhere = try temporaryStore().directory
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: store.path(of: run), withDestinationPath: elsewhere)
+        let outcomes = Scheduler(store: store, executor: ScriptedExecutor(store: store), options: .init(),
+                                 cancellation: Cancellation(), events: { _ in }).run([run])
+        guard case .unwritable = outcomes[0] else { Issue.record("\(String(describing: outcomes[0]))"); return }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere) == [])
+    }
+
+    @Test func aPlantedTemporaryFileLinkIsReplacedNotFollowed() throws {
+        let dir = try temporaryStore().directory
+        let victim = dir + "/victim.txt"
+        try "precious\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/.status.json.\(getpid()).tmp", withDestinationPath: victim)
+        try AtomicFile.write("new\n", to: dir + "/status.json")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: dir + "/status.json", encoding: .utf8) == "new\n")
     }
 
     @Test func aLockIsFreeAgainWhenReleased() throws {

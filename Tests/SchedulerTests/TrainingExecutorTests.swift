@@ -101,6 +101,27 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
         #expect(status.epochsDone == epoch - 1)
     }
 
+    /// lr 1000 keeps the loss finite but near 1e9: far past the divergence limit.
+    @Test func aFiniteButBlownUpLossIsDivergenceToo() throws {
+        let run = try smallRun(epochs: 3, lr: "1000")
+        let store = try temporaryStore()
+        let outcome = try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        #expect(outcome == .diverged(epoch: 1))
+        let reason = try #require(store.status(of: run)?.reason)
+        #expect(reason.contains("over 100x the chance level ln(10) = 2.3") || reason.contains("became nan"), "\(reason)")
+    }
+
+    @Test func theDivergenceRule() {
+        #expect(Divergence.limit(classes: 10) > 230 && Divergence.limit(classes: 10) < 231)
+        #expect(Divergence.reason(trainLoss: 2.5, testLoss: 2.4, classes: 10, epoch: 1) == nil)
+        #expect(Divergence.reason(trainLoss: 40, testLoss: 35, classes: 10, epoch: 1) == nil)
+        #expect(Divergence.reason(trainLoss: 1e9, testLoss: 2, classes: 10, epoch: 4)
+                == "training loss reached 1e+09 in epoch 4, over 100x the chance level ln(10) = 2.3")
+        #expect(Divergence.reason(trainLoss: 1, testLoss: .infinity, classes: 10, epoch: 2) == "test loss became inf in epoch 2")
+        #expect(Divergence.reason(trainLoss: .nan, testLoss: 1, classes: 10, epoch: 2) == "training loss became nan in epoch 2")
+    }
+
     @Test func checkpointRoundTripsAndRejectsDamage() throws {
         let state = Trainer.State(parameters: [1, -2.5, .pi], velocity: [0, 0.5, -1], shuffleStream: [1, 2, 3, 4],
                                   dropoutStream: [5, 6, 7, 8])

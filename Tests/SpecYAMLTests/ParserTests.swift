@@ -172,3 +172,18 @@ private func error(_ text: String) -> String? {
             """)
     }
 }
+
+@Suite struct LongLines {
+    @Test func aLongLineIsQuotedAsAWindowAroundTheColumn() {
+        let line = String(repeating: "a", count: 500) + "XYZ" + String(repeating: "b", count: 500)
+        let e = YAMLError("bad", at: Mark(line: 1, column: 502), in: Source(name: "f", text: line))
+        let lines = e.description.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)
+        #expect(lines[1] == "..." + String(repeating: "a", count: 59) + "XYZ" + String(repeating: "b", count: 59) + "...")
+        let caret = lines[2].count - 1
+        #expect(Array(lines[1])[caret] == "Y")
+        // Short lines are quoted whole.
+        let short = YAMLError("bad", at: Mark(line: 1, column: 3), in: Source(name: "f", text: "abcdef"))
+        #expect(short.description == "f:1:3: error: bad\nabcdef\n  ^")
+    }
+}

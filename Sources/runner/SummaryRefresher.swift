@@ -1,0 +1,46 @@
+import Foundation
+import Reporting
+import Results
+import Synchronization
+
+/// Keeps an experiment's summary.csv and charts current during a sweep without rebuilding
+/// them after every run event: at most once per interval while runs finish, and once at the end.
+final class SummaryRefresher: Sendable {
+    private struct State {
+        var last = 0.0
+        var error: AtomicFile.WriteError?
+    }
+
+    private let store: RunStore
+    private let interval: Double?
+    private let state = Mutex(State())
+
+    /// - Parameter interval: seconds between refreshes while training; nil for none until the end.
+    init(store: RunStore, interval: Double?) {
+        self.store = store
+        self.interval = interval
+    }
+
+    private static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// A run that trained has ended: refresh if the last refresh is old enough.
+    func runEnded() {
+        state.withLock { s in
+            guard let interval, SummaryRefresher.now - s.last >= interval else { return }
+            refresh(&s)
+        }
+    }
+
+    /// The final refresh; returns the first write error of the sweep, if any.
+    func finish() -> AtomicFile.WriteError? {
+        state.withLock { s in
+            refresh(&s)
+            return s.error
+        }
+    }
+
+    private func refresh(_ s: inout State) {
+        s.last = SummaryRefresher.now
+        do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { s.error = s.error ?? error }
+    }
+}
