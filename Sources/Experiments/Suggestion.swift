@@ -1,14 +1,14 @@
 /// "Did you mean" support: the closest candidate by edit distance.
-enum Suggestion {
+public enum Suggestion {
     /// The candidate nearest to `word`, if it is close enough to be a plausible typo.
-    static func nearest(to word: String, in candidates: [String]) -> String? {
+    public static func nearest(to word: String, in candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(1, word.count / 3) && best.1 < word.count ? best.0 : nil
     }
 
     /// Levenshtein distance between two strings, by characters.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -13,7 +13,8 @@ public struct Summary: Sendable {
         public var name: String
         /// Canonical parameter values, keyed like the spec.
         public var parameters: [String: String]
-        /// running, done, failed, diverged, interrupted, or pending (not started).
+        /// running, done, failed, diverged, interrupted, pending (not started), or damaged
+        /// (marked finished, but its metrics disagree; the next run of the spec retrains it).
         public var status: String
         public var epochsDone: Int
         public var epochs: Int?
@@ -66,10 +67,14 @@ public struct Summary: Sendable {
 
     private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
         let status = RunStatus.read(store.file(RunStore.statusFile, ofID: id))
-        let metrics = (try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8))
-            .flatMap(EpochMetrics.parse) ?? []
+        let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8)
+        let metrics = text.flatMap(EpochMetrics.parse) ?? []
+        var state = status?.state.rawValue ?? "pending"
+        if let status, case .damaged = RunStore.check(status, metrics: text, epochs: Int(parameters["epochs"] ?? "")) {
+            state = "damaged"
+        }
         return Row(index: index, id: id, name: name, parameters: parameters,
-                   status: status?.state.rawValue ?? "pending", epochsDone: metrics.count,
+                   status: state, epochsDone: metrics.count,
                    epochs: status?.epochs ?? Int(parameters["epochs"] ?? ""), metrics: metrics, seconds: status?.seconds)
     }
 

@@ -14,13 +14,13 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train every run of each spec (the default command).",
         discussion: """
-            Results go to RESULTS/<experiment>/<run-id>/ (config.json, metrics.csv, status.json),
-            with summary.csv, accuracy.svg and loss.svg beside them. Runs already done with the
-            same config are skipped and interrupted runs resume from their last finished epoch;
+            Results go to RESULTS/<experiment>/<run-id>/ (config.json, metrics.csv, status.json), \
+            with summary.csv, accuracy.svg and loss.svg beside them. Runs already done with the \
+            same config are skipped and interrupted runs resume from their last finished epoch; \
             --force trains everything again.
 
-            Exit status: 0 every run done or diverged (diverged runs are listed); 1 a run failed
-            or was left unfinished; 2 invalid spec, override or index; 3 missing or corrupt data;
+            Exit status: 0 every run done or diverged (diverged runs are listed); 1 a run failed \
+            or was left unfinished; 2 invalid spec, override or index; 3 missing or corrupt data; \
             4 results could not be written; 64 bad usage; 130/143 interrupted.
             """)
 
@@ -36,8 +36,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder the results go to.", valueName: "dir"))
     var results: String = "results"
 
-    @Option(name: .shortAndLong, help: "Runs trained at once, each on one core (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: [.customShort("j"), .customLong("jobs")],
+            help: ArgumentHelp("Runs trained at once, each on one core (default: the number of cores).", valueName: "n"))
+    var jobsOption: Int?
+
+    /// Runs at once: `--jobs`, else one per core.
+    var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: ArgumentHelp("""
         Train only run I of the plan (row I of `runner plan --format tsv`), for xargs and job arrays; \
@@ -60,7 +64,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard !specs.isEmpty else { throw ValidationError("give at least one spec, e.g. experiments/relu_dropout.yaml") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard jobsOption.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
         if index != nil && specs.count != 1 { throw ValidationError("--index takes exactly one spec") }
     }
 

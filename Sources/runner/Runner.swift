@@ -1,15 +1,39 @@
 import ArgumentParser
+import Experiments
+import Foundation
+
+/// The entry point: `-V` and `--version` (the full version needs a look at git, so it is not
+/// computed for every command), and a did-you-mean for a mistyped subcommand, which would
+/// otherwise be read as a spec file; then the command line goes to `Runner`.
+@main
+enum Main {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] || arguments == ["-V"] {
+            print(Version.description)
+            return
+        }
+        if let first = arguments.first, !first.hasPrefix("-"), !first.contains("/"), !first.contains("."),
+           !Runner.commandNames.contains(first), !FileManager.default.fileExists(atPath: first),
+           let near = Runner.commandNames.min(by: { Suggestion.distance(first, $0) < Suggestion.distance(first, $1) }),
+           Suggestion.distance(first, near) <= 2, Suggestion.distance(first, near) < first.count {
+            Output.error("runner: error: unknown command '\(first)'; did you mean 'runner \(near)'? "
+                + "(a spec is a file path such as experiments/\(first).yaml)")
+            exit(ExitStatus.usage.rawValue)
+        }
+        Runner.main(arguments)
+    }
+}
 
 /// `runner`: run YAML-specified sweeps of small MLP experiments.
-@main
 struct Runner: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Run sweeps of small neural-network experiments described in YAML.",
         discussion: """
-            A spec sets the training parameters (activation, dropout, epochs, lr, ...) and may
-            sweep any of them; every combination is one run with a stable id. See README.md for
-            the spec reference.
+            A spec sets the training parameters (activation, dropout, epochs, lr, ...) and may \
+            sweep any of them; every combination is one run with a stable id. See README.md for \
+            the spec reference. Shell completion: runner --generate-completion-script bash|zsh|fish.
 
             Examples:
               runner experiments/relu_dropout.yaml          train every run of a spec
@@ -21,4 +45,9 @@ struct Runner: ParsableCommand {
             """,
         subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self],
         defaultSubcommand: RunCommand.self)
+
+    /// The subcommands' names, for the did-you-mean of a mistyped one.
+    static var commandNames: [String] {
+        configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+    }
 }

@@ -3,6 +3,8 @@ import Foundation
 import Reporting
 import Results
 
+extension Summary.SortKey: ExpressibleByArgument {}
+
 /// `runner summarize DIR`: the summary of an experiment's results as a table, refreshing
 /// summary.csv and the charts (for runs trained elsewhere, e.g. by a job array).
 struct SummarizeCommand: ParsableCommand {
@@ -12,6 +14,15 @@ struct SummarizeCommand: ParsableCommand {
 
     @Argument(help: "An experiment's results folder (results/NAME), or the results folder itself.")
     var directory: String
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, json, md }
+
+    @Option(help: "How to print the summary.")
+    var format: Format = .table
+
+    @Option(help: ArgumentHelp("Order the runs by this column, best first (highest accuracy, lowest loss).",
+                               valueName: Summary.SortKey.allCases.map(\.rawValue).joined(separator: "|")))
+    var sort: Summary.SortKey = .index
 
     func run() throws {
         var isDirectory: ObjCBool = false
@@ -39,7 +50,13 @@ struct SummarizeCommand: ParsableCommand {
         for dir in experiments {
             let store = RunStore(directory: dir)
             do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { Output.error(error.description) }
-            Output.out(Summary.load(store).table())
+            let summary = Summary.load(store).sorted(by: sort)
+            switch format {
+            case .table: Output.out(summary.table())
+            case .csv: Output.out(summary.csv())
+            case .json: Output.out(summary.json())
+            case .md: Output.out(summary.markdown())
+            }
         }
     }
 }

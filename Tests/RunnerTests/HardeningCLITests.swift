@@ -84,4 +84,59 @@ import Testing
         try "\u{0}garbage".write(to: metrics, atomically: true, encoding: .utf8)
         #expect(try Binary.run(args).stderr.contains("training it again"))
     }
+
+    @Test func versionNamesTheEngine() throws {
+        for flag in ["--version", "-V"] {
+            let r = try Binary.run([flag])
+            #expect(r.status == 0)
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count == 2 && lines[0].hasPrefix("runner ") && lines[0].contains(" (commit "))
+            #expect(lines[1].hasPrefix("engine: ") && lines[1].contains("weight step: "), "\(r.stdout)")
+        }
+    }
+
+    @Test func aMistypedCommandGetsADidYouMean() throws {
+        let r = try Binary.run(["plna", "experiments/comparison.yaml"])
+        #expect(r.status == 64)
+        #expect(r.stderr == "runner: error: unknown command 'plna'; did you mean 'runner plan'? "
+            + "(a spec is a file path such as experiments/plna.yaml)\n")
+        // A spec path is still a spec path.
+        #expect(try Binary.run(["experiments/nothere.yaml"]).status == 2)
+    }
+
+    @Test func summarizeFormatsAndSorts() throws {
+        let json = try Binary.run(["summarize", "results/comparison", "--format", "json", "--sort", "final_test_accuracy"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let runs = try #require(object?["runs"] as? [[String: Any]])
+        let accuracies = runs.compactMap { $0["final_test_accuracy"] as? Double }
+        #expect(accuracies.count == 4 && accuracies == accuracies.sorted(by: >))
+        let md = try Binary.run(["summarize", "results/comparison", "--format", "md"])
+        #expect(md.stdout.contains("| # | id | name | status |") && md.stdout.contains("| 0 | `abe1d7788558` |"))
+        let csv = try Binary.run(["summarize", "results/comparison", "--format", "csv", "--sort", "final_test_loss"])
+        #expect(csv.stdout.split(separator: "\n").count == 5 && csv.stdout.hasPrefix("index,id,name,"))
+        #expect(try Binary.run(["summarize", "results/comparison", "--sort", "accuracy"]).status == 64)
+    }
+
+    @Test func batchSweepWorksFromAnyFolder() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try write("name: anywhere\nepochs: 1\ntrain_subset: 300\ntest_subset: 100\nhidden: [16]\n"
+                      + "sweep:\n  dropout: [0.0, 0.5]\n", "my spec.yaml", in: dir)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [Binary.repo.appendingPathComponent("scripts/batch-sweep.sh").path, "my spec.yaml", "2"]
+        process.currentDirectoryURL = dir
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["RUNNER": Binary.url.path, "RUNNER_DATA_DIR": TrainCommandTests.dataDir]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix("anywhere: 2 runs"))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/anywhere/summary.csv").path))
+    }
 }

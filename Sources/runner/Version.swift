@@ -1,0 +1,38 @@
+import Foundation
+import MLP
+
+/// What `runner --version` prints and every run folder records: the release, the commit it
+/// was built from (when the binary sits in a git checkout, as `swift build` leaves it), and
+/// the engine's kernels and BLAS on this machine.
+enum Version {
+    /// The release number, raised with each landing that changes behaviour.
+    static let number = "0.4.0"
+
+    /// The commit of the checkout holding this binary (with `-dirty` for uncommitted changes),
+    /// or "unknown" for a binary copied out of one.
+    static let commit: String = {
+        guard let binary = Bundle.main.executablePath else { return "unknown" }
+        let dir = (binary as NSString).deletingLastPathComponent
+        guard let head = git(["-C", dir, "rev-parse", "--short=12", "HEAD"]), !head.isEmpty else { return "unknown" }
+        let dirty = git(["-C", dir, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+        return head + (dirty ? "-dirty" : "")
+    }()
+
+    /// The engine on this machine, e.g. "BLIS 0.9.0 (zen3 kernels); weight step: fused AVX-512".
+    static var engine: String { "\(BLAS.configuration); weight step: \(Trainer.WeightStep.best.rawValue)" }
+
+    static var description: String { "runner \(number) (commit \(commit))\nengine: \(engine)" }
+
+    private static func git(_ arguments: [String]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+}
