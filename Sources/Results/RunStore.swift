@@ -32,6 +32,7 @@ public struct RunStore: Sendable {
     public static let metricsFile = "metrics.csv"
     public static let statusFile = "status.json"
     public static let checkpointFile = "checkpoint.bin"
+    public static let provenanceFile = "provenance.json"
 
     /// A file of the experiment's folder, e.g. `results/comparison/summary.csv`.
     public func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -141,8 +142,10 @@ public struct RunStore: Sendable {
 
     /// Opens the run's folder for (re)training: writes its config and returns a recorder
     /// that continues from `resume` (the rows of epochs already done, possibly none).
-    public func begin(_ run: Run, resume rows: [EpochMetrics] = [], previous: RunStatus? = nil)
-        throws(AtomicFile.WriteError) -> RunRecorder {
+    /// - Parameter stamp: who trains it now, appended to its provenance.json as a session (a
+    ///   run trained from scratch starts a new list).
+    public func begin(_ run: Run, resume rows: [EpochMetrics] = [], previous: RunStatus? = nil,
+                      stamp: Provenance.Stamp? = nil) throws(AtomicFile.WriteError) -> RunRecorder {
         let dir = path(of: run)
         try AtomicFile.createDirectory(dir)
         try AtomicFile.requireRealDirectory(dir)
@@ -155,6 +158,14 @@ public struct RunStore: Sendable {
         let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
                                    started: previous?.started ?? RunStatus.now(),
                                    secondsBefore: rows.isEmpty ? 0 : previous?.seconds ?? 0)
+        if let stamp {
+            let path = file(RunStore.provenanceFile, ofID: run.id)
+            var provenance = rows.isEmpty ? Provenance(sessions: []) : Provenance.read(path) ?? Provenance(sessions: [])
+            provenance.sessions.append(.init(runner: stamp.runner, engine: stamp.engine, command: stamp.command,
+                                             host: stamp.host, started: RunStatus.now(), fromEpoch: rows.count))
+            recorder.provenance = provenance
+            try AtomicFile.write(provenance.json, to: path)
+        }
         try recorder.writeMetrics()
         try recorder.write(.running)
         return recorder
@@ -202,6 +213,8 @@ public final class RunRecorder: @unchecked Sendable {
 
     /// SHA-256 of the metrics.csv last written.
     private var metricsSHA256: String?
+    /// The run's sessions, the last one this; nil when not recorded (tests' doubles).
+    var provenance: Provenance?
 
     /// Writes `status.json`.
     public func write(_ state: RunStatus.State, reason: String? = nil) throws(AtomicFile.WriteError) {
@@ -209,5 +222,11 @@ public final class RunRecorder: @unchecked Sendable {
                                seconds: secondsBefore + Date().timeIntervalSince(clock),
                                started: started, updated: RunStatus.now(), metricsSHA256: metricsSHA256)
         try AtomicFile.write(status.json, to: directory + "/" + RunStore.statusFile)
+        if state != .running, var provenance, let last = provenance.sessions.indices.last {
+            provenance.sessions[last].ended = status.updated
+            provenance.sessions[last].outcome = state.rawValue
+            try AtomicFile.write(provenance.json, to: directory + "/" + RunStore.provenanceFile)
+            self.provenance = provenance
+        }
     }
 }

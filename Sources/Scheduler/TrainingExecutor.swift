@@ -10,11 +10,15 @@ import Results
 public struct TrainingExecutor: RunExecutor {
     private let store: RunStore
     private let datasets: [String: MNIST.Split]
+    private let stamp: Provenance.Stamp?
 
-    /// - Parameter datasets: by name (`mnist`, ...), every dataset the runs need.
-    public init(store: RunStore, datasets: [String: MNIST.Split]) {
+    /// - Parameters:
+    ///   - datasets: by name (`mnist`, ...), every dataset the runs need.
+    ///   - stamp: this process, for each run's provenance.json.
+    public init(store: RunStore, datasets: [String: MNIST.Split], stamp: Provenance.Stamp? = nil) {
         self.store = store
         self.datasets = datasets
+        self.stamp = stamp
     }
 
     /// The engine's settings for a run.
@@ -65,7 +69,7 @@ public struct TrainingExecutor: RunExecutor {
             resumed = checkpoint
         }
         if resumed == nil { try? FileManager.default.removeItem(atPath: checkpointPath) }
-        let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous)
+        let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
         context.report(.started(run, resumedEpochs: recorder.rows.count))
 
         for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above

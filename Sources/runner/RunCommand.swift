@@ -118,11 +118,13 @@ struct RunCommand: ParsableCommand {
         }
         defer { withExtendedLifetime(trap) {} }
 
+        let stamp = Provenance.Stamp(runner: "\(Version.number) (commit \(Version.commit))", engine: Version.engine)
         var failures: [String] = [], diverged: [String] = [], busy: [String] = []
         var interrupted = false, unwritable = false
         for item in work {
             if cancellation.isCancelled { interrupted = true; break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
+            try SpecOptions.claim(store, specPath: item.path)
             do {
                 try store.writePlan(item.plan)
             } catch {
@@ -136,7 +138,7 @@ struct RunCommand: ParsableCommand {
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
             let scheduler = Scheduler(
-                store: store, executor: TrainingExecutor(store: store, datasets: datasets),
+                store: store, executor: TrainingExecutor(store: store, datasets: datasets, stamp: stamp),
                 options: .init(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged),
                 cancellation: cancellation
             ) { event in

@@ -107,6 +107,7 @@ struct SlurmCommand: ParsableCommand {
             "exec " + command.map { $0.hasPrefix("\"$") || $0.hasPrefix("'") ? $0 : SlurmCommand.shellQuote($0) }
                 .joined(separator: " "),
         ]
+        try SpecOptions.claim(store, specPath: spec)
         do {
             try AtomicFile.createDirectory(logs)
             try AtomicFile.createDirectory((scriptPath as NSString).deletingLastPathComponent)

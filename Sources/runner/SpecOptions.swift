@@ -1,5 +1,7 @@
 import ArgumentParser
 import Experiments
+import Foundation
+import Results
 import SpecYAML
 
 /// The options every command that reads a spec shares.
@@ -43,6 +45,27 @@ struct SpecOptions: ParsableArguments {
         } catch {
             Output.error(SpecError.yaml(error).description)
             throw ExitStatus.invalidInput.code
+        }
+    }
+}
+
+extension SpecOptions {
+    /// Records the spec in its experiment's folder (`specs/`), or stops with status 2 when a
+    /// different spec file already ran under the same experiment name there.
+    static func claim(_ store: RunStore, specPath: String) throws {
+        let archive = SpecArchive(store: store)
+        let path = URL(fileURLWithPath: specPath).standardizedFileURL.resolvingSymlinksInPath().path
+        let bytes = FileManager.default.contents(atPath: specPath).map(Array.init) ?? []
+        if let other = archive.conflict(path: path, bytes: bytes) {
+            Output.error("\(specPath): error: \(store.directory) already holds the results of \(other.path), a different "
+                + "spec with the same experiment name; give this one its own 'name:', or use --results DIR")
+            throw ExitStatus.invalidInput.code
+        }
+        do throws(AtomicFile.WriteError) {
+            try archive.record(path: path, bytes: bytes)
+        } catch {
+            Output.error(error.description)
+            throw ExitStatus.unwritable.code
         }
     }
 }

@@ -139,4 +139,34 @@ import Testing
         #expect(text.hasPrefix("anywhere: 2 runs"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/anywhere/summary.csv").path))
     }
+
+    @Test func eachRunRecordsHowItWasProducedAndSpecsAreKept() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try write("name: shared\nactivation: relu\n", "a.yaml", in: dir)
+        let r = try Binary.run([a, "--results", dir.path + "/results"] + Self.small)
+        #expect(r.status == 0, "\(r.stderr)")
+        let exp = dir.appendingPathComponent("results/shared")
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: exp.path).first { $0.count == 12 })
+        let data = try Data(contentsOf: exp.appendingPathComponent("\(id)/provenance.json"))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let sessions = try #require(object?["sessions"] as? [[String: Any]])
+        #expect(sessions.count == 1)
+        let session = sessions[0]
+        #expect((session["runner"] as? String)?.hasPrefix("0.") == true && (session["runner"] as? String)?.contains("commit") == true)
+        #expect((session["engine"] as? String)?.contains("weight step") == true)
+        #expect((session["command"] as? [String])?.contains(a) == true)
+        #expect(session["host"] as? String == ProcessInfo.processInfo.hostName)
+        #expect(session["outcome"] as? String == "done" && session["ended"] is String && session["started"] is String)
+        let specs = try FileManager.default.contentsOfDirectory(atPath: exp.appendingPathComponent("specs").path).sorted()
+        #expect(specs.count == 2 && specs.contains("sources.tsv"))
+        // A second, different spec with the same name is refused before it writes anything.
+        let b = try write("name: shared\nactivation: tanh\n", "b.yaml", in: dir)
+        let clash = try Binary.run([b, "--results", dir.path + "/results"] + Self.small)
+        #expect(clash.status == 2)
+        #expect(clash.stderr.contains("already holds the results of \(URL(fileURLWithPath: a).resolvingSymlinksInPath().path), a different spec with the same experiment name"), "\(clash.stderr)")
+        // Editing the first in place is not a clash.
+        try "name: shared\nactivation: tanh\n".write(toFile: a, atomically: true, encoding: .utf8)
+        #expect(try Binary.run([a, "--results", dir.path + "/results"] + Self.small).status == 0)
+    }
 }
