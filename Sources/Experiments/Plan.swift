@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SpecYAML
 
@@ -16,6 +17,13 @@ public struct Plan: Sendable {
     public var runs: [Run]
     /// The parameters whose values differ between runs, in name order: sweep axes first.
     public var varying: [Parameter]
+
+    /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
+    /// at the same indices. A job array carries it so that a task refuses an edited plan.
+    public var digest: String {
+        SHA256.hash(data: Array(runs.map(\.id).joined(separator: "\n").utf8)).prefix(6)
+            .map { String(format: "%02x", $0) }.joined()
+    }
 
     /// Expands a spec.
     /// - Parameters:

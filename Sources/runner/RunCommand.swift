@@ -50,6 +50,10 @@ struct RunCommand: ParsableCommand {
         """, valueName: "I|env"))
     var index: RunIndex?
 
+    @Option(help: ArgumentHelp("Refuse to train unless the plan's digest is this one (job arrays pin their plan so).",
+                               valueName: "digest"))
+    var expectPlan: String?
+
     @Flag(help: "Train runs again even when their results are complete.")
     var force = false
 
@@ -82,6 +86,11 @@ struct RunCommand: ParsableCommand {
         }
         for path in specs {
             let (spec, plan) = try options.load(path)
+            if let expectPlan, expectPlan != plan.digest {
+                Output.error("\(path): error: the plan is not the one this job was written for (digest \(expectPlan), now "
+                    + "\(plan.digest)): the spec or its overrides changed since; write the job again with runner slurm")
+                throw ExitStatus.invalidInput.code
+            }
             var runs = plan.runs
             if let index = selected {
                 guard index < runs.count else {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Datasets
 import Results
 
 /// `runner slurm SPEC`: a Slurm job array with one task per run that is not done yet.
@@ -68,6 +69,10 @@ struct SlurmCommand: ParsableCommand {
             return
         }
         var settings = specification.slurm
+        if let cpus = cpus ?? settings.cpus, cpus > 1 {
+            Output.error("runner slurm: warning: --cpus \(cpus) with one run per task: a run trains on one core, "
+                + "so \(cpus - 1) of them would sit idle; ask for --cpus 1")
+        }
         settings.time = time ?? settings.time
         settings.cpus = cpus ?? settings.cpus
         settings.mem = mem ?? settings.mem
@@ -79,9 +84,11 @@ struct SlurmCommand: ParsableCommand {
         let slurmDir = store.directory + "/slurm"
         let logs = slurmDir + "/logs"
         let scriptPath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
+        // Every path as it is now, absolute, and the plan pinned by its digest: a task never
+        // trains a different run than the one it was written for.
+        let dataDirectory = absolute(MNIST.directory(option: dataDir, spec: specification.dataDirectory))
         var command = [binary, absolute(spec), "--index", "\"$SLURM_ARRAY_TASK_ID\"", "--jobs", "1", "--quiet",
-                       "--results", resultsDir]
-        if let dataDir { command += ["--data-dir", absolute(dataDir)] }
+                       "--results", resultsDir, "--data-dir", dataDirectory, "--expect-plan", plan.digest]
         for o in options.overrides { command += ["--set", SlurmCommand.shellQuote(o)] }
         if options.maxRuns != Plan.defaultMaxRuns { command += ["--max-runs", String(options.maxRuns)] }
 

@@ -40,7 +40,7 @@ import Testing
     @Test func csvQuotesNamesWithCommasAndListsPendingRuns() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sum-\(UUID().uuidString)").path
         let store = RunStore(directory: dir)
-        let plan = try Plan(try ExperimentSpec.parse(.init(name: "s", text: "sweep:\n  activation: [relu, tanh]\n  lr: [0.1, 0.2]\n"),
+        let plan = try Plan(try ExperimentSpec.parse(.init(name: "s", text: "epochs: 2\nsweep:\n  activation: [relu, tanh]\n  lr: [0.1, 0.2]\n"),
                                                      defaultName: "s"))
         try store.writePlan(plan)
         let recorder = try store.begin(plan.runs[1])
@@ -52,12 +52,17 @@ import Testing
         #expect(lines.count == 5)
         #expect(lines[0].hasPrefix("index,id,name,activation,dropout,"))
         #expect(lines[0].hasSuffix(",status,epochs_done,final_test_accuracy,best_test_accuracy,final_test_loss,total_seconds"))
-        #expect(lines[2].hasPrefix("1,\(plan.runs[1].id),\"activation=relu,lr=0.2\",relu,0.5,"))
+        #expect(lines[2].hasPrefix("1,\(plan.runs[1].id),\"activation=relu,lr=0.2\",relu,0.5,2,"))
         #expect(lines[2].contains(",done,2,89.5000,90.0000,0.35000000,"))
         #expect(lines[1].contains(",pending,0,,,,"))
         let table = summary.table()
         #expect(table.hasPrefix("\((dir as NSString).lastPathComponent): 4 runs\n"))
-        #expect(table.contains("activation=relu,lr=0.2  done       2/20     89.50%    90.00%      0.3500"))
+        #expect(table.contains("activation=relu,lr=0.2  done        2/2     89.50%    90.00%      0.3500"))
+        // A done run whose metrics lost a row shows as damaged.
+        let metrics = store.file(RunStore.metricsFile, ofID: plan.runs[1].id)
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        try (text.split(separator: "\n").dropLast().joined(separator: "\n") + "\n").write(toFile: metrics, atomically: true, encoding: .utf8)
+        #expect(Summary.load(store).rows[1].status == "damaged")
         try Charts.refresh(store)
         #expect(FileManager.default.fileExists(atPath: dir + "/accuracy.svg"))
         #expect(FileManager.default.fileExists(atPath: dir + "/summary.csv"))

@@ -40,6 +40,33 @@ import Testing
         #expect(r.stdout.contains("submit with: sbatch \(dir.path)/sw/slurm/sw.sbatch"))
     }
 
+    /// The script pins its plan (a digest each task checks) and every path as it was: an
+    /// edited spec makes the task refuse rather than train another run.
+    @Test func aTaskRefusesAPlanThatChangedSinceTheScript() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: pin\nsweep:\n  lr: [0.1, 0.2]\n", in: dir)
+        let r = try Binary.run(["slurm", spec, "--results", "res", "--cpus", "4"], in: dir,
+                               environment: ["RUNNER_DATA_DIR": "mydata"])
+        #expect(r.status == 0)
+        #expect(r.stderr == "runner slurm: warning: --cpus 4 with one run per task: a run trains on one core, "
+            + "so 3 of them would sit idle; ask for --cpus 1\n")
+        let script = try String(contentsOfFile: dir.path + "/res/pin/slurm/pin.sbatch", encoding: .utf8)
+        let exec = try #require(script.split(separator: "\n").last { $0.hasPrefix("exec ") })
+        let plan = try Binary.run(["plan", spec, "--format", "json"])
+        #expect(exec.contains("--results \(dir.path)/res --data-dir \(dir.path)/mydata --expect-plan "))
+        let digest = String(exec.split(separator: " ").last!)
+        #expect(digest.count == 12)
+        // The task as Slurm would run it, before and after an edit of the spec.
+        let task = ["pin.yaml", "--index", "0", "--expect-plan", digest, "--data-dir", TrainCommandTests.dataDir,
+                    "--results", dir.path + "/res"] + Self.small
+        try "name: pin\nsweep:\n  lr: [0.05, 0.1, 0.2]\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        let refused = try Binary.run(task.map { $0 == "pin.yaml" ? spec : $0 })
+        #expect(refused.status == 2)
+        #expect(refused.stderr.hasPrefix("\(spec): error: the plan is not the one this job was written for (digest \(digest), now "))
+        #expect(plan.status == 0)
+    }
+
     @Test func badSlurmSectionIsASpecError() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -62,7 +89,7 @@ import Testing
         // Grid Engine counts from 1: SGE_TASK_ID=4 is run 3.
         let sge = try Binary.run(args, environment: ["SGE_TASK_ID": "4", "SLURM_ARRAY_TASK_ID": ""])
         #expect(sge.status == 0, "\(sge.stderr)")
-        let folders = try FileManager.default.contentsOfDirectory(atPath: out.path + "/comparison").filter { !$0.contains(".") }
+        let folders = try FileManager.default.contentsOfDirectory(atPath: out.path + "/comparison").filter { $0.count == 12 && !$0.contains(".") }
         let plan = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv"] + Self.small)
         let id3 = plan.stdout.split(separator: "\n")[4].split(separator: "\t")[1]
         #expect(folders == [String(id3)])
