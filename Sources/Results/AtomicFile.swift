@@ -38,12 +38,22 @@ public enum AtomicFile {
         }
     }
 
+    /// The folder part of a path ("" for a bare name, "/" for a top-level one). By hand:
+    /// Foundation's `deletingLastPathComponent` traps on a one-character relative path such
+    /// as "r" (swift-corelibs-foundation in Swift 6.3.1).
+    public static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "" }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+    }
+
     /// Creates `path` and its missing parents (like `mkdir -p`).
     /// - Throws: `WriteError` with the system's reason (read-only file system, no space, ...).
     public static func createDirectory(_ path: String) throws(WriteError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = AtomicFile.parent(of: path)
         if !parent.isEmpty && parent != path { try createDirectory(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw WriteError(path: path, reason: String(cString: strerror(errno)))
@@ -58,7 +68,7 @@ public enum AtomicFile {
 
     /// Replaces `path` with `bytes`, atomically.
     public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = AtomicFile.parent(of: path)
         let name = (path as NSString).lastPathComponent
         let temp = (dir.isEmpty ? "" : dir + "/") + ".\(name).\(getpid()).tmp"
         func failure() -> WriteError { WriteError(path: path, reason: String(cString: strerror(errno))) }

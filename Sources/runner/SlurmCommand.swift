@@ -117,7 +117,7 @@ struct SlurmCommand: ParsableCommand {
         try SpecOptions.claim(store, specPath: spec)
         do {
             try AtomicFile.createDirectory(logs)
-            try AtomicFile.createDirectory((scriptPath as NSString).deletingLastPathComponent)
+            try AtomicFile.createDirectory(AtomicFile.parent(of: scriptPath))
             try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: scriptPath)
             try store.writePlan(plan)
         } catch {

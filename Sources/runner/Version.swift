@@ -1,5 +1,6 @@
 import Foundation
 import MLP
+import Results
 
 /// What `runner --version` prints and every run folder records: the release, the commit it
 /// was built from (when the binary sits in a git checkout, as `swift build` leaves it), and
@@ -12,7 +13,7 @@ enum Version {
     /// or "unknown" for a binary copied out of one.
     static let commit: String = {
         guard let binary = Bundle.main.executablePath else { return "unknown" }
-        let dir = (binary as NSString).deletingLastPathComponent
+        let dir = AtomicFile.parent(of: binary)
         guard let head = git(["-C", dir, "rev-parse", "--short=12", "HEAD"]), !head.isEmpty else { return "unknown" }
         let dirty = git(["-C", dir, "status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
         return head + (dirty ? "-dirty" : "")

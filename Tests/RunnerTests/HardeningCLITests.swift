@@ -169,4 +169,13 @@ import Testing
         try "name: shared\nactivation: tanh\n".write(toFile: a, atomically: true, encoding: .utf8)
         #expect(try Binary.run([a, "--results", dir.path + "/results"] + Self.small).status == 0)
     }
+
+    @Test func aOneLetterResultsFolderWorks() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: r1\nepochs: 1\ntrain_subset: 50\ntest_subset: 10\nhidden: []\n", "s.yaml", in: dir)
+        let r = try Binary.run([spec, "--results", "r", "--data-dir", TrainCommandTests.dataDir, "-q"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/r/r1/summary.csv"))
+    }
 }

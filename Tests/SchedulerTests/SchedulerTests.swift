@@ -282,3 +282,13 @@ final class EventLog: Sendable {
         _ = try RunLock.acquire(directory: dir)
     }
 }
+
+@Suite struct Paths {
+    /// Foundation's deletingLastPathComponent traps on "r"; results folders named so must work.
+    @Test func parentsOfShortPaths() throws {
+        #expect(AtomicFile.parent(of: "r") == "")
+        #expect(AtomicFile.parent(of: "r/s") == "r")
+        #expect(AtomicFile.parent(of: "/r") == "/")
+        #expect(AtomicFile.parent(of: "a/b/") == "a")
+    }
+}
