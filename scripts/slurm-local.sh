@@ -64,6 +64,9 @@ SlurmctldTimeout=30
 SlurmdTimeout=30
 InactiveLimit=0
 MinJobAge=300
+# Small on purpose, so the tests see a plan larger than one array's limit split into several
+# (a stock Slurm allows 1001 tasks an array; runner reads the limit from scontrol).
+MaxArraySize=5
 KillWait=5
 Waittime=0
 NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN

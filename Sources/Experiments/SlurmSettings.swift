@@ -13,11 +13,13 @@ public struct SlurmSettings: Sendable, Equatable {
     public var account: String?
     /// Most tasks of the array running at once (`%K` in `--array`).
     public var throttle: Int?
+    /// Runs each task trains (`cpus` at a time); more than 1 packs short runs into fewer tasks.
+    public var runsPerTask: Int?
 
     public init() {}
 
     /// The keys of the `slurm:` section.
-    public static let keys = ["time", "cpus", "mem", "partition", "account", "throttle"]
+    public static let keys = ["time", "cpus", "mem", "partition", "account", "throttle", "runs_per_task"]
 
     /// Reads the `slurm:` section.
     /// - Throws: `YAMLError` at an unknown key or a malformed value.
@@ -40,6 +42,7 @@ public struct SlurmSettings: Sendable, Equatable {
                                                  expected: "an account name")
             case "cpus": s.cpus = try Parameter.int(value, source, key: "slurm.cpus", min: 1, max: 1024)
             case "throttle": s.throttle = try Parameter.int(value, source, key: "slurm.throttle", min: 1, max: 100_000)
+            case "runs_per_task": s.runsPerTask = try Parameter.int(value, source, key: "slurm.runs_per_task", min: 1, max: 100_000)
             default:
                 throw YAMLError("unknown key '\(entry.key.value)' in slurm"
                     + Suggestion.hint(for: entry.key.value, in: keys), at: entry.key.mark, in: source)

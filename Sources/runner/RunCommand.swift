@@ -44,8 +44,8 @@ struct RunCommand: ParsableCommand {
     var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: ArgumentHelp("""
-        Train only run I of the plan (row I of `runner plan --format tsv`), for xargs and job arrays; \
-        `env` reads the array index from SLURM_ARRAY_TASK_ID, SGE_TASK_ID, PBS_ARRAY_INDEX, LSB_JOBINDEX, \
+        Train only run I of the plan (row I of `runner plan --format tsv`), or the runs of a list such as \
+        0,2,5-9, for xargs and job arrays; `env` reads the array index from SLURM_ARRAY_TASK_ID, SGE_TASK_ID, PBS_ARRAY_INDEX, LSB_JOBINDEX, \
         JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX.
         """, valueName: "I|env"))
     var index: RunIndex?
@@ -75,7 +75,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         // Plan everything first: a broken spec stops the command before anything is written.
         var work: [(path: String, plan: Plan, spec: ExperimentSpec, runs: [Run])] = []
-        var selected: Int?
+        var selected: [Int]?
         if let index {
             do throws(RunIndex.IndexError) {
                 selected = try index.resolve()
@@ -92,12 +92,12 @@ struct RunCommand: ParsableCommand {
                 throw ExitStatus.invalidInput.code
             }
             var runs = plan.runs
-            if let index = selected {
-                guard index < runs.count else {
-                    Output.error("\(path): error: --index \(index) is outside the plan's runs 0...\(runs.count - 1)")
+            if let selected {
+                if let outside = selected.first(where: { $0 >= runs.count }) {
+                    Output.error("\(path): error: --index \(outside) is outside the plan's runs 0...\(runs.count - 1)")
                     throw ExitStatus.invalidInput.code
                 }
-                runs = [runs[index]]
+                runs = selected.map { runs[$0] }
             }
             work.append((path, plan, spec, runs))
         }

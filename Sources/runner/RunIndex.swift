@@ -1,11 +1,14 @@
 import ArgumentParser
 import Foundation
 
-/// Which run of the plan `--index` selects: a number, or `env` for the array index a batch
-/// scheduler sets in the task's environment.
+/// Which runs of the plan `--index` selects: numbers and ranges (`3`, `0-7`, `0,2,5-9`), or
+/// `env` for the array index a batch scheduler sets in the task's environment.
 enum RunIndex: ExpressibleByArgument, Equatable {
-    case number(Int)
+    case numbers([Int])
     case environment
+
+    /// Most indices one `--index` list may name.
+    static let maxListed = 100_000
 
     /// The variables `--index env` reads, in this order, and the first index each scheduler
     /// hands out: 0-based ones are used as they are, 1-based ones (Grid Engine's `-t 1-N`,
@@ -22,27 +25,34 @@ enum RunIndex: ExpressibleByArgument, Equatable {
     init?(argument: String) {
         if argument == "env" {
             self = .environment
-        } else if let n = Int(argument), n >= 0 {
-            self = .number(n)
-        } else {
-            return nil
+            return
         }
+        var numbers: [Int] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]), low >= 0,
+                  let high = bounds.count == 2 ? Int(bounds[1]) : low, high >= low,
+                  high - low < RunIndex.maxListed - numbers.count else { return nil }
+            numbers += low...high
+        }
+        guard !numbers.isEmpty else { return nil }
+        self = .numbers(Array(Set(numbers)).sorted())
     }
 
-    static var defaultValueDescription: String { "I or env" }
+    static var defaultValueDescription: String { "I, a list such as 0,2,5-9, or env" }
 
-    /// The 0-based plan index.
+    /// The 0-based plan indices, ascending.
     /// - Throws: a one-line message when no scheduler variable is set or it is not a number.
-    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(IndexError) -> Int {
+    func resolve(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(IndexError) -> [Int] {
         switch self {
-        case .number(let n): return n
+        case .numbers(let n): return n
         case .environment:
             for v in RunIndex.variables {
                 guard let text = environment[v.name], !text.isEmpty else { continue }
                 guard let n = Int(text), n >= v.base else {
                     throw IndexError(message: "--index env: \(v.name)=\(text) is not a valid \(v.base)-based array index")
                 }
-                return n - v.base
+                return [n - v.base]
             }
             throw IndexError(message: "--index env: none of " + RunIndex.variables.map(\.name).joined(separator: ", ")
                 + " is set; run inside a job array or give the index as a number")

@@ -43,6 +43,13 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The runner binary the tasks run (default: this one).", valueName: "path"))
     var runner: String?
 
+    @Option(help: "Runs each task trains, --cpus at a time (default 1): fewer, longer tasks for short runs.")
+    var runsPerTask: Int?
+
+    @Option(help: ArgumentHelp("Most tasks in one job array (default: the cluster's MaxArraySize, from `scontrol show config`, else 1001); larger plans are split into several arrays.",
+                               valueName: "n"))
+    var maxArraySize: Int?
+
     @Flag(help: "Include runs that are already done (they will be skipped by their task).")
     var all = false
 
@@ -52,6 +59,8 @@ struct SlurmCommand: ParsableCommand {
     func validate() throws {
         if let cpus, cpus < 1 { throw ValidationError("--cpus must be at least 1") }
         if let throttle, throttle < 1 { throw ValidationError("--throttle must be at least 1") }
+        if let runsPerTask, runsPerTask < 1 { throw ValidationError("--runs-per-task must be at least 1") }
+        if let maxArraySize, maxArraySize < 1 { throw ValidationError("--max-array-size must be at least 1") }
     }
 
     func run() throws {
@@ -69,73 +78,135 @@ struct SlurmCommand: ParsableCommand {
             return
         }
         var settings = specification.slurm
-        if let cpus = cpus ?? settings.cpus, cpus > 1 {
-            Output.error("runner slurm: warning: --cpus \(cpus) with one run per task: a run trains on one core, "
-                + "so \(cpus - 1) of them would sit idle; ask for --cpus 1")
-        }
         settings.time = time ?? settings.time
         settings.cpus = cpus ?? settings.cpus
         settings.mem = mem ?? settings.mem
         settings.partition = partition ?? settings.partition
         settings.account = account ?? settings.account
         settings.throttle = throttle ?? settings.throttle
+        settings.runsPerTask = runsPerTask ?? settings.runsPerTask
+        let perTask = settings.runsPerTask ?? 1, taskCPUs = settings.cpus ?? 1
+        if taskCPUs > perTask {
+            Output.error("runner slurm: warning: --cpus \(taskCPUs) with \(perTask) run(s) per task: a run trains on one "
+                + "core, so \(taskCPUs - perTask) of them would sit idle; ask for --cpus \(perTask) or --runs-per-task \(taskCPUs)")
+        }
+
+        // Runs packed into tasks, tasks into arrays no larger than the cluster allows.
+        let tasks = stride(from: 0, to: indices.count, by: perTask).map { Array(indices[$0..<min($0 + perTask, indices.count)]) }
+        let limits = SlurmCommand.clusterLimits()
+        let arraySize = maxArraySize ?? limits.maxArraySize ?? SlurmCommand.defaultMaxArraySize
+        let arrays = stride(from: 0, to: tasks.count, by: arraySize).map { Array(tasks[$0..<min($0 + arraySize, tasks.count)]) }
+        if let maxJobs = limits.maxJobCount, tasks.count > maxJobs {
+            Output.error("runner slurm: warning: \(tasks.count) tasks are more than the cluster's MaxJobCount of \(maxJobs); "
+                + "raise --runs-per-task, or submit the arrays one after another")
+        }
 
         let binary = absolute(runner ?? Bundle.main.executablePath ?? CommandLine.arguments[0])
         let slurmDir = store.directory + "/slurm"
         let logs = slurmDir + "/logs"
-        let scriptPath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
+        let basePath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
+        func scriptPath(_ part: Int) -> String {
+            guard arrays.count > 1 else { return basePath }
+            let stem = basePath.hasSuffix(".sbatch") ? String(basePath.dropLast(7)) : basePath
+            return stem + ".\(part + 1).sbatch"
+        }
         // Every path as it is now, absolute, and the plan pinned by its digest: a task never
         // trains a different run than the one it was written for.
         let dataDirectory = absolute(MNIST.directory(option: dataDir, spec: specification.dataDirectory))
-        var command = [binary, absolute(spec), "--index", "\"$SLURM_ARRAY_TASK_ID\"", "--jobs", "1", "--quiet",
-                       "--results", resultsDir, "--data-dir", dataDirectory, "--expect-plan", plan.digest]
+        var command = [binary, absolute(spec), "--index", "\"${tasks[$SLURM_ARRAY_TASK_ID]}\"", "--jobs", String(taskCPUs),
+                       "--quiet", "--results", resultsDir, "--data-dir", dataDirectory, "--expect-plan", plan.digest]
         for o in options.overrides { command += ["--set", SlurmCommand.shellQuote(o)] }
         if options.maxRuns != Plan.defaultMaxRuns { command += ["--max-runs", String(options.maxRuns)] }
+        if let maxMemory = options.maxMemory { command += ["--max-memory", String(format: "%.0f", maxMemory.bytes)] }
 
-        var lines = ["#!/bin/bash",
-                     "#SBATCH --job-name=runner-\(plan.experiment)",
-                     "#SBATCH --array=\(SlurmCommand.ranges(indices))" + (settings.throttle.map { "%\($0)" } ?? ""),
-                     "#SBATCH --output=\(logs)/%x_%A_%a.out",
-                     "#SBATCH --error=\(logs)/%x_%A_%a.err",
-                     "#SBATCH --ntasks=1",
-                     "#SBATCH --cpus-per-task=\(settings.cpus ?? 1)"]
-        if let t = settings.time { lines.append("#SBATCH --time=\(t)") }
-        if let m = settings.mem { lines.append("#SBATCH --mem=\(m)") }
-        if let p = settings.partition { lines.append("#SBATCH --partition=\(p)") }
-        if let a = settings.account { lines.append("#SBATCH --account=\(a)") }
-        lines += [
-            "#",
-            "# Written by `runner slurm` for \(spec): \(indices.count) of \(plan.runs.count) runs of '\(plan.experiment)'.",
-            "# Task I trains run I of `runner plan \(spec) --format tsv`; a task whose run is done exits at once.",
-            "# Resubmit after failures with the same command (`runner \(SlurmCommand.invocation)`): only unfinished",
-            "# runs are included.",
-            "set -euo pipefail",
-            "cd \(SlurmCommand.shellQuote(cwd))",
-            "exec " + command.map { $0.hasPrefix("\"$") || $0.hasPrefix("'") ? $0 : SlurmCommand.shellQuote($0) }
-                .joined(separator: " "),
-        ]
+        var scripts: [(path: String, text: String, tasks: Int)] = []
+        for (part, array) in arrays.enumerated() {
+            var lines = ["#!/bin/bash",
+                         "#SBATCH --job-name=runner-\(plan.experiment)",
+                         "#SBATCH --array=0-\(array.count - 1)" + (settings.throttle.map { "%\($0)" } ?? ""),
+                         "#SBATCH --output=\(logs)/%x_%A_%a.out",
+                         "#SBATCH --error=\(logs)/%x_%A_%a.err",
+                         "#SBATCH --ntasks=1",
+                         "#SBATCH --cpus-per-task=\(taskCPUs)"]
+            if let t = settings.time { lines.append("#SBATCH --time=\(t)") }
+            if let m = settings.mem { lines.append("#SBATCH --mem=\(m)") }
+            if let p = settings.partition { lines.append("#SBATCH --partition=\(p)") }
+            if let a = settings.account { lines.append("#SBATCH --account=\(a)") }
+            let runs = array.reduce(0) { $0 + $1.count }
+            lines += [
+                "#",
+                "# Written by `runner slurm` for \(spec): \(runs) of the \(indices.count) unfinished runs of the "
+                    + "\(plan.runs.count) in '\(plan.experiment)'"
+                    + (arrays.count > 1 ? ", array \(part + 1) of \(arrays.count) (the cluster takes \(arraySize) tasks an array)." : "."),
+                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(spec) --format tsv`), \(taskCPUs) at a time;",
+                "# runs already done are skipped. The plan is pinned (--expect-plan): after editing the spec, write the",
+                "# script again. Resubmit after failures with the same command (`runner \(SlurmCommand.invocation)`):",
+                "# only unfinished runs are included.",
+                "set -euo pipefail",
+                "tasks=(",
+            ] + array.map { "  \(SlurmCommand.ranges($0))" } + [
+                ")",
+                "cd \(SlurmCommand.shellQuote(cwd))",
+                "exec " + command.map { $0.hasPrefix("\"$") || $0.hasPrefix("'") ? $0 : SlurmCommand.shellQuote($0) }
+                    .joined(separator: " "),
+            ]
+            scripts.append((scriptPath(part), lines.joined(separator: "\n") + "\n", array.count))
+        }
         try SpecOptions.claim(store, specPath: spec)
         do {
             try AtomicFile.createDirectory(logs)
-            try AtomicFile.createDirectory(AtomicFile.parent(of: scriptPath))
-            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: scriptPath)
+            for script in scripts {
+                try AtomicFile.createDirectory(AtomicFile.parent(of: script.path))
+                try AtomicFile.write(script.text, to: script.path)
+            }
             try store.writePlan(plan)
         } catch {
             Output.error("\(error)")
             throw ExitStatus.unwritable.code
         }
-        Output.out("wrote \(scriptPath): array of \(indices.count) task(s) (\(SlurmCommand.ranges(indices)))\n")
+        for script in scripts {
+            Output.out("wrote \(script.path): array of \(script.tasks) task(s) (0-\(script.tasks - 1)), "
+                + "\(perTask) run(s) per task\n")
+        }
         guard submit else {
-            Output.out("submit with: sbatch \(scriptPath)\n")
+            Output.out("submit with: " + scripts.map { "sbatch \($0.path)" }.joined(separator: "; ") + "\n")
             return
         }
-        let arrayJob = try SlurmCommand.sbatch(["--parsable", scriptPath])
+        var arrayJobs: [String] = []
+        for script in scripts { arrayJobs.append(try SlurmCommand.sbatch(["--parsable", script.path])) }
         let summaryJob = try SlurmCommand.sbatch([
-            "--parsable", "--dependency=afterany:\(arrayJob)", "--job-name=runner-\(plan.experiment)-summary",
+            "--parsable", "--dependency=afterany:\(arrayJobs.joined(separator: ":"))",
+            "--job-name=runner-\(plan.experiment)-summary",
             "--output=\(logs)/%x_%j.out", "--ntasks=1", "--cpus-per-task=1",
         ] + (settings.partition.map { ["--partition=\($0)"] } ?? []) + (settings.account.map { ["--account=\($0)"] } ?? [])
           + ["--wrap", "\(SlurmCommand.shellQuote(binary)) summarize \(SlurmCommand.shellQuote(store.directory))"])
-        Output.out("submitted array job \(arrayJob) and summary job \(summaryJob) (after the array ends)\n")
+        Output.out("submitted array job\(arrayJobs.count > 1 ? "s" : "") \(arrayJobs.joined(separator: ", ")) and summary job "
+            + "\(summaryJob) (after the array\(arrayJobs.count > 1 ? "s" : "") end)\n")
+    }
+
+    /// Slurm's default `MaxArraySize`: array task ids run from 0 to 1000.
+    static let defaultMaxArraySize = 1001
+
+    /// `MaxArraySize` and `MaxJobCount` from `scontrol show config`, when Slurm is reachable.
+    static func clusterLimits() -> (maxArraySize: Int?, maxJobCount: Int?) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["scontrol", "show", "config"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return (nil, nil) }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return (nil, nil) }
+        func value(_ key: String) -> Int? {
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, parts[0] == key, let n = Int(parts[1]), n > 0 { return n }
+            }
+            return nil
+        }
+        return (value("MaxArraySize"), value("MaxJobCount"))
     }
 
     /// This invocation's arguments, quoted for a shell.

@@ -36,7 +36,8 @@ import Testing
             "#SBATCH --ntasks=1", "#SBATCH --cpus-per-task=1", "#SBATCH --time=2:00:00", "#SBATCH --mem=3G",
             "#SBATCH --partition=gpu", "#SBATCH --account=lab",
         ])
-        #expect(script.contains("--index \"$SLURM_ARRAY_TASK_ID\" --jobs 1 --quiet --results \(dir.path)"))
+        #expect(script.contains("--index \"${tasks[$SLURM_ARRAY_TASK_ID]}\" --jobs 1 --quiet --results \(dir.path)"))
+        #expect(script.contains("\ntasks=(\n  0\n  1\n  2\n)\n"))
         #expect(r.stdout.contains("submit with: sbatch \(dir.path)/sw/slurm/sw.sbatch"))
     }
 
@@ -49,8 +50,8 @@ import Testing
         let r = try Binary.run(["slurm", spec, "--results", "res", "--cpus", "4"], in: dir,
                                environment: ["RUNNER_DATA_DIR": "mydata"])
         #expect(r.status == 0)
-        #expect(r.stderr == "runner slurm: warning: --cpus 4 with one run per task: a run trains on one core, "
-            + "so 3 of them would sit idle; ask for --cpus 1\n")
+        #expect(r.stderr == "runner slurm: warning: --cpus 4 with 1 run(s) per task: a run trains on one core, "
+            + "so 3 of them would sit idle; ask for --cpus 1 or --runs-per-task 4\n")
         let script = try String(contentsOfFile: dir.path + "/res/pin/slurm/pin.sbatch", encoding: .utf8)
         let exec = try #require(script.split(separator: "\n").last { $0.hasPrefix("exec ") })
         let plan = try Binary.run(["plan", spec, "--format", "json"])
@@ -155,9 +156,61 @@ import Testing
         #expect(again.stdout.contains("all 4 runs are done; nothing to submit"))
         // A lost run is the only one resubmitted.
         let lost = try FileManager.default.contentsOfDirectory(atPath: cluster.path + "/comparison")
-            .filter { !$0.contains(".") && $0 != "slurm" }.sorted()[0]
+            .filter { $0.count == 12 && !$0.contains(".") }.sorted()[0]
         try FileManager.default.removeItem(atPath: cluster.path + "/comparison/" + lost)
         let partial = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path] + common)
         #expect(partial.stdout.contains("array of 1 task(s)"))
+    }
+
+    /// Runs packed into tasks, tasks split into arrays no larger than the cluster allows.
+    @Test func runsArePackedIntoTasksAndTasksIntoArrays() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: big\nrepeats: 25\n", in: dir)
+        let r = try Binary.run(["slurm", spec, "--results", dir.path, "--runs-per-task", "4", "--cpus", "2",
+                                "--max-array-size", "3"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr == "")
+        // 25 runs, 4 a task: 7 tasks; 3 tasks an array: arrays of 3, 3 and 1.
+        #expect(r.stdout.split(separator: "\n").prefix(3) == [
+            "wrote \(dir.path)/big/slurm/big.1.sbatch: array of 3 task(s) (0-2), 4 run(s) per task",
+            "wrote \(dir.path)/big/slurm/big.2.sbatch: array of 3 task(s) (0-2), 4 run(s) per task",
+            "wrote \(dir.path)/big/slurm/big.3.sbatch: array of 1 task(s) (0-0), 4 run(s) per task",
+        ])
+        let second = try String(contentsOfFile: dir.path + "/big/slurm/big.2.sbatch", encoding: .utf8)
+        #expect(second.contains("#SBATCH --array=0-2\n") && second.contains("#SBATCH --cpus-per-task=2\n"))
+        #expect(second.contains("\ntasks=(\n  12-15\n  16-19\n  20-23\n)\n"))
+        #expect(second.contains("--jobs 2 --quiet"))
+        let third = try String(contentsOfFile: dir.path + "/big/slurm/big.3.sbatch", encoding: .utf8)
+        #expect(third.contains("\ntasks=(\n  24\n)\n"))
+    }
+
+    /// The local cluster allows 5 tasks an array (scripts/slurm-local.sh): a 12-run plan is
+    /// three arrays, read from `scontrol show config`, and every run trains.
+    @Test(.enabled(if: clusterEnabled, "set RUNNER_SLURM_TESTS=1 with a cluster up (scripts/test.sh does)"))
+    func aPlanLargerThanTheClustersArrayLimitTrainsCompletely() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: many\nepochs: 1\ntrain_subset: 200\ntest_subset: 50\nhidden: [8]\nrepeats: 12\n", in: dir)
+        // The limit is real: one array of 12 tasks is refused by this cluster.
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["sbatch", "--test-only", "--array=0-11", "--wrap", "true"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        try probe.run()
+        probe.waitUntilExit()
+        #expect(probe.terminationStatus != 0)
+        let submitted = try Binary.run(["slurm", spec, "--results", dir.path, "--data-dir", TrainCommandTests.dataDir,
+                                        "--time", "10:00", "--submit"], in: dir)
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        #expect(submitted.stdout.contains("many.3.sbatch: array of 2 task(s) (0-1), 1 run(s) per task"), "\(submitted.stdout)")
+        let ids = submitted.stdout.split(separator: "\n").last!.split(whereSeparator: { $0 == " " || $0 == "," })
+            .compactMap { Int($0) }.map(String.init)
+        #expect(ids.count == 4, "\(submitted.stdout)")
+        #expect(try waitForJobs(ids))
+        let summary = try String(contentsOf: dir.appendingPathComponent("many/summary.csv"), encoding: .utf8)
+        let rows = summary.split(separator: "\n").dropFirst()
+        #expect(rows.count == 12 && rows.allSatisfy { $0.contains(",done,1,") }, "\(summary)")
     }
 }
