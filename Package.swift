@@ -55,7 +55,11 @@ let package = Package(
             dependencies: [
                 "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            // The dataset fetcher (scripts/fetch-data.sh links here), compiled into the binary
+            // so `runner data fetch` works without a source checkout.
+            resources: [.embedInCode("Resources/fetch-data.sh")]),
 
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
         .executableTarget(name: "runner-bench", dependencies: ["Datasets", "MLP", "MLPAVX512"]),

@@ -9,6 +9,10 @@ scripts/setup.sh
 if [ "$(id -u)" = 0 ] && [ "${RUNNER_SKIP_SLURM:-0}" != 1 ]; then
   if scripts/slurm-local.sh start; then
     export RUNNER_SLURM_TESTS=1
+    # The binary a cluster's nodes would run (static Swift runtime), for the test that trains
+    # with it on the local cluster.
+    RUNNER_CLUSTER_BINARY="$(pwd)/$(scripts/build-cluster.sh)"
+    export RUNNER_CLUSTER_BINARY
   else
     echo "test: the local Slurm cluster did not start; the job-array test will be skipped" >&2
   fi

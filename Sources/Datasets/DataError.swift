@@ -3,7 +3,7 @@
 public struct DataError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var problem: String
-    /// The command that fetches a verified copy, e.g. `scripts/fetch-data.sh mnist`.
+    /// The command that fetches a verified copy, e.g. `runner data fetch mnist`.
     public var fix: String
 
     public init(path: String, problem: String, fix: String) {

@@ -57,8 +57,8 @@ public struct IDXFile: Sendable {
         bytes = Array(data[headerSize...])
     }
 
-    /// The whole file, decompressed if it is gzip.
-    private static func readAll(path: String, fix: String) throws(DataError) -> [UInt8] {
+    /// The whole file, decompressed when it is gzip (for checksums and parsing).
+    public static func readAll(path: String, fix: String) throws(DataError) -> [UInt8] {
         guard let file = gzopen(path, "rb") else {
             throw DataError(path: path, problem: "missing or unreadable", fix: fix)
         }

@@ -23,9 +23,10 @@ public enum MNIST {
         option ?? environment["RUNNER_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? spec ?? "data"
     }
 
-    /// The command that fetches `name` into `directory`.
+    /// The command that fetches `name` into `directory` (the binary's own, so it works without
+    /// a source checkout).
     public static func fetchCommand(_ name: String, directory: String) -> String {
-        (directory == "data" ? "" : "RUNNER_DATA_DIR=\(directory) ") + "scripts/fetch-data.sh \(name)"
+        "runner data fetch \(name)" + (directory == "data" ? "" : " --data-dir \(directory)")
     }
 
     /// Loads and validates both halves of a dataset.

@@ -42,8 +42,10 @@ struct Runner: ParsableCommand {
               runner experiments/comparison.yaml --set epochs=2 --set dropout=0.2
               runner summarize results/comparison           summary table of finished runs
               runner slurm experiments/comparison.yaml --time 1:00:00 --submit
+              runner data                                   which datasets are present and verified
+              runner data fetch mnist                       fetch and verify MNIST into data/
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, DataCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The subcommands' names, for the did-you-mean of a mistyped one.

@@ -102,6 +102,13 @@ struct SlurmCommand: ParsableCommand {
         }
 
         let binary = absolute(runner ?? Bundle.main.executablePath ?? CommandLine.arguments[0])
+        let foreign = SlurmCommand.librariesOutsideTheSystem(binary)
+        if !foreign.isEmpty {
+            Output.error("runner slurm: warning: \(binary) loads libraries from outside the system's library folders, "
+                + "which compute nodes usually lack (\(foreign.prefix(3).joined(separator: ", "))"
+                + (foreign.count > 3 ? ", ..." : "") + "); build one for the nodes with scripts/build-cluster.sh "
+                + "and pass it with --runner")
+        }
         let slurmDir = store.directory + "/slurm"
         let logs = slurmDir + "/logs"
         let basePath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
@@ -182,6 +189,28 @@ struct SlurmCommand: ParsableCommand {
           + ["--wrap", "\(SlurmCommand.shellQuote(binary)) summarize \(SlurmCommand.shellQuote(store.directory))"])
         Output.out("submitted array job\(arrayJobs.count > 1 ? "s" : "") \(arrayJobs.joined(separator: ", ")) and summary job "
             + "\(summaryJob) (after the array\(arrayJobs.count > 1 ? "s" : "") end)\n")
+    }
+
+    /// The shared libraries `binary` loads from outside /lib, /lib64, /usr/lib and /usr/lib64
+    /// (a Swift toolchain's runtime, say), as `ldd` resolves them here; none when ldd fails.
+    static func librariesOutsideTheSystem(_ binary: String) -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ldd", binary]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return [] }
+        let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 3, fields[1] == "=>", fields[2].hasPrefix("/") else { return nil }
+            let path = String(fields[2])
+            return system.contains { path.hasPrefix($0) } ? nil : path
+        }
     }
 
     /// Slurm's default `MaxArraySize`: array task ids run from 0 to 1000.

@@ -78,7 +78,7 @@ struct Fixture {
         let gz = try Data(contentsOf: URL(fileURLWithPath: f.path("train-images-idx3-ubyte.gz")))
         try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: f.path("train-images-idx3-ubyte.gz")))
         #expect(f.loadError() == "\(f.path("train-images-idx3-ubyte.gz")): error: truncated gzip stream "
-            + "(unexpected end of file); run RUNNER_DATA_DIR=\(f.root.path) scripts/fetch-data.sh mnist to fetch a verified copy")
+            + "(unexpected end of file); run runner data fetch mnist --data-dir \(f.root.path) to fetch a verified copy")
     }
 
     @Test func missingFile() throws {
@@ -86,7 +86,7 @@ struct Fixture {
         try f.writeValid()
         try FileManager.default.removeItem(atPath: f.path("t10k-labels-idx1-ubyte"))
         #expect(f.loadError() == "\(f.path("t10k-labels-idx1-ubyte")): error: missing or unreadable; "
-            + "run RUNNER_DATA_DIR=\(f.root.path) scripts/fetch-data.sh mnist to fetch a verified copy")
+            + "run runner data fetch mnist --data-dir \(f.root.path) to fetch a verified copy")
     }
 
     @Test func truncatedFile() throws {
@@ -144,6 +144,6 @@ struct Fixture {
         #expect(MNIST.directory(spec: "/s", environment: [:]) == "/s")
         #expect(MNIST.directory(spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/e")
         #expect(MNIST.directory(option: "/o", spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/o")
-        #expect(MNIST.fetchCommand("mnist", directory: "data") == "scripts/fetch-data.sh mnist")
+        #expect(MNIST.fetchCommand("mnist", directory: "data") == "runner data fetch mnist")
     }
 }

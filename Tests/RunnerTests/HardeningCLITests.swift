@@ -178,4 +178,33 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(FileManager.default.fileExists(atPath: dir.path + "/r/r1/summary.csv"))
     }
+
+    @Test func dataShowsWhatIsVerifiedAndFetches() throws {
+        let ok = try Binary.run(["data", "--data-dir", TrainCommandTests.dataDir])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("mnist: present and verified\n"))
+        #expect(ok.stdout.components(separatedBy: ": verified").count - 1 >= 4)
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = try Binary.run(["data", "--data-dir", dir.path])
+        #expect(empty.status == 3)
+        #expect(empty.stdout.contains("mnist: NOT READY; run runner data fetch mnist --data-dir \(dir.path)\n  train-images-idx3-ubyte: missing"))
+        // A file with the right name and the wrong bytes is not verified.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("mnist"), withIntermediateDirectories: true)
+        try Data(repeating: 7, count: 100).write(to: dir.appendingPathComponent("mnist/t10k-labels-idx1-ubyte"))
+        #expect(try Binary.run(["data", "--data-dir", dir.path]).stdout.contains("t10k-labels-idx1-ubyte: CHECKSUM MISMATCH"))
+        #expect(try Binary.run(["data", "fetch", "cifar"]).status == 64)
+    }
+
+    /// Fashion-MNIST comes from Debian's package (scripts/setup.sh installs it when it can).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"),
+                   "needs Debian's dataset-fashion-mnist"))
+    func dataFetchPutsVerifiedFilesInPlace() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fetched = try Binary.run(["data", "fetch", "fashion-mnist", "--data-dir", dir.path])
+        #expect(fetched.status == 0, "\(fetched.stderr)")
+        let status = try Binary.run(["data", "--data-dir", dir.path])
+        #expect(status.stdout.contains("fashion-mnist: present and verified"))
+    }
 }

@@ -47,7 +47,7 @@ import Testing
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try write("name: pin\nsweep:\n  lr: [0.1, 0.2]\n", in: dir)
-        let r = try Binary.run(["slurm", spec, "--results", "res", "--cpus", "4"], in: dir,
+        let r = try Binary.run(["slurm", spec, "--results", "res", "--cpus", "4", "--runner", "/bin/sh"], in: dir,
                                environment: ["RUNNER_DATA_DIR": "mydata"])
         #expect(r.status == 0)
         #expect(r.stderr == "runner slurm: warning: --cpus 4 with 1 run(s) per task: a run trains on one core, "
@@ -162,13 +162,47 @@ import Testing
         #expect(partial.stdout.contains("array of 1 task(s)"))
     }
 
+    /// The debug build loads the toolchain's Swift runtime, which nodes lack: runner says so.
+    @Test func aBinaryNeedingTheToolchainIsFlagged() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: libs\n", in: dir)
+        let r = try Binary.run(["slurm", spec, "--results", dir.path], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stderr.hasPrefix("runner slurm: warning: \(Binary.url.path) loads libraries from outside the system's library folders"),
+                "\(r.stderr)")
+        #expect(r.stderr.contains("libswiftCore.so") && r.stderr.contains("scripts/build-cluster.sh"))
+        let system = try Binary.run(["slurm", spec, "--results", dir.path, "--runner", "/bin/sh"], in: dir)
+        #expect(system.stderr == "")
+    }
+
+    /// A binary from scripts/build-cluster.sh (scripts/test.sh builds one and names it in
+    /// RUNNER_CLUSTER_BINARY) loads only system libraries and trains on the local cluster.
+    @Test(.enabled(if: clusterEnabled && ProcessInfo.processInfo.environment["RUNNER_CLUSTER_BINARY"] != nil,
+                   "needs the cluster and RUNNER_CLUSTER_BINARY (scripts/test.sh sets both)"))
+    func theClusterBuildTrainsOnTheCluster() throws {
+        let binary = try #require(ProcessInfo.processInfo.environment["RUNNER_CLUSTER_BINARY"])
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: static\nepochs: 1\ntrain_subset: 200\ntest_subset: 50\nhidden: [8]\nrepeats: 2\n", in: dir)
+        let submitted = try Binary.run(["slurm", spec, "--results", dir.path, "--data-dir", TrainCommandTests.dataDir,
+                                        "--runner", binary, "--submit"], in: dir)
+        #expect(submitted.status == 0)
+        #expect(!submitted.stderr.contains("outside the system's library folders"), "\(submitted.stderr)")
+        let ids = submitted.stdout.split(separator: "\n").last!.split(whereSeparator: { $0 == " " || $0 == "," })
+            .compactMap { Int($0) }.map(String.init)
+        #expect(try waitForJobs(ids))
+        let summary = try String(contentsOf: dir.appendingPathComponent("static/summary.csv"), encoding: .utf8)
+        #expect(summary.split(separator: "\n").dropFirst().filter { $0.contains(",done,1,") }.count == 2, "\(summary)")
+    }
+
     /// Runs packed into tasks, tasks split into arrays no larger than the cluster allows.
     @Test func runsArePackedIntoTasksAndTasksIntoArrays() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let spec = try write("name: big\nrepeats: 25\n", in: dir)
         let r = try Binary.run(["slurm", spec, "--results", dir.path, "--runs-per-task", "4", "--cpus", "2",
-                                "--max-array-size", "3"], in: dir)
+                                "--max-array-size", "3", "--runner", "/bin/sh"], in: dir)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr == "")
         // 25 runs, 4 a task: 7 tasks; 3 tasks an array: arrays of 3, 3 and 1.

@@ -110,7 +110,7 @@ import Testing
         try Data(labels).write(to: URL(fileURLWithPath: path))
         let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", data.path])
         #expect(r.status == 3)
-        #expect(r.stderr == "\(path): error: \(problem); run RUNNER_DATA_DIR=\(data.path) scripts/fetch-data.sh mnist to fetch a verified copy\n")
+        #expect(r.stderr == "\(path): error: \(problem); run runner data fetch mnist --data-dir \(data.path) to fetch a verified copy\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == [])
     }
 
@@ -120,6 +120,6 @@ import Testing
         let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", empty.path])
         #expect(r.status == 3)
         #expect(r.stderr == "\(empty.path)/mnist/train-images-idx3-ubyte: error: missing or unreadable; "
-            + "run RUNNER_DATA_DIR=\(empty.path) scripts/fetch-data.sh mnist to fetch a verified copy\n")
+            + "run runner data fetch mnist --data-dir \(empty.path) to fetch a verified copy\n")
     }
 }
