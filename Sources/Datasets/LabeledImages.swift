@@ -23,6 +23,21 @@ public struct LabeledImages: Sendable {
         self.classes = classes
     }
 
+    /// The examples at `indices`, in that order.
+    public func subset(_ indices: [Int]) -> LabeledImages {
+        var newPixels = [UInt8](repeating: 0, count: indices.count * pixelsPerImage)
+        newPixels.withUnsafeMutableBufferPointer { out in
+            pixels.withUnsafeBufferPointer { src in
+                for (k, i) in indices.enumerated() {
+                    let from = src.baseAddress! + i * pixelsPerImage
+                    (out.baseAddress! + k * pixelsPerImage).update(from: from, count: pixelsPerImage)
+                }
+            }
+        }
+        return LabeledImages(pixels: newPixels, labels: indices.map { labels[$0] }, pixelsPerImage: pixelsPerImage,
+                             classes: classes)
+    }
+
     /// The first `n` examples (all of them when `n` is nil or not smaller than `count`).
     public func prefix(_ n: Int?) -> LabeledImages {
         guard let n, n < count else { return self }

@@ -10,6 +10,16 @@ public struct Parameter: Sendable {
     let apply: @Sendable (inout RunConfig, ParameterValue) -> Void
     /// The parameter's value in a config.
     public let read: @Sendable (RunConfig) -> ParameterValue
+    /// For a parameter added after the first release: the value it had, in effect, before it
+    /// existed. A run at that value leaves it out of its id (and config.json), so adding the
+    /// parameter re-ids no result already on disk. nil for the first release's parameters,
+    /// which are always part of the id.
+    public var introducedAt: ParameterValue? = nil
+
+    /// True when `config`'s value of this parameter is part of its identity.
+    public func identifies(_ config: RunConfig) -> Bool {
+        introducedAt.map { read(config) != $0 } ?? true
+    }
 
     /// Every parameter, in the order the README documents them and run ids hash them.
     public static let all: [Parameter] = [
@@ -45,7 +55,16 @@ public struct Parameter: Sendable {
                         \.trainSubset),
         optionalInteger("test_subset", "evaluate on the first N test examples only (default: all)",
                         \.testSubset),
+        // Added later: each names the value that leaves it out of run ids (see `introducedAt`).
+        with(integer("validation", "hold out N training examples for validation, >= 0 (default 0: none)",
+                     \.validation, min: 0, max: 100_000_000), introducedAt: .int(0)),
     ]
+
+    private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {
+        var p = parameter
+        p.introducedAt = value
+        return p
+    }
 
     /// The keys of all parameters.
     public static var keys: [String] { all.map(\.key) }

@@ -124,6 +124,15 @@ public struct Plan: Sendable {
     /// Checks what only a whole run shows: subsets within their splits, memory within the limit.
     private static func check(_ config: RunConfig, _ spec: ExperimentSpec, memoryLimit: Double) throws(YAMLError) {
         let data = config.dataset
+        if config.validation >= data.trainCount {
+            throw spec.error("validation \(config.validation) would leave no training examples of \(data.rawValue)'s "
+                + "\(data.trainCount); hold out fewer", at: "validation", value: .int(config.validation))
+        }
+        if config.validation > 0, let subset = config.trainSubset, subset > data.trainCount - config.validation {
+            throw spec.error("train_subset \(subset) is larger than the \(data.trainCount - config.validation) training "
+                + "examples left after validation \(config.validation); use at most that, or all",
+                at: "train_subset", value: .int(subset))
+        }
         for (key, subset, count, split) in [("train_subset", config.trainSubset, data.trainCount, "training"),
                                             ("test_subset", config.testSubset, data.testCount, "test")] {
             if let subset, subset > count {

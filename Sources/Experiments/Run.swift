@@ -10,10 +10,16 @@ public struct Run: Sendable, Hashable {
     public var name: String
     public var config: RunConfig
 
-    /// The canonical text of a config that run ids hash: every parameter, one `key=value` a
-    /// line, in `Parameter.all` order, values in their canonical spelling.
+    /// The parameters that identify `config`: every parameter of the first release, and each
+    /// later one only when set away from the value it had before it existed.
+    public static func identity(of config: RunConfig) -> [Parameter] {
+        Parameter.all.filter { $0.identifies(config) }
+    }
+
+    /// The canonical text of a config that run ids hash: its identifying parameters, one
+    /// `key=value` a line, in `Parameter.all` order, values in their canonical spelling.
     public static func canonicalText(of config: RunConfig) -> String {
-        "runner-config-v1\n" + Parameter.all.map { "\($0.key)=\($0.read(config))\n" }.joined()
+        "runner-config-v1\n" + identity(of: config).map { "\($0.key)=\($0.read(config))\n" }.joined()
     }
 
     /// The stable id of a config.
@@ -25,9 +31,10 @@ public struct Run: Sendable, Hashable {
         }.joined()
     }
 
-    /// The config as a JSON object, keys in `Parameter.all` order.
+    /// The config as a JSON object of its identifying parameters (what the id hashes), keys in
+    /// `Parameter.all` order; a later parameter at its old value is left out, as from the id.
     public static func json(of config: RunConfig) -> String {
-        "{" + Parameter.all.map { "\(JSON.quote($0.key)): \($0.read(config).json)" }
+        "{" + identity(of: config).map { "\(JSON.quote($0.key)): \($0.read(config).json)" }
             .joined(separator: ", ") + "}"
     }
 }

@@ -12,7 +12,8 @@ extension RunConfig {
     /// layer's outputs at max(batch, evaluation batch) rows; dropout masks and dropped
     /// activations of the hidden layers (2 x batch x hidden units); every layer's deltas
     /// (batch x outputs); the shuffled order (8 bytes an example). A checkpoint holds the
-    /// parameters and velocity twice while it is encoded (16P bytes).
+    /// parameters and velocity twice while it is encoded (16P bytes). The run's copies of
+    /// pixels: its training split when validation is held out, and the evaluation sample.
     public var estimatedBytes: Double {
         let sizes = [dataset.inputs] + hidden + [dataset.classes]
         var parameters = 0.0
@@ -23,7 +24,10 @@ extension RunConfig {
         let hiddenUnits = Double(hidden.reduce(0, +))
         var floats = 3 * parameters + capacity * (Double(dataset.inputs) + outputs) + batch * outputs
         if dropout > 0 { floats += 2 * batch * hiddenUnits }
-        let examples = Double(trainSubset ?? dataset.trainCount)
-        return 4 * floats + 16 * parameters + 8 * examples + 4 * capacity
+        let examples = Double(trainSubset ?? dataset.trainCount - validation)
+        // Per-run copies of pixels: the training split without its validation examples, and
+        // the training-evaluation sample (`ValidationSplit`).
+        let pixels = Double(dataset.inputs) * ((validation > 0 ? Double(dataset.trainCount) : 0) + min(examples, 10_000))
+        return 4 * floats + 16 * parameters + 8 * examples + 4 * capacity + pixels
     }
 }

@@ -14,6 +14,9 @@ public struct RunConfig: Hashable, Sendable {
     public var trainSubset: Int? = nil
     /// Evaluate on the first N test examples only; nil for all of them.
     public var testSubset: Int? = nil
+    /// Training examples held out for validation (`ValidationSplit`: the same ones for every
+    /// run and seed); 0 for none. Added after the first release: 0 leaves it out of run ids.
+    public var validation: Int = 0
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

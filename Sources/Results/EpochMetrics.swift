@@ -9,35 +9,67 @@ public struct EpochMetrics: Sendable, Equatable {
     public var testLoss: Double
     /// Percentage of test examples classified correctly.
     public var testAccuracy: Double
-    /// Wall-clock seconds of the epoch's training and evaluation.
+    /// Wall-clock seconds of the epoch's training and evaluations.
     public var epochSeconds: Double
+    /// Loss and accuracy on a fixed sample of the training examples, measured after the epoch
+    /// in evaluation mode (no dropout): the generalisation gap against the test figures.
+    /// nil in rows written before it was recorded.
+    public var trainEvalLoss: Double?
+    public var trainEvalAccuracy: Double?
+    /// Loss and accuracy on the validation split; nil without one.
+    public var valLoss: Double?
+    public var valAccuracy: Double?
 
-    public init(epoch: Int, trainLoss: Double, testLoss: Double, testAccuracy: Double, epochSeconds: Double) {
+    public init(epoch: Int, trainLoss: Double, testLoss: Double, testAccuracy: Double, epochSeconds: Double,
+                trainEvalLoss: Double? = nil, trainEvalAccuracy: Double? = nil,
+                valLoss: Double? = nil, valAccuracy: Double? = nil) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.testLoss = testLoss
         self.testAccuracy = testAccuracy
         self.epochSeconds = epochSeconds
+        self.trainEvalLoss = trainEvalLoss
+        self.trainEvalAccuracy = trainEvalAccuracy
+        self.valLoss = valLoss
+        self.valAccuracy = valAccuracy
     }
 
-    public static let csvHeader = "epoch,train_loss,test_loss,test_accuracy,epoch_seconds"
+    /// The header of metrics.csv; wall-clock seconds stay the last column, as they were.
+    public static let csvHeader =
+        "epoch,train_loss,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,val_loss,val_accuracy,epoch_seconds"
+    /// The header of the first release's files (no evaluation on training or validation data),
+    /// still read.
+    public static let firstHeader = "epoch,train_loss,test_loss,test_accuracy,epoch_seconds"
 
-    /// Parses a row written by `csvRow`; nil for anything else.
-    public init?(csvRow: Substring) {
+    /// Parses a row written by `csvRow` (or, with `legacy`, one of the first release); nil for
+    /// anything else.
+    public init?(csvRow: Substring, legacy: Bool = false) {
         let f = csvRow.split(separator: ",", omittingEmptySubsequences: false)
-        guard f.count == 5, let e = Int(f[0]), let a = Double(f[1]), let b = Double(f[2]),
-              let c = Double(f[3]), let d = Double(f[4]) else { return nil }
-        self.init(epoch: e, trainLoss: a, testLoss: b, testAccuracy: c, epochSeconds: d)
+        guard f.count == (legacy ? 5 : 9), let e = Int(f[0]), let a = Double(f[1]), let b = Double(f[2]),
+              let c = Double(f[3]), let seconds = Double(f[f.count - 1]) else { return nil }
+        var optional: [Double?] = []
+        if !legacy {
+            for field in f[4..<8] {
+                if field.isEmpty { optional.append(nil); continue }
+                guard let value = Double(field) else { return nil }
+                optional.append(value)
+            }
+        } else {
+            optional = [nil, nil, nil, nil]
+        }
+        self.init(epoch: e, trainLoss: a, testLoss: b, testAccuracy: c, epochSeconds: seconds,
+                  trainEvalLoss: optional[0], trainEvalAccuracy: optional[1], valLoss: optional[2], valAccuracy: optional[3])
     }
 
     /// Parses a whole metrics.csv; nil when its header or any row is not as written by the runner.
     public static func parse(csv text: String) -> [EpochMetrics]? {
         var lines = text.split(separator: "\n")
-        guard lines.first == Substring(csvHeader) else { return nil }
+        guard let header = lines.first, header == Substring(csvHeader) || header == Substring(firstHeader) else { return nil }
+        let legacy = header == Substring(firstHeader)
         lines.removeFirst()
         var rows: [EpochMetrics] = []
         for (i, line) in lines.enumerated() {
-            guard let row = EpochMetrics(csvRow: line), row.epoch == i + 1 else { return nil }
+            guard let row = EpochMetrics(csvRow: line, legacy: legacy), row.epoch == i + 1 else { return nil }
             rows.append(row)
         }
         return rows
@@ -48,8 +80,12 @@ public struct EpochMetrics: Sendable, Equatable {
         ([csvHeader] + rows.map(\.csvRow)).joined(separator: "\n") + "\n"
     }
 
-    /// The CSV row: losses to 8 decimals, accuracy to 4, seconds to 3.
+    /// The CSV row: losses to 8 decimals, accuracies to 4, seconds to 3; empty for a figure
+    /// not measured.
     public var csvRow: String {
-        "\(epoch)," + String(format: "%.8f,%.8f,%.4f,%.3f", trainLoss, testLoss, testAccuracy, epochSeconds)
+        func cell(_ v: Double?, _ format: String) -> String { v.map { String(format: format, $0) } ?? "" }
+        return "\(epoch)," + String(format: "%.8f,%.8f,%.4f", trainLoss, testLoss, testAccuracy) + ","
+            + [cell(trainEvalLoss, "%.8f"), cell(trainEvalAccuracy, "%.4f"), cell(valLoss, "%.8f"), cell(valAccuracy, "%.4f")]
+                .joined(separator: ",") + "," + String(format: "%.3f", epochSeconds)
     }
 }

@@ -46,15 +46,23 @@ public struct TrainingExecutor: RunExecutor {
         guard let data = datasets[config.dataset.rawValue] else {
             throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
         }
-        for (key, subset, split) in [("train_subset", config.trainSubset, data.train),
+        if config.validation >= data.train.count {
+            throw ExecutorError(message: "validation \(config.validation) leaves no training examples of the "
+                + "\(data.train.count) the data folder holds for \(config.dataset.rawValue)")
+        }
+        // Validation first (the same examples for every run), then the training subset.
+        let (trainPart, validation) = ValidationSplit.split(data.train, validation: config.validation)
+        for (key, subset, split) in [("train_subset", config.trainSubset, trainPart),
                                      ("test_subset", config.testSubset, data.test)] {
             if let subset, subset > split.count {
                 throw ExecutorError(message: "\(key) \(subset) is larger than the \(split.count) examples "
-                    + "the data folder holds for \(config.dataset.rawValue)")
+                    + "the data folder holds for \(config.dataset.rawValue)"
+                    + (key == "train_subset" && config.validation > 0 ? " after the validation split" : ""))
             }
         }
-        let train = data.train.prefix(config.trainSubset)
+        let train = trainPart.prefix(config.trainSubset)
         let test = data.test.prefix(config.testSubset)
+        let trainSample = ValidationSplit.evaluationSample(train)
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes)
         let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config))
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
@@ -84,6 +92,8 @@ public struct TrainingExecutor: RunExecutor {
                 return .interrupted
             }
             let eval = trainer.evaluate(pixels: test.pixels, labels: test.labels)
+            let onTrain = trainer.evaluate(pixels: trainSample.pixels, labels: trainSample.labels)
+            let onValidation = validation.map { trainer.evaluate(pixels: $0.pixels, labels: $0.labels) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let why = Divergence.reason(trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
                                            classes: train.classes, epoch: epoch) {
@@ -92,7 +102,9 @@ public struct TrainingExecutor: RunExecutor {
                 return .diverged(epoch: epoch)
             }
             let metrics = EpochMetrics(epoch: epoch, trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
-                                       testAccuracy: eval.accuracy, epochSeconds: seconds)
+                                       testAccuracy: eval.accuracy, epochSeconds: seconds,
+                                       trainEvalLoss: onTrain.meanLoss, trainEvalAccuracy: onTrain.accuracy,
+                                       valLoss: onValidation?.meanLoss, valAccuracy: onValidation?.accuracy)
             if epoch < config.epochs {
                 try AtomicFile.write(bytes: Checkpoint(rows: recorder.rows + [metrics], state: trainer.state).bytes,
                                      to: checkpointPath)

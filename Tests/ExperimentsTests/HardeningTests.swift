@@ -61,3 +61,23 @@ import Testing
         #expect(specError("sweep:\n  train_subset: [100, 70000]\n")?.hasPrefix("s.yaml:2:23: error: train_subset 70000") == true)
     }
 }
+
+/// Parameters added after the first release enter a run's id only when set away from the
+/// value they had before they existed.
+@Suite struct IdsSurviveNewParameters {
+    @Test func aLaterParameterAtItsOldValueLeavesTheIdAlone() throws {
+        let plain = try plan("activation: relu\n"), zero = try plan("activation: relu\nvalidation: 0\n")
+        #expect(plain.runs[0].id == zero.runs[0].id)
+        #expect(!Run.canonicalText(of: zero.runs[0].config).contains("validation"))
+        #expect(!Run.json(of: zero.runs[0].config).contains("validation"))
+        let held = try plan("activation: relu\nvalidation: 5000\n")
+        #expect(held.runs[0].id != plain.runs[0].id)
+        #expect(Run.canonicalText(of: held.runs[0].config).hasSuffix("test_subset=all\nvalidation=5000\n"))
+    }
+
+    @Test func everyFirstReleaseParameterIsAlwaysHashed() {
+        let first = ["activation", "dropout", "epochs", "lr", "momentum", "batch_size", "hidden", "seed",
+                     "dataset", "optimizer", "train_subset", "test_subset"]
+        #expect(Parameter.all.filter { $0.introducedAt == nil }.map(\.key) == first)
+    }
+}

@@ -62,7 +62,7 @@ import Testing
         // Whatever was written is whole: every metrics.csv parses, no status claims done.
         for file in all where file.hasSuffix("metrics.csv") {
             let text = try String(contentsOfFile: dir.path + "/" + file, encoding: .utf8)
-            #expect(text.hasPrefix("epoch,train_loss,test_loss,test_accuracy,epoch_seconds\n") && text.hasSuffix("\n"))
+            #expect(text.hasPrefix("epoch,train_loss,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,val_loss,val_accuracy,epoch_seconds\n") && text.hasSuffix("\n"))
         }
         for file in all where file.hasSuffix("status.json") {
             let text = try String(contentsOfFile: dir.path + "/" + file, encoding: .utf8)

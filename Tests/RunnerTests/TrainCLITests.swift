@@ -29,7 +29,8 @@ import Testing
         let r = try Binary.run(["experiments/relu_dropout.yaml", "--results", out.path, "--data-dir", Self.dataDir] + Self.small)
         #expect(r.status == 0, "\(r.stderr)")
         let rows = try metrics(out, experiment: "relu_dropout")
-        #expect(rows.first == ["epoch", "train_loss", "test_loss", "test_accuracy", "epoch_seconds"])
+        #expect(rows.first == ["epoch", "train_loss", "test_loss", "test_accuracy", "train_eval_loss",
+                               "train_eval_accuracy", "val_loss", "val_accuracy", "epoch_seconds"])
         #expect(rows.count == 4)
         let accuracy = try #require(Double(rows[3][3]))
         // Chance is 10%; an untrained net scores about that, a broken gradient far below this.

@@ -101,6 +101,23 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
         #expect(status.epochsDone == epoch - 1)
     }
 
+    /// Every epoch records training figures in evaluation mode; validation figures only with a
+    /// validation split, on the same examples whatever the seed.
+    @Test func evaluationOnTrainingAndValidationData() throws {
+        let store = try temporaryStore()
+        let plain = try smallRun(epochs: 1, lr: "0.05")
+        _ = try TrainingExecutor(store: store, datasets: data).execute(plain, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        let rows = try #require(EpochMetrics.parse(csv: try String(contentsOfFile: store.path(of: plain) + "/metrics.csv", encoding: .utf8)))
+        #expect(rows[0].trainEvalAccuracy != nil && rows[0].trainEvalLoss != nil)
+        #expect(rows[0].valAccuracy == nil && rows[0].valLoss == nil)
+        #expect(try String(contentsOfFile: store.path(of: plain) + "/metrics.csv", encoding: .utf8).contains(",,"))
+        let text = "activation: relu\ndropout: 0.3\nhidden: [32]\nbatch_size: 16\nepochs: 1\nlr: 0.05\nvalidation: 100\n"
+        let held = try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: text), defaultName: "t")).runs[0]
+        _ = try TrainingExecutor(store: store, datasets: data).execute(held, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        let heldRows = try #require(EpochMetrics.parse(csv: try String(contentsOfFile: store.path(of: held) + "/metrics.csv", encoding: .utf8)))
+        #expect(heldRows[0].valAccuracy != nil && heldRows[0].valLoss != nil)
+    }
+
     /// lr 1000 keeps the loss finite but near 1e9: far past the divergence limit.
     @Test func aFiniteButBlownUpLossIsDivergenceToo() throws {
         let run = try smallRun(epochs: 3, lr: "1000")

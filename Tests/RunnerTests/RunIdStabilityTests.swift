@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// Adding a parameter must not re-id (and so retrain) results already on disk: the committed
+/// results' folders are exactly the ids today's plans give their specs.
+@Suite struct RunIdStabilityTests {
+    @Test(arguments: [("experiments/comparison.yaml", "comparison"),
+                      ("experiments/sigmoid_dropout_long.yaml", "sigmoid_dropout_long")])
+    func committedResultsKeepTheirIds(spec: String, experiment: String) throws {
+        let plan = try Binary.run(["plan", spec, "--format", "json"])
+        #expect(plan.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        let ids = Set(((object?["runs"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+        let folder = Binary.repo.appendingPathComponent("results/\(experiment)")
+        let committed = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/config.json").path)
+        })
+        #expect(!committed.isEmpty)
+        #expect(committed.isSubset(of: ids), "committed \(committed.sorted()), planned \(ids.sorted())")
+        // And each is done as it stands: a rerun (on a copy) trains nothing, so it needs no data.
+        let copy = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: folder, to: copy.appendingPathComponent(experiment))
+        let rerun = try Binary.run([spec, "--results", copy.path, "--data-dir", "/nonexistent", "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+    }
+}
