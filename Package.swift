@@ -49,11 +49,13 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Results", dependencies: ["Experiments", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Scheduler", dependencies: ["Experiments", "Datasets", "MLP", "Results", "CZlib"]),
-        .target(name: "Reporting", dependencies: ["Experiments", "Results"]),
+        // Sample statistics, Student's t, Welch's test: no I/O, tested against SciPy's figures.
+        .target(name: "Statistics"),
+        .target(name: "Reporting", dependencies: ["Experiments", "Results", "Statistics"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Reporting",
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Statistics", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz"]),
     ]
