@@ -21,6 +21,7 @@ public enum Charts {
     public static func refresh(_ store: RunStore) throws(AtomicFile.WriteError) {
         let summary = Summary.load(store)
         try AtomicFile.write(summary.csv(), to: store.file(RunStore.summaryFile))
+        try AtomicFile.write(Groups(summary).csv(), to: store.file(RunStore.groupsFile))
         for chart in make(summary) {
             try AtomicFile.write(chart.svg, to: store.file(chart.file))
         }

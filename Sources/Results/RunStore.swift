@@ -28,6 +28,7 @@ public struct RunStore: Sendable {
 
     public static let planFile = "plan.tsv"
     public static let summaryFile = "summary.csv"
+    public static let groupsFile = "groups.csv"
     public static let configFile = "config.json"
     public static let metricsFile = "metrics.csv"
     public static let statusFile = "status.json"

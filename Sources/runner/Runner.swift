@@ -40,12 +40,13 @@ struct Runner: ParsableCommand {
               runner plan experiments/comparison.yaml       list the runs a spec expands to
               runner plan experiments/comparison.yaml --format tsv
               runner experiments/comparison.yaml --set epochs=2 --set dropout=0.2
-              runner summarize results/comparison           summary table of finished runs
+              runner summarize results/comparison           a row per group: mean and 95% CI over seeds
+              runner compare results/comparison --by activation   differences with 95% CIs and p-values
               runner slurm experiments/comparison.yaml --time 1:00:00 --submit
               runner data                                   which datasets are present and verified
               runner data fetch mnist                       fetch and verify MNIST into data/
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, DataCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, CompareCommand.self, DataCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The subcommands' names, for the did-you-mean of a mistyped one.

@@ -10,7 +10,12 @@ extension Summary.SortKey: ExpressibleByArgument {}
 struct SummarizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summarize",
-        abstract: "Print (and refresh) the summary of results/<experiment>, or of every experiment under results/.")
+        abstract: "Print (and refresh) the summary of results/<experiment>, or of every experiment under results/.",
+        discussion: """
+            By default one row per group (runs that differ only in seed): n, and the mean and 95% \
+            Student-t interval of the final test accuracy and loss; --by-run lists the runs. \
+            Refreshes summary.csv, groups.csv and the charts.
+            """)
 
     @Argument(help: "An experiment's results folder (results/NAME), or the results folder itself.")
     var directory: String
@@ -19,6 +24,9 @@ struct SummarizeCommand: ParsableCommand {
 
     @Option(help: "How to print the summary.")
     var format: Format = .table
+
+    @Flag(help: "One row per run instead of one per group of runs that differ only in seed.")
+    var byRun = false
 
     @Option(help: ArgumentHelp("Order the runs by this column, best first (highest accuracy, lowest loss).",
                                valueName: Summary.SortKey.allCases.map(\.rawValue).joined(separator: "|")))
@@ -51,6 +59,17 @@ struct SummarizeCommand: ParsableCommand {
             let store = RunStore(directory: dir)
             do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { Output.error(error.description) }
             let summary = Summary.load(store).sorted(by: sort)
+            if !byRun {
+                let groups = Groups(Summary.load(store))
+                switch format {
+                case .table: Output.out(groups.table())
+                case .csv: Output.out(groups.csv())
+                case .json, .md:
+                    Output.error("runner summarize: error: --format \(format.rawValue) lists runs; add --by-run")
+                    throw ExitStatus.usage.code
+                }
+                continue
+            }
             switch format {
             case .table: Output.out(summary.table())
             case .csv: Output.out(summary.csv())

@@ -68,3 +68,59 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/summary.csv"))
     }
 }
+
+/// Groups over seeds and comparisons between them, on a summary built in memory.
+@Suite struct GroupsAndComparisons {
+    /// A summary of `activation` x `dropout` x seeds, each run done with the given final accuracy.
+    func summary(_ accuracies: [String: [Double]], diverged: Set<String> = []) -> Summary {
+        var rows: [Summary.Row] = []
+        for key in accuracies.keys.sorted() {
+            let parts = key.split(separator: "/").map(String.init)
+            for (s, accuracy) in accuracies[key]!.enumerated() {
+                var parameters = Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, "x") })
+                parameters["activation"] = parts[0]
+                parameters["dropout"] = parts[1]
+                parameters["seed"] = String(s + 1)
+                let metrics = [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 2 - accuracy / 100, testAccuracy: accuracy, epochSeconds: 1)]
+                rows.append(Summary.Row(index: rows.count, id: "id\(rows.count)", name: key, parameters: parameters,
+                                        status: diverged.contains("\(key)#\(s)") ? "diverged" : "done", epochsDone: 1,
+                                        epochs: 1, metrics: metrics, seconds: 1))
+            }
+        }
+        return Summary(experiment: "e", rows: rows)
+    }
+
+    @Test func runsDifferingOnlyInSeedFormAGroup() throws {
+        let groups = Groups(summary(["relu/0.5": [98.0, 98.2, 98.1], "sigmoid/0.5": [90.0, 90.6, 90.3]],
+                                    diverged: ["sigmoid/0.5#2"]))
+        #expect(groups.varying == ["activation"])
+        #expect(groups.groups.map(\.name) == ["activation=relu", "activation=sigmoid"])
+        #expect(groups.groups[0].sample(.finalTestAccuracy).n == 3)
+        #expect(groups.groups[1].sample(.finalTestAccuracy).values == [90.0, 90.6])
+        #expect(groups.groups[1].diverged == 1)
+        let csv = groups.csv().split(separator: "\n")
+        #expect(csv[0].hasPrefix("group,runs,done,diverged,final_test_accuracy_mean,final_test_accuracy_sd,final_test_accuracy_ci_low,"))
+        #expect(csv[1].hasPrefix("activation=relu,3,3,0,98.1000,0.1000,97.8516,98.3484,"))
+        #expect(groups.table().contains("activation=relu       3     98.10%  [97.85, 98.35]    98.10%"))
+        #expect(groups.table().contains("activation=sigmoid  2/3     90.30%"))
+    }
+
+    @Test func oneSeedPerConfigGivesGroupsEqualToRuns() {
+        let groups = Groups(summary(["relu/0.0": [98.0], "relu/0.5": [98.1], "tanh/0.0": [97.0]]))
+        #expect(groups.groups.count == 3)
+        #expect(groups.groups.map { $0.sample(.finalTestAccuracy).mean! } == [98.0, 98.1, 97.0])
+        #expect(groups.groups.allSatisfy { $0.sample(.finalTestAccuracy).confidenceInterval() == nil })
+    }
+
+    @Test func comparisonsHoldTheOtherParametersEqual() throws {
+        let s = summary(["relu/0.0": [98.0, 98.1], "relu/0.5": [98.2, 98.3], "sigmoid/0.0": [92.0, 92.4], "sigmoid/0.5": [90.0, 90.6]])
+        let c = try Comparison(Groups(s), by: "activation", figure: .finalTestAccuracy)
+        #expect(c.pairs.map { "\($0.a)->\($0.b) \($0.context.map(\.value))" } == ["relu->sigmoid [\"0.0\"]", "relu->sigmoid [\"0.5\"]"])
+        let p = c.pairs[1]
+        #expect(abs(p.test!.difference - (90.3 - 98.25)) < 1e-9)
+        #expect(p.verdict.hasPrefix("activation sigmoid − relu at dropout=0.5: -7.95 points ["))
+        #expect(p.verdict.hasSuffix(", n = 2 each (final_test_accuracy)"))
+        #expect(c.csv().split(separator: "\n").count == 3)
+        #expect(throws: Comparison.Failure.self) { try Comparison(Groups(s), by: "lr", figure: .finalTestAccuracy) }
+    }
+}

@@ -34,7 +34,7 @@ import Testing
         try? FileManager.default.removeItem(at: dir)
     }
 
-    static let small = ["experiments/comparison.yaml", "--data-dir", TrainCommandTests.dataDir, "-j", "1",
+    static let small = ["Tests/Fixtures/specs/comparison.yaml", "--data-dir", TrainCommandTests.dataDir, "-j", "1",
                         "--set", "epochs=2", "--set", "train_subset=500", "--set", "test_subset=100",
                         "--set", "hidden=[32]"]
 

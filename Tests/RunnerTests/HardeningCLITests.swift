@@ -37,7 +37,7 @@ import Testing
     @Test func runsAreNumberedByTheirPlanIndexEverywhere() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try Binary.run(["experiments/comparison.yaml", "--results", dir.path] + Self.small
+        let r = try Binary.run(["Tests/Fixtures/specs/comparison.yaml", "--results", dir.path] + Self.small
                                + ["--set", "lr=1000"])
         // Every run diverges: results, not failures.
         #expect(r.status == 0, "\(r.stderr)")
@@ -96,7 +96,7 @@ import Testing
     }
 
     @Test func aMistypedCommandGetsADidYouMean() throws {
-        let r = try Binary.run(["plna", "experiments/comparison.yaml"])
+        let r = try Binary.run(["plna", "Tests/Fixtures/specs/comparison.yaml"])
         #expect(r.status == 64)
         #expect(r.stderr == "runner: error: unknown command 'plna'; did you mean 'runner plan'? "
             + "(a spec is a file path such as experiments/plna.yaml)\n")
@@ -105,16 +105,19 @@ import Testing
     }
 
     @Test func summarizeFormatsAndSorts() throws {
-        let json = try Binary.run(["summarize", "results/comparison", "--format", "json", "--sort", "final_test_accuracy"])
+        let json = try Binary.run(["summarize", "results/comparison", "--by-run", "--format", "json", "--sort", "final_test_accuracy"])
         #expect(json.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let runs = try #require(object?["runs"] as? [[String: Any]])
         let accuracies = runs.compactMap { $0["final_test_accuracy"] as? Double }
-        #expect(accuracies.count == 4 && accuracies == accuracies.sorted(by: >))
-        let md = try Binary.run(["summarize", "results/comparison", "--format", "md"])
+        #expect(accuracies.count >= 4 && accuracies == accuracies.sorted(by: >))
+        let md = try Binary.run(["summarize", "results/comparison", "--by-run", "--format", "md"])
         #expect(md.stdout.contains("| # | id | name | status |") && md.stdout.contains("| 0 | `abe1d7788558` |"))
-        let csv = try Binary.run(["summarize", "results/comparison", "--format", "csv", "--sort", "final_test_loss"])
-        #expect(csv.stdout.split(separator: "\n").count == 5 && csv.stdout.hasPrefix("index,id,name,"))
+        let csv = try Binary.run(["summarize", "results/comparison", "--by-run", "--format", "csv", "--sort", "final_test_loss"])
+        #expect(csv.stdout.hasPrefix("index,id,name,"))
+        let groups = try Binary.run(["summarize", "results/comparison", "--format", "csv"])
+        #expect(groups.stdout.hasPrefix("group,runs,done,diverged,final_test_accuracy_mean,"))
+        #expect(groups.stdout.split(separator: "\n").count == 5)
         #expect(try Binary.run(["summarize", "results/comparison", "--sort", "accuracy"]).status == 64)
     }
 
@@ -136,7 +139,7 @@ import Testing
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(text.hasPrefix("anywhere: 2 runs"))
+        #expect(text.hasPrefix("anywhere: 2 groups"))
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/anywhere/summary.csv").path))
     }
 
@@ -206,5 +209,26 @@ import Testing
         #expect(fetched.status == 0, "\(fetched.stderr)")
         let status = try Binary.run(["data", "--data-dir", dir.path])
         #expect(status.stdout.contains("fashion-mnist: present and verified"))
+    }
+
+    @Test func compareReportsDifferencesWithIntervals() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: cmp\nepochs: 1\ntrain_subset: 300\ntest_subset: 100\nhidden: [16]\nlr: 0.1\nrepeats: 3\n"
+                             + "sweep:\n  activation: [sigmoid, relu]\n", "cmp.yaml", in: dir)
+        #expect(try Binary.run([spec, "--results", dir.path, "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
+        let text = try Binary.run(["compare", dir.path + "/cmp", "--by", "activation"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("activation relu − sigmoid: "))
+        #expect(text.stdout.contains(" points [") && text.stdout.hasSuffix(", n = 3 each (final_test_accuracy)\n"))
+        let json = try Binary.run(["compare", dir.path + "/cmp", "--by", "activation", "--format", "json", "--metric", "final_test_loss"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let pair = try #require((object?["pairs"] as? [[String: Any]])?.first)
+        #expect(pair["n_a"] as? Int == 3 && pair["p"] is Double && pair["figure"] as? String == "final_test_loss")
+        let groups = try String(contentsOfFile: dir.path + "/cmp/groups.csv", encoding: .utf8)
+        #expect(groups.split(separator: "\n").count == 3)
+        let wrong = try Binary.run(["compare", dir.path + "/cmp", "--by", "dropout"])
+        #expect(wrong.status == 2)
+        #expect(wrong.stderr == "runner compare: error: dropout does not vary between the groups of cmp; it can compare activation\n")
     }
 }

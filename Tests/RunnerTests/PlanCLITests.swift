@@ -3,10 +3,10 @@ import Testing
 
 @Suite struct PlanCommandTests {
     @Test func comparisonListsFourRunsWithIds() throws {
-        let r = try Binary.run(["plan", "experiments/comparison.yaml"])
+        let r = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
-        #expect(lines.first == "comparison: 4 runs from experiments/comparison.yaml")
+        #expect(lines.first == "comparison: 4 runs from Tests/Fixtures/specs/comparison.yaml")
         let runs = lines.filter { $0.contains("activation=") && !$0.hasPrefix("shared") }
         #expect(runs.count == 4)
         #expect(runs[0].hasSuffix("activation=sigmoid,dropout=0.0"))
@@ -14,8 +14,8 @@ import Testing
     }
 
     @Test func jsonParsesAndIdsAreStable() throws {
-        let a = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "json"])
-        let b = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "json"])
+        let a = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "json"])
+        let b = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "json"])
         #expect(a.status == 0 && a.stdout == b.stdout)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any])
         #expect(object["experiment"] as? String == "comparison")
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func tsvHasAHeaderAndOneRowPerRun() throws {
-        let r = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv"])
+        let r = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "tsv"])
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         #expect(rows.count == 5)
         #expect(rows[0].prefix(4) == ["index", "id", "name", "activation"])
@@ -37,8 +37,8 @@ import Testing
     }
 
     @Test func setChangesOnlyTheRunsItTouches() throws {
-        let base = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv"])
-        let changed = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv",
+        let base = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "tsv"])
+        let changed = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "tsv",
                                       "--set", "activation=relu"])
         let ids = { (r: Binary.Result) in r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: "\t")[1] } }
         #expect(ids(changed) == Array(ids(base).suffix(2)))

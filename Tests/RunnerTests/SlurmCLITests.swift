@@ -85,13 +85,13 @@ import Testing
     @Test func indexFromTheSchedulersEnvironment() throws {
         let out = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
-        let args = ["experiments/comparison.yaml", "--index", "env", "--results", out.path,
+        let args = ["Tests/Fixtures/specs/comparison.yaml", "--index", "env", "--results", out.path,
                     "--data-dir", TrainCommandTests.dataDir] + Self.small
         // Grid Engine counts from 1: SGE_TASK_ID=4 is run 3.
         let sge = try Binary.run(args, environment: ["SGE_TASK_ID": "4", "SLURM_ARRAY_TASK_ID": ""])
         #expect(sge.status == 0, "\(sge.stderr)")
         let folders = try FileManager.default.contentsOfDirectory(atPath: out.path + "/comparison").filter { $0.count == 12 && !$0.contains(".") }
-        let plan = try Binary.run(["plan", "experiments/comparison.yaml", "--format", "tsv"] + Self.small)
+        let plan = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "tsv"] + Self.small)
         let id3 = plan.stdout.split(separator: "\n")[4].split(separator: "\t")[1]
         #expect(folders == [String(id3)])
         let none = try Binary.run(args, environment: ["SLURM_ARRAY_TASK_ID": "", "SGE_TASK_ID": "", "PBS_ARRAY_INDEX": "",
@@ -104,7 +104,7 @@ import Testing
         let blank = ["SLURM_ARRAY_TASK_ID": "", "PBS_ARRAY_INDEX": "", "LSB_JOBINDEX": "",
                      "JOB_COMPLETION_INDEX": "", "AWS_BATCH_JOB_ARRAY_INDEX": ""]
         for value in ["-9223372036854775808", "0", "-1"] {
-            let r = try Binary.run(["experiments/comparison.yaml", "--index", "env"],
+            let r = try Binary.run(["Tests/Fixtures/specs/comparison.yaml", "--index", "env"],
                                    environment: blank.merging(["SGE_TASK_ID": value]) { $1 })
             #expect(r.status == 2, "SGE_TASK_ID=\(value): \(r.stderr)")
             #expect(r.stderr == "runner: error: --index env: SGE_TASK_ID=\(value) is not a valid 1-based array index\n")
@@ -136,13 +136,13 @@ import Testing
         let cluster = try Binary.temporaryDirectory(), local = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: cluster); try? FileManager.default.removeItem(at: local) }
         let common = ["--data-dir", TrainCommandTests.dataDir] + Self.small
-        let submitted = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path,
+        let submitted = try Binary.run(["slurm", "Tests/Fixtures/specs/comparison.yaml", "--results", cluster.path,
                                         "--time", "10:00", "--submit"] + common)
         #expect(submitted.status == 0, "\(submitted.stderr)")
         let ids = submitted.stdout.split(separator: "\n").last!.split(separator: " ").compactMap { Int($0) }.map(String.init)
         #expect(ids.count == 2, "\(submitted.stdout)")
         #expect(try waitForJobs(ids))
-        let localRun = try Binary.run(["experiments/comparison.yaml", "--results", local.path, "-j", "2"] + common)
+        let localRun = try Binary.run(["Tests/Fixtures/specs/comparison.yaml", "--results", local.path, "-j", "2"] + common)
         #expect(localRun.status == 0)
         let sweep = SweepCommandTests()
         let onCluster = try sweep.figures(cluster), here = try sweep.figures(local)
@@ -152,13 +152,13 @@ import Testing
         let summary = try String(contentsOf: cluster.appendingPathComponent("comparison/summary.csv"), encoding: .utf8)
         #expect(summary.split(separator: "\n").dropFirst().allSatisfy { $0.contains(",done,1,") })
         // Nothing left to do: resubmitting submits nothing.
-        let again = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path, "--submit"] + common)
+        let again = try Binary.run(["slurm", "Tests/Fixtures/specs/comparison.yaml", "--results", cluster.path, "--submit"] + common)
         #expect(again.stdout.contains("all 4 runs are done; nothing to submit"))
         // A lost run is the only one resubmitted.
         let lost = try FileManager.default.contentsOfDirectory(atPath: cluster.path + "/comparison")
             .filter { $0.count == 12 && !$0.contains(".") }.sorted()[0]
         try FileManager.default.removeItem(atPath: cluster.path + "/comparison/" + lost)
-        let partial = try Binary.run(["slurm", "experiments/comparison.yaml", "--results", cluster.path] + common)
+        let partial = try Binary.run(["slurm", "Tests/Fixtures/specs/comparison.yaml", "--results", cluster.path] + common)
         #expect(partial.stdout.contains("array of 1 task(s)"))
     }
 

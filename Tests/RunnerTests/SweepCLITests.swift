@@ -5,7 +5,7 @@ import Testing
 @Suite(.serialized) struct SweepCommandTests {
     static let dataDir = TrainCommandTests.dataDir
     /// The comparison sweep made small: 4 runs of 3 short epochs on real MNIST.
-    static let sweep = ["experiments/comparison.yaml", "--data-dir", dataDir, "-j", "1",
+    static let sweep = ["Tests/Fixtures/specs/comparison.yaml", "--data-dir", dataDir, "-j", "1",
                         "--set", "epochs=3", "--set", "train_subset=1500", "--set", "test_subset=300"]
 
     /// Every run folder's metrics.csv without the seconds column, keyed by run id.
@@ -164,7 +164,7 @@ import Testing
         #expect(runs[id] == reference[id])
         let outside = try Binary.run(Self.sweep + ["--results", dir.path, "--index", "4"])
         #expect(outside.status == 2)
-        #expect(outside.stderr == "experiments/comparison.yaml: error: --index 4 is outside the plan's runs 0...3\n")
+        #expect(outside.stderr == "Tests/Fixtures/specs/comparison.yaml: error: --index 4 is outside the plan's runs 0...3\n")
     }
 
     @Test func summarizePrintsTheTable() throws {

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Reporting
+import Results
+
+extension Groups.Figure: ExpressibleByArgument {}
+
+/// `runner compare RESULTS/NAME --by PARAM`: differences between the values of one parameter,
+/// everything else equal, over the seeds of each group: mean difference, 95% Welch interval,
+/// p-value, and a sentence a report can quote.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare the values of one parameter, everything else equal: difference, 95% CI, p-value.",
+        discussion: """
+            Runs that differ only in seed form a group. For each pair of values of PARAM whose \
+            groups agree on every other parameter, prints the difference of the group means \
+            (later value minus earlier, in plan order) with its 95% Welch interval and two-sided \
+            p-value. Needs at least two done runs (seeds) a side for an interval.
+            """)
+
+    @Argument(help: "An experiment's results folder (results/NAME).")
+    var directory: String
+
+    @Option(help: "The parameter whose values are compared (e.g. activation, dropout).")
+    var by: String
+
+    @Option(help: ArgumentHelp("The figure compared.", valueName: Groups.Figure.allCases.map(\.rawValue).joined(separator: "|")))
+    var metric: Groups.Figure = .finalTestAccuracy
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
+
+    @Option(help: "text (a sentence per pair), json or csv.")
+    var format: Format = .text
+
+    func run() throws {
+        let store = RunStore(directory: directory)
+        guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
+            Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
+            throw ExitStatus.invalidInput.code
+        }
+        let comparison: Comparison
+        do throws(Comparison.Failure) {
+            comparison = try Comparison(Groups(Summary.load(store)), by: by, figure: metric)
+        } catch {
+            Output.error("runner compare: error: \(error.message)")
+            throw ExitStatus.invalidInput.code
+        }
+        switch format {
+        case .text: Output.out(comparison.pairs.map(\.verdict).joined(separator: "\n") + "\n")
+        case .json: Output.out(comparison.json())
+        case .csv: Output.out(comparison.csv())
+        }
+    }
+}
