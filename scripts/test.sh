@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# A real browser for the report test (Debian's chromium), when we may install packages.
+if [ "$(id -u)" = 0 ] && ! command -v chromium >/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+    || echo "test: chromium could not be installed; the report's browser test will be skipped" >&2
+fi
 if [ "$(id -u)" = 0 ] && [ "${RUNNER_SKIP_SLURM:-0}" != 1 ]; then
   if scripts/slurm-local.sh start; then
     export RUNNER_SLURM_TESTS=1

@@ -1,23 +1,47 @@
+import Foundation
 import Results
+import Statistics
 
-/// The comparison charts of an experiment: test accuracy and test loss against epoch, one
-/// line per run that has figures, labelled by the run's name (the parameters that differ).
+/// The charts of an experiment, drawn per group (runs that differ only in seed): the mean over
+/// the group's done runs, with a shaded 95% band where it has two or more; runs that diverged
+/// are drawn dotted, outside the axis range of the rest.
 public enum Charts {
-    /// `accuracy.svg` and `loss.svg` for a summary, as (file name, SVG text).
+    /// The SVG files of a summary, as (file name, SVG text): accuracy.svg and loss.svg always;
+    /// train-vs-test.svg when training figures were recorded; final-vs-PARAM.svg for each
+    /// numeric parameter that varies between groups.
     public static func make(_ summary: Summary) -> [(file: String, svg: String)] {
-        let rows = summary.rows.filter { !$0.metrics.isEmpty }
+        let groups = Groups(summary)
+        var files: [(String, String)] = []
         let accuracy = LineChart(
             title: "\(summary.experiment): test accuracy", xLabel: "epoch", yLabel: "test accuracy (%)",
-            series: rows.map { r in .init(label: r.name, points: r.metrics.map { (Double($0.epoch), $0.testAccuracy) }) },
-            yIncludesZero: false, yCeiling: 100)
+            series: curves(groups, \.testAccuracy), yIncludesZero: false, yCeiling: 100, yFloor: 0)
         let loss = LineChart(
             title: "\(summary.experiment): test loss (mean NLL)", xLabel: "epoch", yLabel: "test loss",
-            series: rows.map { r in .init(label: r.name, points: r.metrics.map { (Double($0.epoch), $0.testLoss) }) },
-            yIncludesZero: true)
-        return [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
+            series: curves(groups, \.testLoss), yIncludesZero: true)
+        files += [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
+        if groups.figures.contains(.finalTrainAccuracy) {
+            var series: [LineChart.Series] = []
+            for g in groups.groups {
+                let test = meanCurve(g.done, { $0.testAccuracy })
+                let train = meanCurve(g.done, { $0.trainEvalAccuracy })
+                guard !train.points.isEmpty else { continue }
+                // A pair shares its colour: test solid, training dashed.
+                let slot = series.count / 2
+                series.append(.init(label: g.name + ": test", points: test.points, styleIndex: slot))
+                series.append(.init(label: g.name + ": training (eval mode)", points: train.points, companion: true,
+                                    styleIndex: slot))
+            }
+            let chart = LineChart(title: "\(summary.experiment): training vs test accuracy (the generalisation gap)",
+                                  xLabel: "epoch", yLabel: "accuracy (%)", series: series, yIncludesZero: false, yCeiling: 100, yFloor: 0)
+            files.append(("train-vs-test.svg", chart.svg()))
+        }
+        for parameter in groups.varying where isNumeric(parameter, groups) {
+            files.append(("final-vs-\(parameter).svg", finalAgainst(parameter, groups, summary.experiment).svg()))
+        }
+        return files
     }
 
-    /// Writes summary.csv and the charts into the experiment's folder.
+    /// Writes summary.csv, groups.csv and the charts into the experiment's folder.
     public static func refresh(_ store: RunStore) throws(AtomicFile.WriteError) {
         let summary = Summary.load(store)
         try AtomicFile.write(summary.csv(), to: store.file(RunStore.summaryFile))
@@ -25,5 +49,71 @@ public enum Charts {
         for chart in make(summary) {
             try AtomicFile.write(chart.svg, to: store.file(chart.file))
         }
+    }
+
+    // MARK: - Series
+
+    /// Per group: the mean curve with its 95% band; then each diverged run, dotted, unscaled.
+    static func curves(_ groups: Groups, _ figure: KeyPath<EpochMetrics, Double>) -> [LineChart.Series] {
+        var series: [LineChart.Series] = []
+        for g in groups.groups where !g.done.isEmpty {
+            let curve = meanCurve(g.done, { $0[keyPath: figure] })
+            let label = g.done.count > 1 ? "\(g.name) (mean of \(g.done.count), 95% band)" : g.name
+            series.append(.init(label: label, points: curve.points, band: curve.band))
+        }
+        for g in groups.groups {
+            for row in g.rows where row.status == "diverged" && !row.metrics.isEmpty {
+                series.append(.init(label: "\(g.name) seed \(row.parameters["seed"] ?? "?")",
+                                    points: row.metrics.map { (Double($0.epoch), $0[keyPath: figure]) }, outlier: true))
+            }
+        }
+        return series
+    }
+
+    /// The mean over runs at each epoch all of them reached, and its 95% t-interval.
+    static func meanCurve(_ rows: [Summary.Row], _ value: (EpochMetrics) -> Double?)
+        -> (points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)]) {
+        let epochs = rows.map(\.metrics.count).min() ?? 0
+        var points: [(x: Double, y: Double)] = [], band: [(x: Double, low: Double, high: Double)] = []
+        for e in 0..<epochs {
+            let sample = Sample(rows.compactMap { value($0.metrics[e]) })
+            guard let mean = sample.mean else { continue }
+            points.append((Double(e + 1), mean))
+            if let ci = sample.confidenceInterval() { band.append((Double(e + 1), ci.lowerBound, ci.upperBound)) }
+        }
+        return (points, band)
+    }
+
+    static func isNumeric(_ parameter: String, _ groups: Groups) -> Bool {
+        groups.groups.allSatisfy { Double($0.parameters[parameter] ?? "") != nil }
+    }
+
+    /// Final test accuracy against a numeric parameter, one line per setting of the other
+    /// varying parameters, with 95% error bars; a log axis when the values span two decades.
+    static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String) -> LineChart {
+        let others = groups.varying.filter { $0 != parameter }
+        var contexts: [[String]] = []
+        for g in groups.groups {
+            let c = others.map { g.parameters[$0] ?? "" }
+            if !contexts.contains(c) { contexts.append(c) }
+        }
+        var series: [LineChart.Series] = []
+        for context in contexts {
+            var points: [(x: Double, y: Double)] = [], bars: [(x: Double, low: Double, high: Double)] = []
+            let members = groups.groups.filter { g in others.map { g.parameters[$0] ?? "" } == context }
+            for g in members.sorted(by: { Double($0.parameters[parameter]!)! < Double($1.parameters[parameter]!)! }) {
+                let x = Double(g.parameters[parameter]!)!, sample = g.sample(.finalTestAccuracy)
+                guard let mean = sample.mean else { continue }
+                points.append((x, mean))
+                if let ci = sample.confidenceInterval() { bars.append((x, ci.lowerBound, ci.upperBound)) }
+            }
+            let label = others.isEmpty ? experiment : zip(others, context).map { "\($0)=\($1)" }.joined(separator: ",")
+            series.append(.init(label: label, points: points, band: bars, bandStyle: .errorBars))
+        }
+        let xs = groups.groups.compactMap { Double($0.parameters[parameter] ?? "") }
+        let log = (xs.min() ?? 0) > 0 && (xs.max() ?? 0) / (xs.min() ?? 1) >= 100
+        return LineChart(title: "\(experiment): final test accuracy against \(parameter) (mean, 95% CI)",
+                         xLabel: parameter, yLabel: "final test accuracy (%)", series: series, yIncludesZero: false,
+                         yCeiling: 100, yFloor: 0, xLog: log, xIntegers: false)
     }
 }

@@ -6,10 +6,29 @@ public struct LineChart: Sendable {
     public struct Series: Sendable {
         public var label: String
         public var points: [(x: Double, y: Double)]
+        /// A shaded band around the line (a 95% interval), or error bars at each point.
+        public var band: [(x: Double, low: Double, high: Double)]
+        public var bandStyle: BandStyle
+        /// Drawn (clipped to the plot) but left out of the y range, and marked in the legend:
+        /// for a diverged run, whose losses would flatten every other line.
+        public var outlier: Bool
+        /// Dashed in its colour: a companion line (e.g. training figures beside test ones).
+        public var companion: Bool
+        /// The palette slot to draw with, when not the series' position (a companion shares
+        /// its partner's colour).
+        public var styleIndex: Int?
 
-        public init(label: String, points: [(x: Double, y: Double)]) {
+        public enum BandStyle: Sendable { case shaded, errorBars }
+
+        public init(label: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = [],
+                    bandStyle: BandStyle = .shaded, outlier: Bool = false, companion: Bool = false, styleIndex: Int? = nil) {
             self.label = label
             self.points = points
+            self.band = band
+            self.bandStyle = bandStyle
+            self.outlier = outlier
+            self.companion = companion
+            self.styleIndex = styleIndex
         }
     }
 
@@ -21,20 +40,36 @@ public struct LineChart: Sendable {
     public var yIncludesZero: Bool
     /// A value the y axis never goes past (100 for percentages).
     public var yCeiling: Double?
+    /// A value the y axis never goes below (0 for percentages, whatever a band says).
+    public var yFloor: Double?
+    /// A logarithmic x axis (learning rates); the x values must be positive.
+    public var xLog: Bool
+    /// x ticks at whole numbers only (epochs); otherwise at the series' own x values.
+    public var xIntegers: Bool
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series], yIncludesZero: Bool,
-                yCeiling: Double? = nil) {
+                yCeiling: Double? = nil, yFloor: Double? = nil, xLog: Bool = false, xIntegers: Bool = true) {
+        self.yFloor = yFloor
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.yIncludesZero = yIncludesZero
         self.yCeiling = yCeiling
+        self.xLog = xLog
+        self.xIntegers = xIntegers
     }
 
-    /// Colour-blind-safe palette (Tableau 10); past ten series lines also get dashes.
+    /// Colour-blind-safe palette (Tableau 10).
     static let palette = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
+    /// Dash patterns, combined with the palette: 50 distinct styles before any repeats.
+    static let dashes = ["", "7 3", "2 3", "9 3 2 3", "1 5"]
+
+    /// The colour and dash pattern of series `i`.
+    static func style(_ i: Int) -> (color: String, dash: String) {
+        (palette[i % palette.count], dashes[(i / palette.count) % dashes.count])
+    }
 
     /// Round tick values covering `low...high`, about `target` of them; whole numbers only
     /// when `integers` (epochs).
@@ -64,31 +99,58 @@ public struct LineChart: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// The chart as an SVG document.
+    /// The chart as an SVG document. The canvas grows with the legend (one 18-pixel line per
+    /// series, as wide as the longest label), so the legend is never clipped.
     public func svg(width: Double = 760, height: Double = 460) -> String {
-        let all = series.flatMap(\.points)
-        let legendWidth = min(300, 40 + 7 * Double(series.map(\.label.count).max() ?? 10))
+        let longest = Double(series.map { $0.label.count + ($0.outlier ? 11 : 0) }.max() ?? 10)
+        let legendWidth = 56 + 6.8 * longest
+        let width = max(width, 64 + 600 + legendWidth + 16)
+        let height = max(height, 40 + 8 + Double(series.count) * 18 + 24)
         let (left, right, top, bottom) = (64.0, width - legendWidth - 16, 40.0, height - 52)
-        var xs = all.map(\.x), ys = all.map(\.y)
-        if xs.isEmpty { xs = [0, 1]; ys = [0, 1] }
-        let xTicks = LineChart.ticks(min(xs.min()!, 1), max(xs.max()!, 1), target: 10, integers: true)
+        let scaled = series.filter { !$0.outlier }
+        var xs = series.flatMap(\.points).map(\.x)
+        var ys = scaled.flatMap(\.points).map(\.y) + scaled.flatMap(\.band).flatMap { [$0.low, $0.high] }
+        if xs.isEmpty { xs = [0, 1] }
+        if ys.isEmpty { ys = series.flatMap(\.points).map(\.y).filter(\.isFinite) }
+        if ys.isEmpty { ys = [0, 1] }
+        ys = ys.filter(\.isFinite)
+        if ys.isEmpty { ys = [0, 1] }
+        // x: epochs as whole ticks; otherwise the values themselves (a swept parameter).
+        func tx(_ x: Double) -> Double { xLog ? log10(max(x, 1e-300)) : x }
+        let xValues = Array(Set(xs)).sorted()
+        var xTicks: [Double]
+        if xIntegers {
+            xTicks = LineChart.ticks(min(xs.min()!, 1), max(xs.max()!, 1), target: 10, integers: true)
+        } else {
+            xTicks = xValues
+        }
         var yLow = ys.min()!, yHigh = ys.max()!
         if yIncludesZero { yLow = min(0, yLow) }
+        if let floor = yFloor { yLow = max(yLow, floor); yHigh = max(yHigh, yLow) }
         if yHigh - yLow < 1e-9 { yHigh = yLow + 1 }
         let pad = (yHigh - yLow) * 0.04
         var yTicks = LineChart.ticks(yIncludesZero ? yLow : yLow - pad, yHigh + pad)
         if let ceiling = yCeiling, yHigh <= ceiling {
             yTicks = yTicks.filter { $0 < ceiling } + [ceiling]
         }
-        let (x0, x1, y0, y1) = (xTicks.first!, xTicks.last!, yTicks.first!, yTicks.last!)
-        func px(_ x: Double) -> Double { left + (x - x0) / (x1 - x0) * (right - left) }
+        if let floor = yFloor, yLow >= floor, yTicks.first! < floor {
+            yTicks = [floor] + yTicks.filter { $0 > floor }
+        }
+        var (x0, x1) = (tx(xTicks.first!), tx(xTicks.last!))
+        if x1 - x0 < 1e-12 { x0 -= 0.5; x1 += 0.5 }
+        if !xIntegers { let m = (x1 - x0) * 0.06; x0 -= m; x1 += m }
+        let (y0, y1) = (yTicks.first!, yTicks.last!)
+        func px(_ x: Double) -> Double { left + (tx(x) - x0) / (x1 - x0) * (right - left) }
         func py(_ y: Double) -> Double { bottom - (y - y0) / (y1 - y0) * (bottom - top) }
         func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        // Unique per chart, so that several charts inlined in one page keep their own clip.
+        let clipID = "plot-" + String(title.unicodeScalars.reduce(UInt32(2166136261)) { ($0 ^ $1.value) &* 16777619 }, radix: 16)
 
         var s = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
             viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
+            <defs><clipPath id="\(clipID)"><rect x="\(f(left))" y="\(f(top))" width="\(f(right - left))" height="\(f(bottom - top))"/></clipPath></defs>
             <text x="\(f(left))" y="24" font-size="15" font-weight="bold">\(LineChart.escape(title))</text>
 
             """
@@ -101,21 +163,45 @@ public struct LineChart: Sendable {
             s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" fill=\"#444\">\(LineChart.format(t))</text>\n"
         }
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#999\"/>\n"
-        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(LineChart.escape(xLabel))</text>\n"
+        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(LineChart.escape(xLabel + (xLog ? " (log scale)" : "")))</text>\n"
         s += "<text transform=\"translate(16 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(LineChart.escape(yLabel))</text>\n"
+        s += "<g clip-path=\"url(#\(clipID))\">\n"
+        // Bands first, under every line.
+        for (i, serie) in series.enumerated() where !serie.band.isEmpty && serie.bandStyle == .shaded {
+            let color = LineChart.style(serie.styleIndex ?? i).color
+            let upper = serie.band.map { "\(f(px($0.x))),\(f(py($0.high)))" }
+            let lower = serie.band.reversed().map { "\(f(px($0.x))),\(f(py($0.low)))" }
+            s += "<polygon fill=\"\(color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+        }
         for (i, serie) in series.enumerated() {
-            let color = LineChart.palette[i % LineChart.palette.count]
-            let dash = i >= LineChart.palette.count ? " stroke-dasharray=\"6 3\"" : ""
-            let points = serie.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(points)\"/>\n"
+            let (color, dashPattern) = LineChart.style(serie.styleIndex ?? i)
+            let pattern = serie.companion ? "3 3" : serie.outlier ? "1 3" : dashPattern
+            let dash = pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
+            let points = serie.points.filter { $0.y.isFinite }.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            s += "<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(points)\"/>\n"
             if serie.points.count <= 40 {
-                for p in serie.points {
+                for p in serie.points where p.y.isFinite {
                     s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"2.5\" fill=\"\(color)\"/>\n"
                 }
             }
+            if serie.bandStyle == .errorBars {
+                for b in serie.band {
+                    let x = f(px(b.x))
+                    s += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(f(py(b.low)))\" y2=\"\(f(py(b.high)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+                    for y in [b.low, b.high] {
+                        s += "<line x1=\"\(f(px(b.x) - 4))\" x2=\"\(f(px(b.x) + 4))\" y1=\"\(f(py(y)))\" y2=\"\(f(py(y)))\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n"
+                    }
+                }
+            }
+        }
+        s += "</g>\n"
+        for (i, serie) in series.enumerated() {
+            let (color, dashPattern) = LineChart.style(serie.styleIndex ?? i)
+            let pattern = serie.companion ? "3 3" : serie.outlier ? "1 3" : dashPattern
+            let dash = pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
             let ly = top + 8 + Double(i) * 18
-            s += "<line x1=\"\(f(right + 14))\" x2=\"\(f(right + 36))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>\n"
-            s += "<text x=\"\(f(right + 42))\" y=\"\(f(ly + 4))\">\(LineChart.escape(serie.label))</text>\n"
+            s += "<line class=\"legend\" x1=\"\(f(right + 14))\" x2=\"\(f(right + 40))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>\n"
+            s += "<text x=\"\(f(right + 46))\" y=\"\(f(ly + 4))\">\(LineChart.escape(serie.label + (serie.outlier ? " (diverged)" : "")))</text>\n"
         }
         return s + "</svg>\n"
     }

@@ -42,11 +42,12 @@ struct Runner: ParsableCommand {
               runner experiments/comparison.yaml --set epochs=2 --set dropout=0.2
               runner summarize results/comparison           a row per group: mean and 95% CI over seeds
               runner compare results/comparison --by activation   differences with 95% CIs and p-values
+              runner report results/comparison              report.html and report.md
               runner slurm experiments/comparison.yaml --time 1:00:00 --submit
               runner data                                   which datasets are present and verified
               runner data fetch mnist                       fetch and verify MNIST into data/
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, CompareCommand.self, DataCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, CompareCommand.self, ReportCommand.self, DataCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The subcommands' names, for the did-you-mean of a mistyped one.

@@ -31,10 +31,11 @@ final class SummaryRefresher: Sendable {
         }
     }
 
-    /// The final refresh; returns the first write error of the sweep, if any.
+    /// The final refresh, with the report; returns the first write error of the sweep, if any.
     func finish() -> AtomicFile.WriteError? {
         state.withLock { s in
             refresh(&s)
+            do throws(AtomicFile.WriteError) { try Report(store).write(to: store) } catch { s.error = s.error ?? error }
             return s.error
         }
     }
