@@ -29,6 +29,9 @@ public struct ExperimentSpec: Sendable {
     public var dataDirectory: String?
     /// Job-array resources for `runner slurm` (the `slurm:` section).
     public var slurm = SlurmSettings()
+    /// How the best epoch and group are chosen (the `select:` section), if the spec says.
+    public var selection: Selection?
+    var selectionMark: Mark?
     /// Parameters every run starts from.
     public var base: RunConfig
     /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
@@ -64,7 +67,7 @@ public struct ExperimentSpec: Sendable {
     }
 
     /// The top-level keys that are not parameters.
-    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm"]
+    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select"]
 
     // MARK: - Loading
 
@@ -159,6 +162,9 @@ public struct ExperimentSpec: Sendable {
                 spec.dataDirectory = s.value
             case "slurm":
                 spec.slurm = try SlurmSettings.parse(entry.value, source)
+            case "select":
+                spec.selection = try Selection.parse(entry.value, source)
+                spec.selectionMark = entry.value.mark
             case "repeats":
                 spec.repeatsMark = entry.value.mark
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)

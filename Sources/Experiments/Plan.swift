@@ -17,6 +17,8 @@ public struct Plan: Sendable {
     public var runs: [Run]
     /// The parameters whose values differ between runs, in name order: sweep axes first.
     public var varying: [Parameter]
+    /// The spec's `select:` section.
+    public var selection: Selection?
 
     /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
     /// at the same indices. A job array carries it so that a task refuses an edited plan.
@@ -100,6 +102,11 @@ public struct Plan: Sendable {
             firstOf[config] = index
         }
         for config in Set(configs) { try Plan.check(config, spec, memoryLimit: memoryLimit) }
+        selection = spec.selection
+        if let selection, selection.needsValidation, configs.contains(where: { $0.validation == 0 }) {
+            throw YAMLError("select: \(selection.metric) needs a validation split in every run; set 'validation: N' "
+                + "(e.g. 10000)", at: spec.selectionMark ?? spec.sweepMark, in: source)
+        }
 
         // Name runs by the parameters that differ between them: axes first, then the rest.
         let axisKeys = spec.axes.map(\.parameter.key)

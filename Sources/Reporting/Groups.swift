@@ -13,6 +13,10 @@ public struct Groups: Sendable {
         case finalValAccuracy = "final_val_accuracy", bestValAccuracy = "best_val_accuracy"
         case finalValLoss = "final_val_loss"
         case finalTrainAccuracy = "final_train_accuracy"
+        /// With a `select:`: the selection metric at each run's selected epoch, and the test
+        /// accuracy there (the figure to report for a selected model).
+        case selectedValue = "selected_value"
+        case testAccuracyAtSelected = "test_accuracy_at_selected"
 
         /// The figure of one run, if it has it.
         public func value(_ row: Summary.Row) -> Double? {
@@ -25,11 +29,15 @@ public struct Groups: Sendable {
             case .bestValAccuracy: return m.compactMap(\.valAccuracy).max()
             case .finalValLoss: return m.last?.valLoss
             case .finalTrainAccuracy: return m.last?.trainEvalAccuracy
+            case .selectedValue:
+                guard let e = row.selectedEpoch, let metric = row.selectionMetric else { return nil }
+                return Summary.value(metric, m[e - 1])
+            case .testAccuracyAtSelected: return row.selectedEpoch.map { m[$0 - 1].testAccuracy }
             }
         }
 
         /// Percentages (accuracies) differ by "points"; losses by plain numbers.
-        public var isPercentage: Bool { self != .finalTestLoss && self != .finalValLoss }
+        public var isPercentage: Bool { self != .finalTestLoss && self != .finalValLoss && self != .selectedValue }
     }
 
     public struct Group: Sendable {
@@ -48,12 +56,22 @@ public struct Groups: Sendable {
 
     public var experiment: String
     public var groups: [Group]
+    public var selection: Selection?
+
+    /// The group the selection picks: the best mean of the selection metric at each run's
+    /// selected epoch (nil without a `select:`).
+    public var best: Int? {
+        guard let selection else { return nil }
+        let means = groups.enumerated().compactMap { i, g in g.sample(.selectedValue).mean.map { (i, $0) } }
+        return (selection.goal == "max" ? means.max { $0.1 < $1.1 } : means.min { $0.1 < $1.1 })?.0
+    }
     /// The parameters (not the seed) whose values differ between groups, in spec order.
     public var varying: [String]
 
     /// Groups the runs of a summary, in the order their first run appears.
     public init(_ summary: Summary) {
         experiment = summary.experiment
+        selection = summary.selection
         let keys = Summary.parameterKeys.filter { $0 != "seed" }
         varying = keys.filter { key in Set(summary.rows.map { $0.parameters[key] ?? "" }).count > 1 }
         var order: [[String: String]] = []
@@ -101,6 +119,8 @@ public struct Groups: Sendable {
         var header = ["group", "n", "final acc", "95% CI", "best acc", "final loss", "95% CI"]
         let withValidation = figures.contains(.finalValAccuracy)
         if withValidation { header += ["final val acc", "95% CI"] }
+        if let selection { header += ["\(selection.metric) at selected", "test acc at selected", "95% CI"] }
+        let bestGroup = best
         var all = [header]
         func interval(_ s: Sample, _ format: String) -> String {
             s.confidenceInterval().map { "[" + String(format: format, $0.lowerBound) + ", " + String(format: format, $0.upperBound) + "]" } ?? "-"
@@ -115,11 +135,20 @@ public struct Groups: Sendable {
                 let val = g.sample(.finalValAccuracy)
                 row += [Summary.format(val.mean, "%.2f%%", none: "-"), interval(val, "%.2f")]
             }
+            if selection != nil {
+                let chosen = g.sample(.selectedValue), test = g.sample(.testAccuracyAtSelected)
+                row += [Summary.format(chosen.mean, "%.4g", none: "-"), Summary.format(test.mean, "%.2f%%", none: "-"),
+                        interval(test, "%.2f")]
+            }
+            if let bestGroup, groups[bestGroup].name == g.name { row[0] = "* " + row[0] }
             all.append(row)
         }
         let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         var lines = ["\(experiment): \(groups.count) group" + (groups.count == 1 ? "" : "s")
                      + " (runs that differ only in seed; n = runs done, figures over them)"]
+        if let selection, let best {
+            lines.append("selected by \(selection.metric) (\(selection.goal)) at each run's best epoch: * \(groups[best].name)")
+        }
         for cells in all {
             var line = ""
             for (c, cell) in cells.enumerated() {

@@ -55,15 +55,23 @@ public struct Report: Sendable {
     // MARK: - Tables, as rows of cells
 
     func groupRows() -> (header: [String], rows: [[String]]) {
-        let header = ["group", "n", "final test acc", "95% CI", "best test acc", "final test loss", "95% CI", "diverged"]
-        let rows = groups.groups.map { g -> [String] in
-            let acc = g.sample(.finalTestAccuracy), best = g.sample(.bestTestAccuracy), loss = g.sample(.finalTestLoss)
+        var header = ["group", "n", "final test acc", "95% CI", "best test acc", "final test loss", "95% CI", "diverged"]
+        if let selection = groups.selection { header += ["\(selection.metric) at selected epoch", "test acc at selected epoch"] }
+        let best = groups.best
+        let rows = groups.groups.enumerated().map { i, g -> [String] in
+            let acc = g.sample(.finalTestAccuracy), bestAcc = g.sample(.bestTestAccuracy), loss = g.sample(.finalTestLoss)
             func ci(_ s: Sample, _ f: String) -> String {
                 s.confidenceInterval().map { "[" + String(format: f, $0.lowerBound) + ", " + String(format: f, $0.upperBound) + "]" } ?? "–"
             }
-            return [g.name, "\(g.done.count)", Summary.format(acc.mean, "%.2f%%", none: "–"), ci(acc, "%.2f"),
-                    Summary.format(best.mean, "%.2f%%", none: "–"), Summary.format(loss.mean, "%.4f", none: "–"),
-                    ci(loss, "%.4f"), "\(g.diverged)"]
+            var row = [(i == best ? "★ " : "") + g.name, "\(g.done.count)", Summary.format(acc.mean, "%.2f%%", none: "–"),
+                       ci(acc, "%.2f"), Summary.format(bestAcc.mean, "%.2f%%", none: "–"),
+                       Summary.format(loss.mean, "%.4f", none: "–"), ci(loss, "%.4f"), "\(g.diverged)"]
+            if groups.selection != nil {
+                let chosen = g.sample(.selectedValue), test = g.sample(.testAccuracyAtSelected)
+                row += [Summary.format(chosen.mean, "%.4g", none: "–"),
+                        Summary.format(test.mean, "%.2f%%", none: "–") + " " + ci(test, "%.2f")]
+            }
+            return row
         }
         return (header, rows)
     }
@@ -91,6 +99,10 @@ public struct Report: Sendable {
         md += "\(summary.rows.count) runs in \(groups.groups.count) groups (runs that differ only in seed). "
             + "Figures are means over each group's done runs with 95% Student-t intervals; differences use Welch's test.\n\n"
         md += "## Groups\n\n" + table(groupRows()) + "\n"
+        if let selection = groups.selection, let best = groups.best {
+            md += "Selected by \(selection.metric) (\(selection.goal)) at each run's best epoch: ★ \(groups.groups[best].name). "
+                + "No choice here looked at test figures unless the spec selected on them.\n\n"
+        }
         if !comparisons.isEmpty {
             md += "## Comparisons\n\n" + comparisons.map { "- " + $0.verdict }.joined(separator: "\n") + "\n\n"
         }
@@ -123,6 +135,10 @@ public struct Report: Sendable {
         body += "<p>\(summary.rows.count) runs in \(groups.groups.count) groups (runs that differ only in seed). Figures are means "
             + "over each group's done runs with 95% Student-t intervals; differences use Welch's test.</p>\n"
         body += "<h2>Groups</h2>\n" + table(groupRows(), id: "groups")
+        if let selection = groups.selection, let best = groups.best {
+            body += "<p>Selected by \(Report.escape(selection.metric)) (\(selection.goal)) at each run's best epoch: ★ "
+                + "\(Report.escape(groups.groups[best].name)).</p>\n"
+        }
         if !comparisons.isEmpty {
             body += "<h2>Comparisons</h2>\n<ul>\n" + comparisons.map { "<li>\(Report.escape($0.verdict))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         }

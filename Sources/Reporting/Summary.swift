@@ -21,6 +21,11 @@ public struct Summary: Sendable {
         public var metrics: [EpochMetrics]
         public var seconds: Double?
 
+        /// The epoch the experiment's `select:` picks (1-based), if it has one.
+        public var selectedEpoch: Int?
+        /// The metric that picked it.
+        public var selectionMetric: String?
+
         public var finalAccuracy: Double? { metrics.last?.testAccuracy }
         public var bestAccuracy: Double? { metrics.map(\.testAccuracy).max() }
         public var finalLoss: Double? { metrics.last?.testLoss }
@@ -28,6 +33,37 @@ public struct Summary: Sendable {
 
     public var experiment: String
     public var rows: [Row]
+    /// The spec's `select:` (from select.json), if it asked for one.
+    public var selection: Selection?
+
+    public init(experiment: String, rows: [Row], selection: Selection? = nil) {
+        self.experiment = experiment
+        self.rows = rows
+        self.selection = selection
+    }
+
+    /// A figure of an epoch by its metrics.csv name (`val_accuracy`, `test_loss`, ...).
+    public static func value(_ metric: String, _ m: EpochMetrics) -> Double? {
+        switch metric {
+        case "val_accuracy": m.valAccuracy
+        case "val_loss": m.valLoss
+        case "test_accuracy": m.testAccuracy
+        case "test_loss": m.testLoss
+        case "train_eval_accuracy": m.trainEvalAccuracy
+        case "train_eval_loss": m.trainEvalLoss
+        default: nil
+        }
+    }
+
+    /// The 1-based epoch that `selection` picks among `metrics` (the first best one).
+    public static func selectedEpoch(_ selection: Selection, _ metrics: [EpochMetrics]) -> Int? {
+        var best: (epoch: Int, value: Double)?
+        for m in metrics {
+            guard let v = value(selection.metric, m) else { continue }
+            if best == nil || (selection.goal == "max" ? v > best!.value : v < best!.value) { best = (m.epoch, v) }
+        }
+        return best?.epoch
+    }
 
     /// Reads an experiment's folder (`results/<experiment>`).
     public static func load(_ store: RunStore) -> Summary {
@@ -62,7 +98,14 @@ public struct Summary: Sendable {
             extra.append(row(store: store, index: nil, id: id, name: object["name"] as? String ?? id, parameters: parameters))
         }
         rows += extra.sorted { $0.name < $1.name }
-        return Summary(experiment: (dir as NSString).lastPathComponent, rows: rows)
+        let selection = store.selection()
+        if let selection {
+            for i in rows.indices {
+                rows[i].selectedEpoch = selectedEpoch(selection, rows[i].metrics)
+                rows[i].selectionMetric = selection.metric
+            }
+        }
+        return Summary(experiment: (dir as NSString).lastPathComponent, rows: rows, selection: selection)
     }
 
     private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
@@ -86,7 +129,8 @@ public struct Summary: Sendable {
 
     /// `summary.csv`: a header, then one row per run.
     public func csv() -> String {
-        let header = ["index", "id", "name"] + Summary.parameterKeys + Summary.figureColumns
+        var header = ["index", "id", "name"] + Summary.parameterKeys + Summary.figureColumns
+        if let selection { header += ["selected_epoch", "selected_\(selection.metric)", "test_accuracy_at_selected"] }
         var lines = [header.joined(separator: ",")]
         for r in rows {
             var cells: [String] = [r.index.map(String.init) ?? "", r.id, Summary.csvField(r.name)]
@@ -97,6 +141,11 @@ public struct Summary: Sendable {
             cells.append(Summary.format(r.bestAccuracy, "%.4f"))
             cells.append(Summary.format(r.finalLoss, "%.8f"))
             cells.append(Summary.format(r.seconds, "%.1f"))
+            if let selection {
+                let m = r.selectedEpoch.map { r.metrics[$0 - 1] }
+                cells += [r.selectedEpoch.map(String.init) ?? "", Summary.format(m.flatMap { Summary.value(selection.metric, $0) }, "%.8g"),
+                          Summary.format(m?.testAccuracy, "%.4f")]
+            }
             lines.append(cells.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

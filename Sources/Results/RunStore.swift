@@ -34,6 +34,7 @@ public struct RunStore: Sendable {
     public static let statusFile = "status.json"
     public static let checkpointFile = "checkpoint.bin"
     public static let provenanceFile = "provenance.json"
+    public static let selectionFile = "select.json"
 
     /// A file of the experiment's folder, e.g. `results/comparison/summary.csv`.
     public func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -123,6 +124,18 @@ public struct RunStore: Sendable {
     public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
         try AtomicFile.createDirectory(directory)
         try AtomicFile.write(plan.tsv(), to: file(RunStore.planFile))
+        if let selection = plan.selection {
+            let json = "{\"metric\": \(JSON.quote(selection.metric)), \"goal\": \(JSON.quote(selection.goal))}\n"
+            try AtomicFile.write(json, to: file(RunStore.selectionFile))
+        } else if FileManager.default.fileExists(atPath: file(RunStore.selectionFile)) {
+            try? FileManager.default.removeItem(atPath: file(RunStore.selectionFile))
+        }
+    }
+
+    /// The selection the last plan run here asked for (select.json), if any.
+    public func selection() -> Selection? {
+        guard let data = FileManager.default.contents(atPath: file(RunStore.selectionFile)) else { return nil }
+        return try? JSONDecoder().decode(Selection.self, from: data)
     }
 
     /// Marks a run failed with `reason`, keeping the rest of its status record and counting

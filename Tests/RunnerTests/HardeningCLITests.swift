@@ -231,4 +231,26 @@ import Testing
         #expect(wrong.status == 2)
         #expect(wrong.stderr == "runner compare: error: dropout does not vary between the groups of cmp; it can compare activation\n")
     }
+
+    @Test func aValidationSplitWithSelectionMarksEpochsAndTheBestGroup() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write("name: sel\nepochs: 3\ntrain_subset: 400\ntest_subset: 100\nvalidation: 200\nhidden: [16]\n"
+                             + "lr: 0.1\nrepeats: 2\nselect: {metric: val_accuracy, goal: max}\n"
+                             + "sweep:\n  activation: [sigmoid, relu]\n", "sel.yaml", in: dir)
+        #expect(try Binary.run([spec, "--results", dir.path, "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
+        let summary = try String(contentsOfFile: dir.path + "/sel/summary.csv", encoding: .utf8)
+        let header = try #require(summary.split(separator: "\n").first)
+        #expect(header.hasSuffix(",selected_epoch,selected_val_accuracy,test_accuracy_at_selected"))
+        #expect(header.contains(",validation,"))
+        let rows = summary.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        #expect(rows.count == 4 && rows.allSatisfy { Int($0[$0.count - 3]).map { (1...3).contains($0) } ?? false })
+        let table = try Binary.run(["summarize", dir.path + "/sel"])
+        #expect(table.stdout.contains("selected by val_accuracy (max) at each run's best epoch: * activation="), "\(table.stdout)")
+        #expect(table.stdout.contains("final val acc"))
+        // The validation figures are in every row of every run.
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path + "/sel").first { $0.count == 12 })
+        let metrics = try String(contentsOfFile: dir.path + "/sel/\(id)/metrics.csv", encoding: .utf8)
+        #expect(metrics.split(separator: "\n").dropFirst().allSatisfy { !$0.contains(",,") })
+    }
 }

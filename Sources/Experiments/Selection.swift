@@ -1,0 +1,57 @@
+import SpecYAML
+
+/// The spec's `select:` section: which figure picks the best epoch of each run and the best
+/// group. Nothing selects on test figures unless a spec asks for it.
+public struct Selection: Sendable, Equatable, Codable {
+    /// The figures an epoch can be selected by, as metrics.csv names them (`train_eval_*` are
+    /// the evaluation-mode figures on the training sample).
+    public static let metrics = ["val_accuracy", "val_loss", "test_accuracy", "test_loss",
+                                 "train_eval_accuracy", "train_eval_loss"]
+
+    public var metric: String
+    /// `max` or `min`.
+    public var goal: String
+
+    public init(metric: String, goal: String) {
+        self.metric = metric
+        self.goal = goal
+    }
+
+    public var needsValidation: Bool { metric.hasPrefix("val_") }
+
+    /// Reads `select: {metric: val_accuracy, goal: max}` (goal defaults to max for accuracies
+    /// and min for losses).
+    static func parse(_ node: Node, _ source: Source) throws(YAMLError) -> Selection {
+        guard case .mapping(let map) = node else {
+            throw YAMLError("select must be a mapping such as '{metric: val_accuracy, goal: max}', got \(node.kindDescription)",
+                            at: node.mark, in: source)
+        }
+        var metric: String?, goal: String?
+        for entry in map.entries {
+            guard case .scalar(let s) = entry.value else {
+                throw YAMLError("select.\(entry.key.value) must be a word, got \(entry.value.kindDescription)",
+                                at: entry.value.mark, in: source)
+            }
+            switch entry.key.value {
+            case "metric":
+                guard metrics.contains(s.value) else {
+                    throw YAMLError("select.metric must be one of \(metrics.joined(separator: ", ")); got '\(s.shortValue)'"
+                        + Suggestion.hint(for: s.value, in: metrics), at: entry.value.mark, in: source)
+                }
+                metric = s.value
+            case "goal":
+                guard ["max", "min"].contains(s.value) else {
+                    throw YAMLError("select.goal must be max or min, got '\(s.shortValue)'", at: entry.value.mark, in: source)
+                }
+                goal = s.value
+            default:
+                throw YAMLError("unknown key '\(entry.key.value)' in select" + Suggestion.hint(for: entry.key.value, in: ["metric", "goal"]),
+                                at: entry.key.mark, in: source)
+            }
+        }
+        guard let metric else {
+            throw YAMLError("select needs a metric, e.g. '{metric: val_accuracy}'", at: node.mark, in: source)
+        }
+        return Selection(metric: metric, goal: goal ?? (metric.hasSuffix("_loss") ? "min" : "max"))
+    }
+}
