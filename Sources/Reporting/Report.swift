@@ -15,8 +15,14 @@ public struct Report: Sendable {
     public var charts: [(file: String, svg: String)]
     /// Distinct (runner, engine, host) of the runs' sessions, with how many runs each trained.
     public var provenance: [(what: String, runs: Int)]
+    /// Another program's runs of the same groups, if given (`--reference`).
+    public var reference: ReferenceRuns?
+    /// Report each group's change from this epoch to its last (`--since-epoch`).
+    public var sinceEpoch: Int?
 
-    public init(_ store: RunStore) {
+    public init(_ store: RunStore, reference: ReferenceRuns? = nil, sinceEpoch: Int? = nil) {
+        self.reference = reference
+        self.sinceEpoch = sinceEpoch
         summary = Summary.load(store)
         groups = Groups(summary)
         let archive = SpecArchive(store: store)
@@ -76,6 +82,52 @@ public struct Report: Sendable {
         return (header, rows)
     }
 
+    /// Per group with reference runs: both means with their intervals, and the difference
+    /// (runner − reference) with its Welch interval and p-value.
+    func referenceRows() -> (header: [String], rows: [[String]])? {
+        guard let reference else { return nil }
+        let header = ["group", "figure", "runner (n)", "runner 95% CI", "reference (n)", "reference 95% CI",
+                      "runner − reference", "95% CI", "p"]
+        var rows: [[String]] = []
+        for g in groups.groups {
+            for (figure, samples, f) in [(Groups.Figure.finalTestAccuracy, reference.accuracy, "%.2f"),
+                                         (.finalTestLoss, reference.loss, "%.4f")] {
+                guard let theirs = samples[g.name] else { continue }
+                let ours = g.sample(figure)
+                func ci(_ s: Sample) -> String {
+                    s.confidenceInterval().map { "[" + String(format: f, $0.lowerBound) + ", " + String(format: f, $0.upperBound) + "]" } ?? "–"
+                }
+                let test = WelchTest(theirs, ours)
+                rows.append([g.name, figure == .finalTestAccuracy ? "final test accuracy (%)" : "final test loss",
+                             Summary.format(ours.mean, f, none: "–") + " (\(ours.n))", ci(ours),
+                             Summary.format(theirs.mean, f, none: "–") + " (\(theirs.n))", ci(theirs),
+                             test.map { String(format: f.replacingOccurrences(of: "%", with: "%+"), $0.difference) } ?? "–",
+                             test.map { "[" + String(format: f, $0.interval.lowerBound) + ", " + String(format: f, $0.interval.upperBound) + "]" } ?? "–",
+                             test.map { Comparison.pValue($0.p) } ?? "–"])
+            }
+        }
+        return rows.isEmpty ? nil : (header, rows)
+    }
+
+    /// Per group trained past `sinceEpoch`: the change of test accuracy from that epoch to the
+    /// last, over its runs (a paired difference: each run against itself), with a t-interval.
+    func sinceRows() -> (header: [String], rows: [[String]])? {
+        guard let e = sinceEpoch else { return nil }
+        let header = ["group", "n", "test acc at epoch \(e)", "final test acc", "change", "95% CI", "final epoch"]
+        var rows: [[String]] = []
+        for g in groups.groups {
+            let runs = g.done.filter { $0.metrics.count > e }
+            guard !runs.isEmpty else { continue }
+            let at = Sample(runs.map { $0.metrics[e - 1].testAccuracy }), final = Sample(runs.compactMap(\.finalAccuracy))
+            let change = Sample(runs.map { $0.metrics.last!.testAccuracy - $0.metrics[e - 1].testAccuracy })
+            rows.append([g.name, "\(runs.count)", Summary.format(at.mean, "%.2f%%"), Summary.format(final.mean, "%.2f%%"),
+                         Summary.format(change.mean, "%+.2f points"),
+                         change.confidenceInterval().map { String(format: "[%.2f, %.2f]", $0.lowerBound, $0.upperBound) } ?? "–",
+                         "\(runs.map(\.metrics.count).min()!)"])
+        }
+        return rows.isEmpty ? nil : (header, rows)
+    }
+
     func runRows() -> (header: [String], rows: [[String]]) {
         let header = ["#", "id", "name", "status", "epochs", "final test acc", "best test acc", "final test loss", "seconds"]
         let rows = summary.rows.map { r in
@@ -88,29 +140,39 @@ public struct Report: Sendable {
 
     // MARK: - Markdown
 
-    public func markdown() -> String {
+    /// - Parameters:
+    ///   - level: the heading level of the title (1 for a report of its own, 2 inside another).
+    ///   - charts: the path from the document to the experiment's folder, for chart links.
+    public func markdown(level: Int = 1, charts chartPath: String = "") -> String {
+        let h1 = String(repeating: "#", count: level), h2 = h1 + "#"
         func table(_ t: (header: [String], rows: [[String]])) -> String {
             func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
             return (["| " + t.header.map(cell).joined(separator: " | ") + " |",
                      "|" + t.header.map { _ in "---" }.joined(separator: "|") + "|"]
                     + t.rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
         }
-        var md = "# \(summary.experiment)\n\n"
+        var md = "\(h1) \(summary.experiment)\n\n"
         md += "\(summary.rows.count) runs in \(groups.groups.count) groups (runs that differ only in seed). "
             + "Figures are means over each group's done runs with 95% Student-t intervals; differences use Welch's test.\n\n"
-        md += "## Groups\n\n" + table(groupRows()) + "\n"
+        md += "\(h2) Groups\n\n" + table(groupRows()) + "\n"
         if let selection = groups.selection, let best = groups.best {
             md += "Selected by \(selection.metric) (\(selection.goal)) at each run's best epoch: ★ \(groups.groups[best].name). "
                 + "No choice here looked at test figures unless the spec selected on them.\n\n"
         }
         if !comparisons.isEmpty {
-            md += "## Comparisons\n\n" + comparisons.map { "- " + $0.verdict }.joined(separator: "\n") + "\n\n"
+            md += "\(h2) Comparisons\n\n" + comparisons.map { "- " + $0.verdict }.joined(separator: "\n") + "\n\n"
         }
-        md += "## Charts\n\n" + charts.map { "![\($0.file)](\($0.file))" }.joined(separator: "\n") + "\n\n"
-        md += "## Runs\n\n" + table(runRows()) + "\n"
-        md += "## Provenance\n\n" + provenance.map { "- \($0.what): \($0.runs) run(s)" }.joined(separator: "\n") + "\n"
+        if let since = sinceRows() {
+            md += "\(h2) Change since epoch \(sinceEpoch!)\n\n" + table(since) + "\n"
+        }
+        if let ref = referenceRows() {
+            md += "\(h2) Against the reference (\(reference!.directory))\n\n" + table(ref) + "\n"
+        }
+        md += "\(h2) Charts\n\n" + charts.map { "![\($0.file)](\(chartPath)\($0.file))" }.joined(separator: "\n") + "\n\n"
+        md += "\(h2) Runs\n\n" + table(runRows()) + "\n"
+        md += "\(h2) Provenance\n\n" + provenance.map { "- \($0.what): \($0.runs) run(s)" }.joined(separator: "\n") + "\n"
         if !specs.isEmpty {
-            md += "\n## Spec\n\n" + specs.map { "`\($0.path)`:\n\n```yaml\n\($0.text)```\n" }.joined(separator: "\n")
+            md += "\n\(h2) Spec\n\n" + specs.map { "`\($0.path)`:\n\n```yaml\n\($0.text)```\n" }.joined(separator: "\n")
         }
         return md
     }
@@ -141,6 +203,12 @@ public struct Report: Sendable {
         }
         if !comparisons.isEmpty {
             body += "<h2>Comparisons</h2>\n<ul>\n" + comparisons.map { "<li>\(Report.escape($0.verdict))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+        }
+        if let since = sinceRows() {
+            body += "<h2>Change since epoch \(sinceEpoch!)</h2>\n" + table(since, id: "since")
+        }
+        if let ref = referenceRows() {
+            body += "<h2>Against the reference (\(Report.escape(reference!.directory)))</h2>\n" + table(ref, id: "reference")
         }
         body += "<h2>Charts</h2>\n" + charts.map { "<figure class=\"chart\" data-file=\"\($0.file)\">\n\($0.svg)</figure>\n" }.joined()
         body += "<h2>Runs</h2>\n<p class=\"hint\">Click a column to sort; click again to reverse.</p>\n" + table(runRows(), id: "runs")

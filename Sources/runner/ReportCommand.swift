@@ -3,33 +3,87 @@ import Foundation
 import Reporting
 import Results
 
-/// `runner report RESULTS/NAME`: report.html (self-contained) and report.md for an experiment.
+/// `runner report RESULTS/NAME...`: report.html (self-contained) and report.md for each
+/// experiment; with --output, one Markdown document over all of them (results/REPORT.md).
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write report.html (one self-contained file) and report.md for an experiment's results.",
+        abstract: "Write report.html (one self-contained file) and report.md for experiments' results.",
         discussion: """
             The report holds the spec, the group table (means and 95% intervals over seeds), every \\
             comparison of each varying parameter (Welch intervals and p-values), every chart, a \\
-            sortable table of the runs and their provenance. A sweep writes it at its end too.
+            sortable table of the runs and their provenance. A sweep writes it at its end too. \\
+            --reference DIR adds, per group, the difference to another program's runs (CSV files \\
+            named GROUP.csv or GROUP,seed=N.csv, as bench/pytorch_seed.py writes); --since-epoch E \\
+            the change of test accuracy from epoch E to the last; --output FILE one Markdown \\
+            document over every experiment given.
             """)
 
-    @Argument(help: "An experiment's results folder (results/NAME).")
-    var directory: String
+    @Argument(help: "Experiments' results folders (results/NAME).")
+    var directories: [String]
+
+    @Option(help: ArgumentHelp("Another program's runs of the same groups, to compare against.", valueName: "dir"))
+    var reference: String?
+
+    @Option(help: ArgumentHelp("Report each group's change from this epoch to its last.", valueName: "epoch"))
+    var sinceEpoch: Int?
+
+    @Option(help: ArgumentHelp("Also write one Markdown document over all the experiments here.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        guard !directories.isEmpty else { throw ValidationError("give at least one results folder, e.g. results/comparison") }
+        if let sinceEpoch, sinceEpoch < 1 { throw ValidationError("--since-epoch must be at least 1") }
+    }
 
     func run() throws {
-        let store = RunStore(directory: directory)
-        guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
-            Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
-            throw ExitStatus.invalidInput.code
+        var sections: [String] = []
+        let references = reference.map { ReferenceRuns(directory: $0) }
+        for directory in directories {
+            let store = RunStore(directory: directory)
+            guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
+                Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
+                throw ExitStatus.invalidInput.code
+            }
+            let report: Report
+            do throws(AtomicFile.WriteError) {
+                try Charts.refresh(store)
+                report = Report(store, reference: references, sinceEpoch: sinceEpoch)
+                try report.write(to: store)
+            } catch {
+                Output.error(error.description)
+                throw ExitStatus.unwritable.code
+            }
+            Output.out("wrote \(store.file("report.html")) and \(store.file("report.md"))\n")
+            if let output {
+                sections.append(report.markdown(level: 2, charts: relativePath(from: AtomicFile.parent(of: output), to: directory) + "/"))
+            }
         }
-        do throws(AtomicFile.WriteError) {
-            try Charts.refresh(store)
-            try Report(store).write(to: store)
-        } catch {
-            Output.error(error.description)
-            throw ExitStatus.unwritable.code
+        if let output {
+            let text = "# Results\n\nWritten by `runner report \(CommandLine.arguments.dropFirst(2).joined(separator: " "))`: "
+                + "every figure below is read from the results folders named, with 95% intervals over seeds.\n\n"
+                + sections.joined(separator: "\n")
+            do throws(AtomicFile.WriteError) {
+                try AtomicFile.write(text, to: output)
+            } catch {
+                Output.error(error.description)
+                throw ExitStatus.unwritable.code
+            }
+            Output.out("wrote \(output)\n")
         }
-        Output.out("wrote \(store.file("report.html")) and \(store.file("report.md"))\n")
+    }
+
+    /// `to` as seen from the folder `from` (both relative to here or absolute).
+    func relativePath(from: String, to: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        func parts(_ p: String) -> [String] {
+            let absolute = p.hasPrefix("/") ? p : cwd + "/" + p
+            return (absolute as NSString).standardizingPath.split(separator: "/").map(String.init)
+        }
+        let a = parts(from.isEmpty ? "." : from), b = parts(to)
+        var common = 0
+        while common < a.count && common < b.count && a[common] == b[common] { common += 1 }
+        let path = Array(repeating: "..", count: a.count - common) + b[common...]
+        return path.isEmpty ? "." : path.joined(separator: "/")
     }
 }

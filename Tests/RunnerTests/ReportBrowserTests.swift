@@ -63,4 +63,29 @@ import Testing
         }
         #expect(accuracies.count == 8 && accuracies == accuracies.sorted(by: >), "\(accuracies)")
     }
+
+    /// One Markdown document over several experiments, with another program's runs beside
+    /// the groups and the change since an epoch: what results/REPORT.md is made of.
+    @Test func aCombinedReportWithAReferenceAndTheChangeSinceAnEpoch() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("two.yaml").path
+        try "name: two\nepochs: 3\ntrain_subset: 300\ntest_subset: 100\nhidden: [16]\nlr: 0.1\nrepeats: 2\nsweep:\n  activation: [sigmoid, relu]\n"
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        #expect(try Binary.run([spec, "--results", dir.path + "/results", "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
+        let reference = dir.appendingPathComponent("reference")
+        try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
+        for (file, accuracy) in [("activation=relu.csv", 80.0), ("activation=relu,seed=2.csv", 82.0), ("activation=relu,seed=3.csv", 81.0)] {
+            try "epoch,train_loss,test_loss,test_accuracy\n1,1.0,0.9,70.0\n2,0.8,0.7,\(accuracy)\n"
+                .write(to: reference.appendingPathComponent(file), atomically: true, encoding: .utf8)
+        }
+        let r = try Binary.run(["report", "results/two", "--reference", "reference", "--since-epoch", "2", "--output", "results/REPORT.md"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let md = try String(contentsOfFile: dir.path + "/results/REPORT.md", encoding: .utf8)
+        #expect(md.hasPrefix("# Results\n") && md.contains("\n## two\n") && md.contains("\n### Groups\n"))
+        #expect(md.contains("### Change since epoch 2"))
+        #expect(md.contains("| activation=relu | final test accuracy (%) |") && md.contains("| 81.00 (3) | [78.52, 83.48] |"))
+        #expect(md.contains("![accuracy.svg](two/accuracy.svg)"))
+        #expect(md.contains("activation relu − sigmoid: "))
+    }
 }
