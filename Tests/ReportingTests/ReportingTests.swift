@@ -124,3 +124,55 @@ import Testing
         #expect(throws: Comparison.Failure.self) { try Comparison(Groups(s), by: "lr", figure: .finalTestAccuracy) }
     }
 }
+
+/// The chart layout at 40 groups: every line its own colour-and-dash style, the legend inside
+/// the canvas whatever its length, and a diverged run kept off the axis range.
+@Suite struct ChartLayout {
+    func series(_ n: Int, label: (Int) -> String) -> [LineChart.Series] {
+        (0..<n).map { i in
+            let offset: Double = 90 + Double(i) / 10
+            let points: [(x: Double, y: Double)] = (1...5).map { e in (x: Double(e), y: offset + Double(e)) }
+            return LineChart.Series(label: label(i), points: points)
+        }
+    }
+
+    /// Numbers of the attribute `name` on the elements of class `cls`.
+    func values(_ svg: String, _ cls: String, _ name: String) -> [String] {
+        svg.components(separatedBy: "class=\"\(cls)\"").dropFirst().map { rest in
+            guard let r = rest.range(of: "\(name)=\"") else { return "" }
+            return String(rest[r.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    @Test func fortyGroupsHaveFortyStylesAndALegendThatFits() throws {
+        let long = String(repeating: "x", count: 90)
+        let chart = LineChart(title: "t", xLabel: "epoch", yLabel: "y", series: series(40) { "group \($0) \(long)" },
+                              yIncludesZero: false)
+        let svg = chart.svg()
+        let styles = (0..<40).map { LineChart.style($0) }
+        #expect(Set(styles.map { "\($0.color) \($0.dash)" }).count == 40)
+        let width = Double(values(svg, "legend", "x1").count)
+        #expect(width == 40)
+        // Canvas size from the root element.
+        let canvas = try #require(svg.range(of: "width=\"")).upperBound
+        let svgWidth = Double(svg[canvas...].prefix { $0 != "\"" })!
+        let heightStart = try #require(svg.range(of: "height=\"")).upperBound
+        let svgHeight = Double(svg[heightStart...].prefix { $0 != "\"" })!
+        let legendY = values(svg, "legend", "y1").compactMap(Double.init)
+        #expect(legendY.count == 40 && legendY.max()! + 12 < svgHeight)
+        // The longest label (6.8 px a character after a 46 px sample) fits.
+        let legendX = values(svg, "legend", "x2").compactMap(Double.init)
+        #expect(legendX.allSatisfy { $0 + 6 + 6.8 * Double("group 39 \(long)".count) <= svgWidth })
+        _ = try XMLDocument(xmlString: svg)
+    }
+
+    @Test func aDivergedRunDoesNotRescaleTheAxis() throws {
+        var lines = series(3) { "g\($0)" }
+        lines.append(LineChart.Series(label: "blown", points: [(1, 2), (2, 300_000)], outlier: true))
+        let svg = LineChart(title: "loss", xLabel: "epoch", yLabel: "loss", series: lines, yIncludesZero: true).svg()
+        // Tick labels stay in the healthy runs' range (below 100, not 300000).
+        #expect(!svg.contains(">300000<") && !svg.contains(">250000<"))
+        #expect(svg.contains("blown (diverged)"))
+        #expect(svg.contains("clip-path=\"url(#plot-"))
+    }
+}
