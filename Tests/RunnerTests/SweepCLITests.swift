@@ -171,13 +171,17 @@ import Testing
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try Binary.run(Self.sweep + ["--results", dir.path, "--index", "0"])
-        let r = try Binary.run(["summarize", dir.path])
+        let r = try Binary.run(["summarize", dir.path, "--by-run"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first == "comparison: 4 runs")
         #expect(lines.count == 6)
         #expect(lines[2].contains("activation=sigmoid,dropout=0.0") && lines[2].contains("done"))
         #expect(lines[3].contains("pending"))
+        // By group (the default): one done run of four groups, the others with none yet.
+        let groups = try Binary.run(["summarize", dir.path]).stdout.split(separator: "\n")
+        #expect(groups.first == "comparison: 4 groups (runs that differ only in seed; n = runs done, figures over them)")
+        #expect(groups[2].hasPrefix("activation=sigmoid,dropout=0.0    1 ") && groups[3].hasPrefix("activation=sigmoid,dropout=0.5  0/1 "))
         let svg = try String(contentsOf: dir.appendingPathComponent("comparison/accuracy.svg"), encoding: .utf8)
         #expect(svg.hasPrefix("<svg") && svg.contains("activation=sigmoid,dropout=0.0"))
         #expect(try Binary.run(["summarize", dir.appendingPathComponent("nothing").path]).status == 2)
