@@ -116,7 +116,7 @@ public struct Groups: Sendable {
     /// The terminal table: a row per group with the mean and 95% interval of the final and
     /// best test accuracy and the final test loss (and validation accuracy with a split).
     public func table() -> String {
-        var header = ["group", "n", "final acc", "95% CI", "best acc", "final loss", "95% CI"]
+        var header = ["group", "n", "final acc", "sd", "95% CI", "best acc", "95% CI", "final loss", "95% CI"]
         let withValidation = figures.contains(.finalValAccuracy)
         if withValidation { header += ["final val acc", "95% CI"] }
         if let selection { header += ["\(selection.metric) at selected", "test acc at selected", "95% CI"] }
@@ -128,9 +128,9 @@ public struct Groups: Sendable {
         for g in groups {
             let n = "\(g.done.count)" + (g.done.count == g.rows.count ? "" : "/\(g.rows.count)")
             let acc = g.sample(.finalTestAccuracy), best = g.sample(.bestTestAccuracy), loss = g.sample(.finalTestLoss)
-            var row = [g.name, n, Summary.format(acc.mean, "%.2f%%", none: "-"), interval(acc, "%.2f"),
-                       Summary.format(best.mean, "%.2f%%", none: "-"), Summary.format(loss.mean, "%.4f", none: "-"),
-                       interval(loss, "%.4f")]
+            var row = [g.name, n, Summary.format(acc.mean, "%.2f%%", none: "-"), Summary.format(acc.standardDeviation, "%.2f", none: "-"),
+                       interval(acc, "%.2f"), Summary.format(best.mean, "%.2f%%", none: "-"), interval(best, "%.2f"),
+                       Summary.format(loss.mean, "%.4f", none: "-"), interval(loss, "%.4f")]
             if withValidation {
                 let val = g.sample(.finalValAccuracy)
                 row += [Summary.format(val.mean, "%.2f%%", none: "-"), interval(val, "%.2f")]

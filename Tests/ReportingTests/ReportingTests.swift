@@ -101,7 +101,7 @@ import Testing
         let csv = groups.csv().split(separator: "\n")
         #expect(csv[0].hasPrefix("group,runs,done,diverged,final_test_accuracy_mean,final_test_accuracy_sd,final_test_accuracy_ci_low,"))
         #expect(csv[1].hasPrefix("activation=relu,3,3,0,98.1000,0.1000,97.8516,98.3484,"))
-        #expect(groups.table().contains("activation=relu       3     98.10%  [97.85, 98.35]    98.10%"))
+        #expect(groups.table().contains("activation=relu       3     98.10%  0.10  [97.85, 98.35]    98.10%  [97.85, 98.35]"))
         #expect(groups.table().contains("activation=sigmoid  2/3     90.30%"))
     }
 
