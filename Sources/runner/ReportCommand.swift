@@ -22,8 +22,18 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Experiments' results folders (results/NAME).")
     var directories: [String]
 
-    @Option(help: ArgumentHelp("Another program's runs of the same groups, to compare against.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Another program's runs of the same groups, to compare against; NAME=DIR applies them to experiment NAME only.",
+                               valueName: "[name=]dir"))
     var reference: String?
+
+    /// The reference folder, and the experiment it is for (nil: every one).
+    var referenceTarget: (experiment: String?, directory: String)? {
+        guard let reference else { return nil }
+        if let equals = reference.firstIndex(of: "="), !reference[..<equals].contains("/") {
+            return (String(reference[..<equals]), String(reference[reference.index(after: equals)...]))
+        }
+        return (nil, reference)
+    }
 
     @Option(help: ArgumentHelp("Report each group's change from this epoch to its last.", valueName: "epoch"))
     var sinceEpoch: Int?
@@ -38,7 +48,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         var sections: [String] = []
-        let references = reference.map { ReferenceRuns(directory: $0) }
+        let target = referenceTarget
+        let references = target.map { ReferenceRuns(directory: $0.directory) }
         for directory in directories {
             let store = RunStore(directory: directory)
             guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
@@ -48,7 +59,8 @@ struct ReportCommand: ParsableCommand {
             let report: Report
             do throws(AtomicFile.WriteError) {
                 try Charts.refresh(store)
-                report = Report(store, reference: references, sinceEpoch: sinceEpoch)
+                let applies = target?.experiment.map { $0 == (directory as NSString).lastPathComponent } ?? true
+                report = Report(store, reference: applies ? references : nil, sinceEpoch: sinceEpoch)
                 try report.write(to: store)
             } catch {
                 Output.error(error.description)
