@@ -176,3 +176,33 @@ import Testing
         #expect(svg.contains("clip-path=\"url(#plot-"))
     }
 }
+
+/// Groups from real plans: a seed axis or repeats, mixed with other axes.
+@Suite struct GroupsFromPlans {
+    func groups(_ text: String) throws -> Groups {
+        let plan = try Plan(try ExperimentSpec.parse(.init(name: "g.yaml", text: text), defaultName: "g"))
+        let rows = plan.runs.map { run in
+            Summary.Row(index: run.index, id: run.id, name: run.name,
+                        parameters: Dictionary(uniqueKeysWithValues: Parameter.all.map { ($0.key, $0.read(run.config).description) }),
+                        status: "done", epochsDone: 1, epochs: 1,
+                        metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: Double(run.index), epochSeconds: 1)],
+                        seconds: 1)
+        }
+        return Groups(Summary(experiment: "g", rows: rows))
+    }
+
+    @Test func aSeedAxisMixedWithAnotherAxis() throws {
+        let g = try groups("sweep:\n  seed: [1, 2, 3]\n  activation: [relu, tanh]\n")
+        #expect(g.varying == ["activation"])
+        #expect(g.groups.map(\.name) == ["activation=relu", "activation=tanh"])
+        // Seed is the outer axis: relu is runs 0, 2, 4.
+        #expect(g.groups[0].sample(.finalTestAccuracy).values == [0, 2, 4])
+    }
+
+    @Test func repeatsMixedWithTwoAxes() throws {
+        let g = try groups("repeats: 2\nsweep:\n  activation: [relu, tanh]\n  dropout: [0.0, 0.5]\n")
+        #expect(g.varying == ["activation", "dropout"])
+        #expect(g.groups.count == 4 && g.groups.allSatisfy { $0.rows.count == 2 })
+        #expect(g.groups[1].name == "activation=relu,dropout=0.5" && g.groups[1].sample(.finalTestAccuracy).values == [2, 3])
+    }
+}
