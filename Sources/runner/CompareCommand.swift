@@ -34,11 +34,7 @@ struct CompareCommand: ParsableCommand {
     var format: Format = .text
 
     func run() throws {
-        let store = RunStore(directory: directory)
-        guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
-            Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
-            throw ExitStatus.invalidInput.code
-        }
+        let store = try ResultsFolder.open(directory)
         let comparison: Comparison
         do throws(Comparison.Failure) {
             comparison = try Comparison(Groups(Summary.load(store)), by: by, figure: metric)

@@ -51,11 +51,7 @@ struct ReportCommand: ParsableCommand {
         let target = referenceTarget
         let references = target.map { ReferenceRuns(directory: $0.directory) }
         for directory in directories {
-            let store = RunStore(directory: directory)
-            guard FileManager.default.fileExists(atPath: store.file(RunStore.planFile)) else {
-                Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
-                throw ExitStatus.invalidInput.code
-            }
+            let store = try ResultsFolder.open(directory)
             let report: Report
             do throws(AtomicFile.WriteError) {
                 try Charts.refresh(store)

@@ -194,16 +194,7 @@ struct SlurmCommand: ParsableCommand {
     /// The shared libraries `binary` loads from outside /lib, /lib64, /usr/lib and /usr/lib64
     /// (a Swift toolchain's runtime, say), as `ldd` resolves them here; none when ldd fails.
     static func librariesOutsideTheSystem(_ binary: String) -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ldd", binary]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return [] }
+        guard let text = Subprocess.output(["ldd", binary]) else { return [] }
         let system = ["/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"]
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -218,16 +209,7 @@ struct SlurmCommand: ParsableCommand {
 
     /// `MaxArraySize` and `MaxJobCount` from `scontrol show config`, when Slurm is reachable.
     static func clusterLimits() -> (maxArraySize: Int?, maxJobCount: Int?) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["scontrol", "show", "config"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return (nil, nil) }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return (nil, nil) }
+        guard let text = Subprocess.output(["scontrol", "show", "config"]) else { return (nil, nil) }
         func value(_ key: String) -> Int? {
             for line in text.split(separator: "\n") {
                 let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -263,20 +245,12 @@ struct SlurmCommand: ParsableCommand {
 
     /// Runs sbatch and returns the job id it prints with --parsable.
     static func sbatch(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sbatch"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch {
-            Output.error("runner slurm: error: cannot run sbatch (\(error)); is Slurm installed here?")
+        guard let result = Subprocess.run(["sbatch"] + arguments) else {
+            Output.error("runner slurm: error: cannot run sbatch; is Slurm installed here?")
             throw ExitStatus.sbatchFailed.code
         }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let text = result.stdout, message = result.stderr
+        guard result.status == 0,
               let id = text.split(separator: "\n").first?.split(separator: ";").first else {
             Output.error("runner slurm: error: sbatch failed: " + message.trimmingCharacters(in: .whitespacesAndNewlines))
             throw ExitStatus.sbatchFailed.code

@@ -25,15 +25,6 @@ enum Version {
     static var description: String { "runner \(number) (commit \(commit))\nengine: \(engine)" }
 
     private static func git(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        Subprocess.output(["git"] + arguments).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 }
