@@ -9,14 +9,21 @@ public enum Charts {
     /// The SVG files of a summary, as (file name, SVG text): accuracy.svg and loss.svg always;
     /// train-vs-test.svg when training figures were recorded; final-vs-PARAM.svg for each
     /// numeric parameter that varies between groups.
+    /// Most groups drawn in one chart (50 styles, then repeats; past this a chart is unreadable
+    /// and its legend thousands of lines long): the first ones in plan order, said in the title.
+    public static let maxGroups = 100
+
     public static func make(_ summary: Summary) -> [(file: String, svg: String)] {
-        let groups = Groups(summary)
+        var groups = Groups(summary)
+        let total = groups.groups.count
+        groups.groups = Array(groups.groups.prefix(maxGroups))
+        let of = total > maxGroups ? " (first \(maxGroups) of \(total) groups)" : ""
         var files: [(String, String)] = []
         let accuracy = LineChart(
-            title: "\(summary.experiment): test accuracy", xLabel: "epoch", yLabel: "test accuracy (%)",
+            title: "\(summary.experiment): test accuracy" + of, xLabel: "epoch", yLabel: "test accuracy (%)",
             series: curves(groups, \.testAccuracy), yIncludesZero: false, yCeiling: 100, yFloor: 0)
         let loss = LineChart(
-            title: "\(summary.experiment): test loss (mean NLL)", xLabel: "epoch", yLabel: "test loss",
+            title: "\(summary.experiment): test loss (mean NLL)" + of, xLabel: "epoch", yLabel: "test loss",
             series: curves(groups, \.testLoss), yIncludesZero: true)
         files += [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
         if groups.figures.contains(.finalTrainAccuracy) {
@@ -31,7 +38,7 @@ public enum Charts {
                 series.append(.init(label: g.name + ": training (eval mode)", points: train.points, companion: true,
                                     styleIndex: slot))
             }
-            let chart = LineChart(title: "\(summary.experiment): training vs test accuracy (the generalisation gap)",
+            let chart = LineChart(title: "\(summary.experiment): training vs test accuracy (the generalisation gap)" + of,
                                   xLabel: "epoch", yLabel: "accuracy (%)", series: series, yIncludesZero: false, yCeiling: 100, yFloor: 0)
             files.append(("train-vs-test.svg", chart.svg()))
         }

@@ -206,3 +206,18 @@ import Testing
         #expect(g.groups[1].name == "activation=relu,dropout=0.5" && g.groups[1].sample(.finalTestAccuracy).values == [2, 3])
     }
 }
+
+@Suite struct ChartCap {
+    @Test func hugeSweepsChartTheirFirstGroupsAndSaySo() {
+        let rows = (0..<150).map { i in
+            Summary.Row(index: i, id: "id\(i)", name: "lr=\(i)",
+                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, $0 == "lr" ? "\(i)" : "x") }),
+                        status: "done", epochsDone: 1, epochs: 1,
+                        metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 50, epochSeconds: 1)], seconds: 1)
+        }
+        let charts = Charts.make(Summary(experiment: "big", rows: rows))
+        let accuracy = charts.first { $0.file == "accuracy.svg" }!.svg
+        #expect(accuracy.contains("big: test accuracy (first 100 of 150 groups)"))
+        #expect(accuracy.components(separatedBy: "class=\"legend\"").count - 1 == 100)
+    }
+}
