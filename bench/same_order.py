@@ -4,8 +4,12 @@ written to a file the runner's engine loads, and both train one epoch of the see
 network (no dropout) on the training set in file order (no shuffling), then report test
 accuracy. Equal figures mean the two compute the same training; run by scripts/same-order.sh.
 
-    /usr/bin/python3 bench/same_order.py SEED INIT_FILE
+    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE]]
+
+SCHEDULE is the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
+cosine(eta_min=0.001) for CosineAnnealingLR with T_max = EPOCHS (stepped after each epoch).
 """
+import re
 import os
 import sys
 
@@ -19,6 +23,8 @@ from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
 def main():
     seed, init_file = int(sys.argv[1]), sys.argv[2]
+    epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    schedule = sys.argv[4] if len(sys.argv) > 4 else "constant"
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     model = Net("sigmoid", 0.0)
@@ -33,9 +39,19 @@ def main():
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=False)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    scheduler = None
+    m = re.fullmatch(r"step\(step_size=(\d+),gamma=([0-9.e-]+)\)", schedule)
+    if m:
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(m.group(1)), gamma=float(m.group(2)))
+    m = re.fullmatch(r"cosine\(eta_min=([0-9.e-]+)\)", schedule)
+    if m:
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs, eta_min=float(m.group(1)))
     criterion = torch.nn.CrossEntropyLoss()
-    train(model, train_loader, optimizer, criterion)
-    print("PyTorch: epoch 1 test accuracy %.2f%%" % evaluate(model, test_loader, criterion)[2])
+    for epoch in range(1, epochs + 1):
+        train(model, train_loader, optimizer, criterion)
+        print("PyTorch: epoch %d test accuracy %.2f%%" % (epoch, evaluate(model, test_loader, criterion)[2]))
+        if scheduler:
+            scheduler.step()
 
 
 if __name__ == "__main__":

@@ -58,6 +58,14 @@ public struct Parameter: Sendable {
         // Added later: each names the value that leaves it out of run ids (see `introducedAt`).
         with(integer("validation", "hold out N training examples for validation, >= 0 (default 0: none)",
                      \.validation, min: 0, max: 100_000_000), introducedAt: .int(0)),
+        with(Parameter(
+            key: "lr_schedule",
+            summary: "learning-rate schedule per epoch: constant, cosine, {step: {step_size, gamma}}, {cosine: {eta_min}}",
+            decode: { node, source throws(YAMLError) in .string(try LRSchedule.parse(node, source).description) },
+            apply: { config, value in
+                if case .string(let s) = value, let schedule = LRSchedule(canonical: s) { config.lrSchedule = schedule }
+            },
+            read: { .string($0.lrSchedule.description) }), introducedAt: .string("constant")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {

@@ -17,6 +17,8 @@ public struct RunConfig: Hashable, Sendable {
     /// Training examples held out for validation (`ValidationSplit`: the same ones for every
     /// run and seed); 0 for none. Added after the first release: 0 leaves it out of run ids.
     public var validation: Int = 0
+    /// How the learning rate changes per epoch. Added later: `constant` leaves it out of ids.
+    public var lrSchedule: LRSchedule = .constant
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

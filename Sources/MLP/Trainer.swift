@@ -92,7 +92,10 @@ public final class Trainer {
     }
 
     public let shape: NetworkShape
-    public let hyper: Hyperparameters
+    public private(set) var hyper: Hyperparameters
+
+    /// Sets the learning rate of the steps to come (a schedule changes it between epochs).
+    public func setLearningRate(_ lr: Float) { hyper.lr = lr }
     public let weightStep: WeightStep
 
     private let parameters: UnsafeMutableBufferPointer<Float>

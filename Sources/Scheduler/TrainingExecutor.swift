@@ -82,6 +82,8 @@ public struct TrainingExecutor: RunExecutor {
 
         for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above
             let start = DispatchTime.now().uptimeNanoseconds
+            // The schedule is a function of the epoch, so a resumed run continues it exactly.
+            trainer.setLearningRate(Float(config.lrSchedule.lr(epoch: epoch, base: config.lr, epochs: config.epochs)))
             let fit = trainer.trainEpoch(pixels: train.pixels, labels: train.labels) { done in
                 context.report(.progress(run, epoch: epoch, examples: done, total: train.count))
                 return !context.cancellation.isCancelled

@@ -1,4 +1,5 @@
 import Datasets
+import Experiments
 import Foundation
 import MLP
 import MLPAVX512
@@ -46,6 +47,9 @@ struct Bench {
             let file = String(args.dropFirst().first ?? "")
             let seed = args.dropFirst(2).first.flatMap(UInt64.init) ?? 1
             let shuffle = args.dropFirst(3).first != "noshuffle"
+            // Optionally more epochs, under a learning-rate schedule (canonical spelling).
+            let epochs = args.dropFirst(4).first.flatMap(Int.init) ?? 1
+            let schedule = args.dropFirst(5).first.flatMap(LRSchedule.init(canonical:)) ?? .constant
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try MNIST.load("mnist", directory: MNIST.directory())
@@ -53,9 +57,12 @@ struct Bench {
                                                              momentum: 0.5, batchSize: 32, seed: seed,
                                                              shuffle: shuffle))
             if !file.isEmpty { trainer.parameterValues = weights }
-            _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
-            let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
-            print(String(format: "epoch 1 test accuracy %.2f%%", e.accuracy))
+            for epoch in 1...epochs {
+                trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: 0.01, epochs: epochs)))
+                _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
+                let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
+                print(String(format: "epoch \(epoch) test accuracy %.2f%%", e.accuracy))
+            }
         case "gemmcalls":
             // N GEMM calls of the first layer's forward shape, nothing else: how many heap
             // allocations the BLAS makes per call (run under valgrind).

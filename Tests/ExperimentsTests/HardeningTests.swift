@@ -81,3 +81,32 @@ import Testing
         #expect(Parameter.all.filter { $0.introducedAt == nil }.map(\.key) == first)
     }
 }
+
+/// Learning-rate schedules against PyTorch 1.13's StepLR and CosineAnnealingLR (the rates its
+/// optimizer's param_groups hold before each epoch, printed with repr): equal bit for bit.
+@Suite struct LearningRateSchedules {
+    @Test func stepLikePyTorch() {
+        let s = LRSchedule.step(stepSize: 2, gamma: 0.5)
+        #expect((1...6).map { s.lr(epoch: $0, base: 0.01, epochs: 6) } == [0.01, 0.01, 0.005, 0.005, 0.0025, 0.0025])
+    }
+
+    @Test func cosineLikePyTorch() {
+        let s = LRSchedule.cosine(etaMin: 0.001)
+        #expect((1...5).map { s.lr(epoch: $0, base: 0.01, epochs: 5) }
+                == [0.01, 0.009140576474687266, 0.006890576474687264, 0.004109423525312737, 0.0018594235253127371])
+        let long = (1...20).map { LRSchedule.cosine(etaMin: 0).lr(epoch: $0, base: 0.05, epochs: 20) }
+        #expect(long[10] == 0.025000000000000005 && long[19] == 0.00030779148512155856 && long[5] == 0.042677669529663696)
+    }
+
+    @Test func spellingsAndIds() throws {
+        #expect(try plan("lr_schedule: constant\n").runs[0].id == (try plan("epochs: 20\n")).runs[0].id)
+        let step = try plan("lr_schedule: {step: {step_size: 5, gamma: 0.1}}\n")
+        #expect(step.runs[0].config.lrSchedule == .step(stepSize: 5, gamma: 0.1))
+        #expect(Run.canonicalText(of: step.runs[0].config).hasSuffix("lr_schedule=step(step_size=5,gamma=0.1)\n"))
+        #expect(try plan("lr_schedule: cosine\n").runs[0].config.lrSchedule == .cosine(etaMin: 0))
+        let swept = try plan("sweep:\n  lr_schedule: [constant, {cosine: {eta_min: 0.001}}]\n")
+        #expect(swept.runs.map(\.name) == ["lr_schedule=constant", "lr_schedule=cosine(eta_min=0.001)"])
+        #expect(LRSchedule(canonical: "cosine(eta_min=0.001)") == .cosine(etaMin: 0.001))
+        #expect(specError("lr_schedule: {step: {gamma: 0.5}}\n")?.contains("needs step_size") == true)
+    }
+}
