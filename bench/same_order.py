@@ -4,10 +4,11 @@ written to a file the runner's engine loads, and both train one epoch of the see
 network (no dropout) on the training set in file order (no shuffling), then report test
 accuracy. Equal figures mean the two compute the same training; run by scripts/same-order.sh.
 
-    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE]]
+    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE [NORMALIZE]]]
 
 SCHEDULE is the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
 cosine(eta_min=0.001) for CosineAnnealingLR with T_max = EPOCHS (stepped after each epoch).
+NORMALIZE is mean/std (0.1307/0.3081) for transforms.Normalize after ToTensor(), or none.
 """
 import re
 import os
@@ -25,6 +26,12 @@ def main():
     seed, init_file = int(sys.argv[1]), sys.argv[2]
     epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     schedule = sys.argv[4] if len(sys.argv) > 4 else "constant"
+    normalize = sys.argv[5] if len(sys.argv) > 5 else "none"
+    steps = [transforms.ToTensor()]
+    if normalize != "none":
+        mean, std = (float(v) for v in normalize.split("/"))
+        steps.append(transforms.Normalize((mean,), (std,)))
+    transform = transforms.Compose(steps)
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     model = Net("sigmoid", 0.0)
@@ -34,8 +41,8 @@ def main():
         parts += [fc.weight.detach().numpy().ravel(), fc.bias.detach().numpy().ravel()]
     np.concatenate(parts).astype(np.float32).tofile(init_file)
     root = mnist_root("data/mnist")
-    train_set = datasets.MNIST(root=root, train=True, download=False, transform=transforms.ToTensor())
-    test_set = datasets.MNIST(root=root, train=False, transform=transforms.ToTensor())
+    train_set = datasets.MNIST(root=root, train=True, download=False, transform=transform)
+    test_set = datasets.MNIST(root=root, train=False, transform=transform)
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=False)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)

@@ -66,6 +66,14 @@ public struct Parameter: Sendable {
                 if case .string(let s) = value, let schedule = LRSchedule(canonical: s) { config.lrSchedule = schedule }
             },
             read: { .string($0.lrSchedule.description) }), introducedAt: .string("constant")),
+        with(Parameter(
+            key: "normalize",
+            summary: "input standardisation (x - mean) / std after scaling to [0, 1]: none, mnist (0.1307, 0.3081), [mean, std]",
+            decode: { node, source throws(YAMLError) in .string(try InputNormalization.parse(node, source)?.description ?? "none") },
+            apply: { config, value in
+                if case .string(let s) = value { config.normalize = InputNormalization(canonical: s) }
+            },
+            read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {

@@ -19,6 +19,9 @@ public struct RunConfig: Hashable, Sendable {
     public var validation: Int = 0
     /// How the learning rate changes per epoch. Added later: `constant` leaves it out of ids.
     public var lrSchedule: LRSchedule = .constant
+    /// Input standardisation after scaling to [0, 1]; nil for none (`ToTensor()` alone, the
+    /// seed program's). Added later: none leaves it out of ids.
+    public var normalize: InputNormalization? = nil
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

@@ -8,7 +8,8 @@ import Darwin
 /// allocates. `Reference` holds a naive twin of each for the tests.
 public enum Kernels {
     /// Copies the selected images into a batch, scaling bytes to [0, 1] as `ToTensor()` does:
-    /// Float(v) / 255, sixteen pixels at a time (the same correctly rounded division).
+    /// Float(v) / 255, sixteen pixels at a time (the same correctly rounded division); then,
+    /// unless mean is 0 and std 1, `(x - mean) / std` as `transforms.Normalize` does in Float32.
     /// - Parameters:
     ///   - pixels: [examples, features] bytes.
     ///   - indices: the `rows` examples to take, in order.
@@ -16,19 +17,23 @@ public enum Kernels {
     @inline(__always)
     public static func gather(pixels: UnsafePointer<UInt8>, labels: UnsafePointer<UInt8>,
                               indices: UnsafePointer<Int>, rows: Int, features: Int,
-                              out: UnsafeMutablePointer<Float>, outLabels: UnsafeMutablePointer<Int32>) {
+                              out: UnsafeMutablePointer<Float>, outLabels: UnsafeMutablePointer<Int32>,
+                              mean: Float = 0, std: Float = 1) {
+        let normalize = mean != 0 || std != 1
+        let means = SIMD16<Float>(repeating: mean), stds = SIMD16<Float>(repeating: std)
         for r in 0..<rows {
             let src = pixels + indices[r] * features
             let dst = out + r * features
             var j = 0
             while j + 16 <= features {
                 let bytes = UnsafeRawPointer(src + j).loadUnaligned(as: SIMD16<UInt8>.self)
-                let scaled = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)) / 255
+                var scaled = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bytes)) / 255
+                if normalize { scaled = (scaled - means) / stds }
                 UnsafeMutableRawPointer(dst + j).storeBytes(of: scaled, as: SIMD16<Float>.self)
                 j += 16
             }
             while j < features {
-                dst[j] = Float(src[j]) / 255
+                dst[j] = normalize ? (Float(src[j]) / 255 - mean) / std : Float(src[j]) / 255
                 j += 1
             }
             outLabels[r] = Int32(labels[indices[r]])

@@ -26,6 +26,9 @@ public final class Trainer {
         /// Visit the training examples in a fresh random order each epoch (always, for runs;
         /// off only to compare engines example for example).
         public var shuffle: Bool
+        /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
+        public var inputMean: Float = 0
+        public var inputStd: Float = 1
 
         public init(activation: Activation, dropout: Float, lr: Float, momentum: Float,
                     batchSize: Int, evalBatchSize: Int = 1000, seed: UInt64, shuffle: Bool = true) {
@@ -96,6 +99,12 @@ public final class Trainer {
 
     /// Sets the learning rate of the steps to come (a schedule changes it between epochs).
     public func setLearningRate(_ lr: Float) { hyper.lr = lr }
+
+    /// Sets the input normalisation (x - mean) / std applied as batches are assembled.
+    public func setInputNormalization(mean: Float, std: Float) {
+        hyper.inputMean = mean
+        hyper.inputStd = std
+    }
     public let weightStep: WeightStep
 
     private let parameters: UnsafeMutableBufferPointer<Float>
@@ -194,7 +203,7 @@ public final class Trainer {
                         Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
                                        indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
                                        out: input.baseAddress!,
-                                       outLabels: batchLabels.baseAddress!)
+                                       outLabels: batchLabels.baseAddress!, mean: hyper.inputMean, std: hyper.inputStd)
                         lossSum += step(rows: rows)
                         start += rows
                         if let progress, !progress(start), start < count {
@@ -226,7 +235,7 @@ public final class Trainer {
                         Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
                                        indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
                                        out: input.baseAddress!,
-                                       outLabels: batchLabels.baseAddress!)
+                                       outLabels: batchLabels.baseAddress!, mean: hyper.inputMean, std: hyper.inputStd)
                         forward(rows: rows, training: false)
                         let result = Kernels.softmaxCrossEntropy(
                             logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,

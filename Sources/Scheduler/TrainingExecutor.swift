@@ -36,9 +36,14 @@ public struct TrainingExecutor: RunExecutor {
             throw ExecutorError(message: "the config cannot be trained as 32-bit floats (dropout \(dropout), "
                 + "lr \(lr), momentum \(momentum), batch_size \(config.batchSize), seed \(config.seed))")
         }
-        return Trainer.Hyperparameters(
+        var hyper = Trainer.Hyperparameters(
             activation: activation, dropout: dropout, lr: lr, momentum: momentum,
             batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
+        if let n = config.normalize {
+            hyper.inputMean = Float(n.mean)
+            hyper.inputStd = Float(n.std)
+        }
+        return hyper
     }
 
     public func execute(_ run: Run, context: RunContext) throws -> RunOutcome {

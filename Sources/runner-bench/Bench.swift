@@ -50,6 +50,7 @@ struct Bench {
             // Optionally more epochs, under a learning-rate schedule (canonical spelling).
             let epochs = args.dropFirst(4).first.flatMap(Int.init) ?? 1
             let schedule = args.dropFirst(5).first.flatMap(LRSchedule.init(canonical:)) ?? .constant
+            let normalize = args.dropFirst(6).first.flatMap(InputNormalization.init(canonical:))
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try MNIST.load("mnist", directory: MNIST.directory())
@@ -57,6 +58,7 @@ struct Bench {
                                                              momentum: 0.5, batchSize: 32, seed: seed,
                                                              shuffle: shuffle))
             if !file.isEmpty { trainer.parameterValues = weights }
+            if let normalize { trainer.setInputNormalization(mean: Float(normalize.mean), std: Float(normalize.std)) }
             for epoch in 1...epochs {
                 trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: 0.01, epochs: epochs)))
                 _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)

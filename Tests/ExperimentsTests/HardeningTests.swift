@@ -98,6 +98,15 @@ import Testing
         #expect(long[10] == 0.025000000000000005 && long[19] == 0.00030779148512155856 && long[5] == 0.042677669529663696)
     }
 
+    @Test func normalizeSpellings() throws {
+        let mnist = try plan("normalize: mnist\n"), numbers = try plan("normalize: [0.1307, 0.3081]\n")
+        #expect(mnist.runs[0].id == numbers.runs[0].id)
+        #expect(mnist.runs[0].config.normalize == InputNormalization(mean: 0.1307, std: 0.3081))
+        #expect(try plan("normalize: none\n").runs[0].id == (try plan("epochs: 20\n")).runs[0].id)
+        #expect(specError("normalize: [0.5, 0]\n")?.contains("normalize std must be a number > 0") == true)
+        #expect(specError("normalize: imagenet\n")?.contains("normalize must be none, mnist, or [mean, std]") == true)
+    }
+
     @Test func spellingsAndIds() throws {
         #expect(try plan("lr_schedule: constant\n").runs[0].id == (try plan("epochs: 20\n")).runs[0].id)
         let step = try plan("lr_schedule: {step: {step_size: 5, gamma: 0.1}}\n")

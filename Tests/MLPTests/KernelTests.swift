@@ -50,6 +50,21 @@ func close(_ a: [Float], _ b: [Float], atol: Float, rtol: Float) -> Bool {
         #expect(outLabels == [5, 9, 5, 7])
     }
 
+    /// With normalisation: (Float(v) / 255 - mean) / std in Float32, as transforms.Normalize.
+    @Test func gatherNormalizes() {
+        let (examples, features) = (3, 37)
+        let pixels = (0..<(examples * features)).map { UInt8(($0 * 97 + 5) % 256) }
+        let labels: [UInt8] = [1, 2, 3]
+        let indices = [2, 0]
+        var out = [Float](repeating: -1, count: indices.count * features)
+        var outLabels = [Int32](repeating: -1, count: indices.count)
+        let (mean, std): (Float, Float) = (0.1307, 0.3081)
+        Kernels.gather(pixels: pixels, labels: labels, indices: indices, rows: indices.count, features: features,
+                       out: &out, outLabels: &outLabels, mean: mean, std: std)
+        let expected = indices.flatMap { i in (0..<features).map { (Float(pixels[i * features + $0]) / 255 - mean) / std } }
+        #expect(out == expected)
+    }
+
     @Test(arguments: Activation.allCases)
     func biasActivationWithoutDropout(_ f: Activation) {
         let (rows, n) = (5, 9)
