@@ -74,6 +74,8 @@ public struct Parameter: Sendable {
                 if case .string(let s) = value { config.normalize = InputNormalization(canonical: s) }
             },
             read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
+        with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInitName.self, \.weightInit),
+             introducedAt: .string("default")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {

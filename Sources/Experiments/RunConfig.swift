@@ -22,6 +22,9 @@ public struct RunConfig: Hashable, Sendable {
     /// Input standardisation after scaling to [0, 1]; nil for none (`ToTensor()` alone, the
     /// seed program's). Added later: none leaves it out of ids.
     public var normalize: InputNormalization? = nil
+    /// How the weights start (biases always as nn.Linear's). Added later: `default` stays
+    /// out of ids.
+    public var weightInit: WeightInitName = .default
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).
@@ -33,6 +36,13 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
     case sigmoid, relu, tanh
 }
 
+
+/// Weight initialisations, named as PyTorch's `nn.init` functions (`default`: nn.Linear's).
+public enum WeightInitName: String, CaseIterable, Sendable, Codable {
+    case `default`
+    case kaimingUniform = "kaiming_uniform", kaimingNormal = "kaiming_normal"
+    case xavierUniform = "xavier_uniform", xavierNormal = "xavier_normal"
+}
 
 /// The optimizers the engine implements.
 public enum OptimizerName: String, CaseIterable, Sendable, Codable {

@@ -34,13 +34,44 @@ public struct NetworkShape: Sendable, Equatable {
     /// Multiply-adds of one example's forward pass.
     public var forwardMACs: Int { layers.reduce(0) { $0 + $1.inputs * $1.outputs } }
 
-    /// PyTorch's `nn.Linear` default initialisation: every weight and bias uniform in
-    /// ±1/sqrt(fan_in), drawn layer by layer, weights before biases.
+    /// How weights start. Biases always start as `nn.Linear`'s (uniform ±1/√fan_in): the
+    /// book's notebooks re-initialise weights only.
+    public enum WeightInit: String, Sendable, CaseIterable {
+        /// `nn.Linear`'s default: uniform ±1/√fan_in (kaiming_uniform with a = √5).
+        case `default`
+        /// `nn.init.kaiming_uniform_` with its defaults (a = 0, fan_in, leaky_relu: gain √2):
+        /// uniform ±√2·√(3/fan_in).
+        case kaimingUniform = "kaiming_uniform"
+        /// `nn.init.kaiming_normal_` with its defaults: normal, std √2/√fan_in.
+        case kaimingNormal = "kaiming_normal"
+        /// `nn.init.xavier_uniform_` (gain 1): uniform ±√(6/(fan_in + fan_out)).
+        case xavierUniform = "xavier_uniform"
+        /// `nn.init.xavier_normal_` (gain 1): normal, std √(2/(fan_in + fan_out)).
+        case xavierNormal = "xavier_normal"
+    }
+
+    /// Initialises every layer, weights before biases, layer by layer, from `rng`. With
+    /// `.default` this is PyTorch's `nn.Linear` initialisation (and the engine's draws are the
+    /// same as before the other schemes existed).
     /// - Parameter parameters: [parameterCount], overwritten.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, rng: inout RandomStream) {
+    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, rng: inout RandomStream,
+                           weights scheme: WeightInit = .default) {
         for layer in layers {
+            let fanIn = Double(layer.inputs), fanOut = Double(layer.outputs)
             let bound = 1 / Float(layer.inputs).squareRoot()
-            for i in layer.weightOffset..<(layer.biasOffset + layer.outputs) {
+            let weights = layer.weightOffset..<layer.biasOffset
+            switch scheme {
+            case .default:
+                for i in weights { parameters[i] = (rng.nextUnitFloat() * 2 - 1) * bound }
+            case .kaimingUniform, .xavierUniform:
+                let b = Float(scheme == .kaimingUniform ? 2.0.squareRoot() * (3 / fanIn).squareRoot()
+                                                         : (6 / (fanIn + fanOut)).squareRoot())
+                for i in weights { parameters[i] = (rng.nextUnitFloat() * 2 - 1) * b }
+            case .kaimingNormal, .xavierNormal:
+                let std = scheme == .kaimingNormal ? 2.0.squareRoot() / fanIn.squareRoot() : (2 / (fanIn + fanOut)).squareRoot()
+                for i in weights { parameters[i] = Float(rng.nextGaussian() * std) }
+            }
+            for i in layer.biasOffset..<(layer.biasOffset + layer.outputs) {
                 parameters[i] = (rng.nextUnitFloat() * 2 - 1) * bound
             }
         }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// SplitMix64: expands one 64-bit seed into well-mixed words; used only to seed `RandomStream`.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -52,6 +58,14 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
     @inline(__always)
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * 0x1p-24
+    }
+
+    /// A standard normal draw (Box–Muller in Double from two 53-bit uniforms, the cosine
+    /// branch only, so each draw takes exactly two words of the stream).
+    public mutating func nextGaussian() -> Double {
+        let u1 = (Double(next() >> 11) + 1) * 0x1p-53   // (0, 1]: log is finite
+        let u2 = Double(next() >> 11) * 0x1p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A uniform integer in `0..<bound` without modulo bias (Lemire's method).

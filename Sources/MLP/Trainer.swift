@@ -26,6 +26,8 @@ public final class Trainer {
         /// Visit the training examples in a fresh random order each epoch (always, for runs;
         /// off only to compare engines example for example).
         public var shuffle: Bool
+        /// How the weights start (biases always as nn.Linear's).
+        public var weightInit: NetworkShape.WeightInit = .default
         /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
         public var inputMean: Float = 0
         public var inputStd: Float = 1
@@ -155,7 +157,7 @@ public final class Trainer {
         var initRNG = RandomStream(seed: hyper.seed, purpose: .initialization)
         shuffleRNG = RandomStream(seed: hyper.seed, purpose: .shuffle)
         dropoutRNG = RandomStream(seed: hyper.seed, purpose: .dropout)
-        shape.initialize(parameters, rng: &initRNG)
+        shape.initialize(parameters, rng: &initRNG, weights: hyper.weightInit)
     }
 
     deinit {

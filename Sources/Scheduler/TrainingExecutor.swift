@@ -39,6 +39,13 @@ public struct TrainingExecutor: RunExecutor {
         var hyper = Trainer.Hyperparameters(
             activation: activation, dropout: dropout, lr: lr, momentum: momentum,
             batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
+        hyper.weightInit = switch config.weightInit {
+        case .default: .default
+        case .kaimingUniform: .kaimingUniform
+        case .kaimingNormal: .kaimingNormal
+        case .xavierUniform: .xavierUniform
+        case .xavierNormal: .xavierNormal
+        }
         if let n = config.normalize {
             hyper.inputMean = Float(n.mean)
             hyper.inputStd = Float(n.std)

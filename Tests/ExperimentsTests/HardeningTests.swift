@@ -119,3 +119,13 @@ import Testing
         #expect(specError("lr_schedule: {step: {gamma: 0.5}}\n")?.contains("needs step_size") == true)
     }
 }
+
+@Suite struct InitSpellings {
+    @Test func initIsAChoiceThatLeavesDefaultIdsAlone() throws {
+        let a = try plan("init: default\n"), b = try plan("epochs: 20\n")
+        #expect(a.runs[0].id == b.runs[0].id)
+        let kaiming = try plan("init: kaiming_normal\n")
+        #expect(kaiming.runs[0].config.weightInit == .kaimingNormal)
+        #expect(specError("init: he\n")?.contains("init must be one of default, kaiming_uniform") == true)
+    }
+}

@@ -1,0 +1,73 @@
+import Testing
+@testable import MLP
+
+/// Weight initialisations: PyTorch's bounds and standard deviations, biases left as
+/// nn.Linear's, and `default` drawing exactly what the engine drew before the others existed.
+/// Statistical tolerances: 784 x 512 = 401,408 weights, so the sample std is within about 0.2%
+/// of the true one; 2% leaves no room for a wrong gain (√2 vs 1 is 41%).
+@Suite struct InitTests {
+    let shape = NetworkShape(inputs: 784, hidden: [512], classes: 10)
+
+    func initialized(_ scheme: NetworkShape.WeightInit) -> [Float] {
+        var values = [Float](repeating: 0, count: shape.parameterCount)
+        var rng = RandomStream(seed: 7, purpose: .initialization)
+        values.withUnsafeMutableBufferPointer { shape.initialize($0, rng: &rng, weights: scheme) }
+        return values
+    }
+
+    func stats(_ v: ArraySlice<Float>) -> (mean: Double, std: Double, maxAbs: Double) {
+        let n = Double(v.count)
+        let mean = v.reduce(0.0) { $0 + Double($1) } / n
+        let variance = v.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n
+        return (mean, variance.squareRoot(), v.map { abs(Double($0)) }.max()!)
+    }
+
+    @Test(arguments: NetworkShape.WeightInit.allCases)
+    func weightsFollowPyTorchsFormula(_ scheme: NetworkShape.WeightInit) {
+        let values = initialized(scheme)
+        let layer = shape.layers[0]
+        let w = stats(values[layer.weightOffset..<layer.biasOffset])
+        let (fanIn, fanOut) = (784.0, 512.0)
+        let expectedStd: Double = switch scheme {
+        case .default: 1 / fanIn.squareRoot() / 3.0.squareRoot()               // uniform ±1/√fan_in
+        case .kaimingUniform, .kaimingNormal: 2.0.squareRoot() / fanIn.squareRoot()
+        case .xavierUniform, .xavierNormal: (2 / (fanIn + fanOut)).squareRoot()
+        }
+        #expect(abs(w.std / expectedStd - 1) < 0.02, "\(scheme): std \(w.std) vs \(expectedStd)")
+        #expect(abs(w.mean) < 0.02 * expectedStd * 10)
+        if scheme == .default || scheme == .kaimingUniform || scheme == .xavierUniform {
+            let bound = expectedStd * 3.0.squareRoot()
+            #expect(w.maxAbs <= bound * (1 + 1e-6) && w.maxAbs > bound * 0.999)
+        } else {
+            #expect(w.maxAbs > 4 * expectedStd)   // tails a uniform never has
+        }
+        // Biases: nn.Linear's uniform ±1/√fan_in whatever the weights.
+        let b = values[layer.biasOffset..<(layer.biasOffset + layer.outputs)].map { abs(Double($0)) }.max()!
+        #expect(b <= 1 / fanIn.squareRoot())
+    }
+
+    /// `default` is the engine's original loop: weights and biases from one uniform stream.
+    @Test func defaultDrawsWhatTheEngineAlwaysDrew() {
+        var rng = RandomStream(seed: 7, purpose: .initialization)
+        var expected: [Float] = []
+        for layer in shape.layers {
+            let bound = 1 / Float(layer.inputs).squareRoot()
+            for _ in layer.weightOffset..<(layer.biasOffset + layer.outputs) { expected.append((rng.nextUnitFloat() * 2 - 1) * bound) }
+        }
+        #expect(initialized(.default) == expected)
+    }
+
+    @Test func gaussianDraws() {
+        var rng = RandomStream(seed: 3, purpose: .initialization)
+        let n = 200_000
+        let draws = (0..<n).map { _ in rng.nextGaussian() }
+        let mean = draws.reduce(0, +) / Double(n)
+        let variance = draws.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
+        #expect(abs(mean) < 0.01 && abs(variance - 1) < 0.01)
+        let finite = draws.allSatisfy { $0.isFinite }
+        #expect(finite)
+        // About 4.55% beyond two standard deviations.
+        let beyond = Double(draws.filter { abs($0) > 2 }.count) / Double(n)
+        #expect(abs(beyond - 0.0455) < 0.003)
+    }
+}
