@@ -48,14 +48,17 @@ let package = Package(
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Results", dependencies: ["Experiments", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Scheduler", dependencies: ["Experiments", "Datasets", "MLP", "Results", "CZlib"]),
+        // The scheduler knows runs and results, not the engine: a RunExecutor trains a run.
+        .target(name: "Scheduler", dependencies: ["Experiments", "Results"]),
+        // Config → engine: the real RunExecutor, checkpoints, the divergence rule.
+        .target(name: "Training", dependencies: ["Scheduler", "Experiments", "Datasets", "MLP", "Results", "CZlib"]),
         // Sample statistics, Student's t, Welch's test: no I/O, tested against SciPy's figures.
         .target(name: "Statistics"),
         .target(name: "Reporting", dependencies: ["Experiments", "Results", "Statistics"]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Statistics", "Reporting",
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Training", "Statistics", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz"]),

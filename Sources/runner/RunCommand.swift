@@ -6,6 +6,7 @@ import MLP
 import Reporting
 import Results
 import Scheduler
+import Training
 import Synchronization
 
 /// `runner SPEC...`: train every run of each spec.

@@ -1,4 +1,3 @@
-import Datasets
 import Experiments
 import Foundation
 import Results

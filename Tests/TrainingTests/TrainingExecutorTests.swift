@@ -6,7 +6,8 @@ import Results
 import SpecYAML
 import Synchronization
 import Testing
-@testable import Scheduler
+import Scheduler
+@testable import Training
 
 /// A small synthetic dataset: 10 classes of 28x28 images with a class-dependent bright band.
 func syntheticData() -> MNIST.Split {

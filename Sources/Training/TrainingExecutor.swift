@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import MLP
 import Results
+import Scheduler
 
 /// Trains runs for real: one `Trainer` per run, on datasets loaded once and shared read-only.
 /// After every epoch it checkpoints, then appends the epoch's figures, so an interrupted or
