@@ -2,31 +2,16 @@ import Foundation
 
 /// MNIST and Fashion-MNIST: four IDX files each, in `DATA_DIR/<name>/`.
 public enum MNIST {
-    /// The datasets this loader knows, by the folder (and spec) name.
-    public static let names = ["mnist", "fashion-mnist"]
+    /// The train and test halves (`DatasetSplit`, the registry's type).
+    public typealias Split = DatasetSplit
 
-    /// The train and test halves of one dataset.
-    public struct Split: Sendable {
-        public var train: LabeledImages
-        public var test: LabeledImages
+    /// The four IDX files of each.
+    public static let files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
-        public init(train: LabeledImages, test: LabeledImages) {
-            self.train = train
-            self.test = test
-        }
-    }
-
-    /// Where data lives: the `--data-dir` option, else `$RUNNER_DATA_DIR`, else the spec's
-    /// `data_dir`, else `data`.
-    public static func directory(option: String? = nil, spec: String? = nil,
-                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        option ?? environment["RUNNER_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? spec ?? "data"
-    }
-
-    /// The command that fetches `name` into `directory` (the binary's own, so it works without
-    /// a source checkout).
-    public static func fetchCommand(_ name: String, directory: String) -> String {
-        "runner data fetch \(name)" + (directory == "data" ? "" : " --data-dir \(directory)")
+    /// The registry's entry for `name` (`mnist` or `fashion-mnist`: the same layout).
+    static func loader(_ name: String) -> DatasetLoader {
+        DatasetLoader(name: name, files: files) { (directory) throws(DataError) in try load(name, directory: directory) }
     }
 
     /// Loads and validates both halves of a dataset.
@@ -36,7 +21,7 @@ public enum MNIST {
     ///     raw or with `.gz`.
     /// - Throws: `DataError` naming the first bad file and the command that fetches a good one.
     public static func load(_ name: String, directory: String) throws(DataError) -> Split {
-        let fix = fetchCommand(name, directory: directory)
+        let fix = DatasetRegistry.fetchCommand(name, directory: directory)
         let folder = (directory as NSString).appendingPathComponent(name)
         func file(_ base: String) -> String {
             let raw = (folder as NSString).appendingPathComponent(base)

@@ -10,13 +10,13 @@ import Scheduler
 /// killed run resumes from its last finished epoch with the same numbers it would have had.
 public struct TrainingExecutor: RunExecutor {
     private let store: RunStore
-    private let datasets: [String: MNIST.Split]
+    private let datasets: [String: DatasetSplit]
     private let stamp: Provenance.Stamp?
 
     /// - Parameters:
     ///   - datasets: by name (`mnist`, ...), every dataset the runs need.
     ///   - stamp: this process, for each run's provenance.json.
-    public init(store: RunStore, datasets: [String: MNIST.Split], stamp: Provenance.Stamp? = nil) {
+    public init(store: RunStore, datasets: [String: DatasetSplit], stamp: Provenance.Stamp? = nil) {
         self.store = store
         self.datasets = datasets
         self.stamp = stamp

@@ -53,7 +53,7 @@ struct Bench {
             let normalize = args.dropFirst(6).first.flatMap(InputNormalization.init(canonical:))
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-            let data = try MNIST.load("mnist", directory: MNIST.directory())
+            let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
             let trainer = Trainer(shape: shape, hyper: .init(activation: .sigmoid, dropout: 0, lr: 0.01,
                                                              momentum: 0.5, batchSize: 32, seed: seed,
                                                              shuffle: shuffle))
@@ -79,13 +79,13 @@ struct Bench {
         case "steps":
             let steps = args.dropFirst().first.flatMap(Int.init) ?? 100
             let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
-            let data = try MNIST.load("mnist", directory: MNIST.directory()).train.prefix(steps * 32)
+            let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory()).train.prefix(steps * 32)
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
                                                              momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)
             _ = trainer.trainEpoch(pixels: data.pixels, labels: data.labels)
             print("trained \(steps) steps, weight step \(step.rawValue)")
         case "epoch", "eval":
-            let data = try MNIST.load("mnist", directory: MNIST.directory())
+            let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
             let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
                                                              momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)

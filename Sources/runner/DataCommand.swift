@@ -25,14 +25,14 @@ struct DataCommand: ParsableCommand {
         var dataDir: String?
 
         func run() throws {
-            let directory = MNIST.directory(option: dataDir)
+            let directory = DatasetRegistry.directory(option: dataDir)
             let expected = DataCommand.checksums()
             var allVerified = true
             Output.out("data folder: \(directory)\n")
-            for name in MNIST.names {
+            for name in DatasetRegistry.names {
                 var lines: [String] = []
                 var verified = 0
-                for file in DataCommand.files {
+                for file in DataCommand.files(name) {
                     let raw = (directory as NSString).appendingPathComponent("\(name)/\(file)")
                     let path = FileManager.default.fileExists(atPath: raw) ? raw
                         : FileManager.default.fileExists(atPath: raw + ".gz") ? raw + ".gz" : nil
@@ -48,10 +48,10 @@ struct DataCommand: ParsableCommand {
                     }
                     lines.append("  \((path as NSString).lastPathComponent): \(state)")
                 }
-                let ok = verified == DataCommand.files.count
+                let ok = verified == DataCommand.files(name).count
                 allVerified = allVerified && ok
                 Output.out("\(name): " + (ok ? "present and verified" : "NOT READY; run "
-                    + MNIST.fetchCommand(name, directory: directory)) + "\n" + lines.joined(separator: "\n") + "\n")
+                    + DatasetRegistry.fetchCommand(name, directory: directory)) + "\n" + lines.joined(separator: "\n") + "\n")
             }
             if !allVerified { throw ExitStatus.dataMissing.code }
         }
@@ -67,8 +67,8 @@ struct DataCommand: ParsableCommand {
         var dataDir: String?
 
         func validate() throws {
-            for name in names where !MNIST.names.contains(name) {
-                throw ValidationError("unknown dataset '\(name)'; use " + MNIST.names.joined(separator: " or "))
+            for name in names where !DatasetRegistry.names.contains(name) {
+                throw ValidationError("unknown dataset '\(name)'; use " + DatasetRegistry.names.joined(separator: " or "))
             }
         }
 
@@ -83,7 +83,7 @@ struct DataCommand: ParsableCommand {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = [script] + names
             process.environment = ProcessInfo.processInfo.environment.merging(
-                ["RUNNER_DATA_DIR": MNIST.directory(option: dataDir)]) { $1 }
+                ["RUNNER_DATA_DIR": DatasetRegistry.directory(option: dataDir)]) { $1 }
             try process.run()
             process.waitUntilExit()
             if process.terminationStatus != 0 { throw ExitStatus.dataMissing.code }
@@ -91,7 +91,7 @@ struct DataCommand: ParsableCommand {
     }
 
     /// The four files of each dataset.
-    static let files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+    static func files(_ name: String) -> [String] { DatasetRegistry.named(name)?.files ?? [] }
 
     /// `dataset/file` → SHA-256, read from the fetcher's own table (`[mnist/...]=hex` lines).
     static func checksums() -> [String: String] {

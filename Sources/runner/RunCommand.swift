@@ -104,13 +104,13 @@ struct RunCommand: ParsableCommand {
         }
 
         // Load each dataset the remaining runs need, once, before training anything.
-        var datasets: [String: MNIST.Split] = [:]
+        var datasets: [String: DatasetSplit] = [:]
         for item in work {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
-            let directory = MNIST.directory(option: dataDir, spec: item.spec.dataDirectory)
+            let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
             for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged)) && datasets[run.config.dataset.rawValue] == nil {
                 do {
-                    datasets[run.config.dataset.rawValue] = try MNIST.load(run.config.dataset.rawValue, directory: directory)
+                    datasets[run.config.dataset.rawValue] = try DatasetRegistry.load(run.config.dataset.rawValue, directory: directory)
                 } catch {
                     Output.error(error.description)
                     throw ExitStatus.dataMissing.code

@@ -119,7 +119,7 @@ struct SlurmCommand: ParsableCommand {
         }
         // Every path as it is now, absolute, and the plan pinned by its digest: a task never
         // trains a different run than the one it was written for.
-        let dataDirectory = absolute(MNIST.directory(option: dataDir, spec: specification.dataDirectory))
+        let dataDirectory = absolute(DatasetRegistry.directory(option: dataDir, spec: specification.dataDirectory))
         var command = [binary, absolute(spec), "--index", "\"${tasks[$SLURM_ARRAY_TASK_ID]}\"", "--jobs", String(taskCPUs),
                        "--quiet", "--results", resultsDir, "--data-dir", dataDirectory, "--expect-plan", plan.digest]
         for o in options.overrides { command += ["--set", SlurmCommand.shellQuote(o)] }

@@ -140,10 +140,10 @@ struct Fixture {
     }
 
     @Test func directoryPrecedence() {
-        #expect(MNIST.directory(environment: [:]) == "data")
-        #expect(MNIST.directory(spec: "/s", environment: [:]) == "/s")
-        #expect(MNIST.directory(spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/e")
-        #expect(MNIST.directory(option: "/o", spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/o")
-        #expect(MNIST.fetchCommand("mnist", directory: "data") == "runner data fetch mnist")
+        #expect(DatasetRegistry.directory(environment: [:]) == "data")
+        #expect(DatasetRegistry.directory(spec: "/s", environment: [:]) == "/s")
+        #expect(DatasetRegistry.directory(spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/e")
+        #expect(DatasetRegistry.directory(option: "/o", spec: "/s", environment: ["RUNNER_DATA_DIR": "/e"]) == "/o")
+        #expect(DatasetRegistry.fetchCommand("mnist", directory: "data") == "runner data fetch mnist")
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The train and test halves of one dataset.
+public struct DatasetSplit: Sendable {
+    public var train: LabeledImages
+    public var test: LabeledImages
+
+    public init(train: LabeledImages, test: LabeledImages) {
+        self.train = train
+        self.test = test
+    }
+}
+
+/// One dataset the runner can train on: its name (the spec's `dataset:` and its folder under
+/// the data folder), its files, and how to load them. A new dataset is one entry here (and its
+/// name and shape in `Experiments.DatasetName`, which a test keeps in step); the scheduler,
+/// the executor and the CLI only ever ask the registry.
+public struct DatasetLoader: Sendable {
+    public var name: String
+    /// The files `runner data` checks (raw, or with `.gz`).
+    public var files: [String]
+    /// Loads and validates both halves from `directory` (the data folder).
+    public var load: @Sendable (_ directory: String) throws(DataError) -> DatasetSplit
+}
+
+/// Every dataset, by name.
+public enum DatasetRegistry {
+    public static let all: [DatasetLoader] = [MNIST.loader("mnist"), MNIST.loader("fashion-mnist")]
+
+    public static var names: [String] { all.map(\.name) }
+
+    public static func named(_ name: String) -> DatasetLoader? { all.first { $0.name == name } }
+
+    /// Loads dataset `name` from `directory`.
+    /// - Throws: `DataError` for an unknown name or a missing or corrupt file.
+    public static func load(_ name: String, directory: String) throws(DataError) -> DatasetSplit {
+        guard let loader = named(name) else {
+            throw DataError(path: directory, problem: "no dataset named '\(name)'", fix: "runner data")
+        }
+        return try loader.load(directory)
+    }
+
+    /// Where data lives: the `--data-dir` option, else `$RUNNER_DATA_DIR`, else the spec's
+    /// `data_dir`, else `data`.
+    public static func directory(option: String? = nil, spec: String? = nil,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        option ?? environment["RUNNER_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? spec ?? "data"
+    }
+
+    /// The command that fetches `name` into `directory` (the binary's own, so it works without
+    /// a source checkout).
+    public static func fetchCommand(_ name: String, directory: String) -> String {
+        "runner data fetch \(name)" + (directory == "data" ? "" : " --data-dir \(directory)")
+    }
+}
