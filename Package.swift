@@ -36,14 +36,16 @@ let package = Package(
         .systemLibrary(name: "CFloatEnv"),
 
         // MARK: - Modules, in the order data flows
+        // Words the spec and the engine share (the activations), spelled once.
+        .target(name: "Vocabulary"),
         .target(name: "SpecYAML", dependencies: ["CLibYAML"]),
         .target(
             name: "Experiments",
-            dependencies: ["SpecYAML", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["CZlib"]),
         .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         .target(
-            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512"],
+            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "Vocabulary"],
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),

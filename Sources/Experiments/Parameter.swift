@@ -1,4 +1,5 @@
 import SpecYAML
+import Vocabulary
 
 /// One spec key that sets a run parameter: how to read it from a node, and where it goes.
 public struct Parameter: Sendable {

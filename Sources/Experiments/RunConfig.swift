@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The resolved parameters of one training run: everything that can change its numbers.
 public struct RunConfig: Hashable, Sendable {
     public var activation: Activation = .sigmoid
@@ -31,10 +33,6 @@ public struct RunConfig: Hashable, Sendable {
     public init() {}
 }
 
-/// The hidden-layer nonlinearity.
-public enum Activation: String, CaseIterable, Sendable, Codable {
-    case sigmoid, relu, tanh
-}
 
 
 /// Weight initialisations, named as PyTorch's `nn.init` functions (`default`: nn.Linear's).

@@ -3,12 +3,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Vocabulary
 
 /// A hidden-layer nonlinearity, with its derivative written in terms of its output
 /// (so backward needs only the stored activations).
-public enum Activation: String, Sendable, CaseIterable {
-    case sigmoid, relu, tanh
-
+public extension Activation {
     /// f(z).
     @inline(__always)
     public func apply(_ z: Float) -> Float {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Vocabulary
 
 /// The fused element-wise passes of a training step. Each touches its data once; none
 /// allocates. `Reference` holds a naive twin of each for the tests.

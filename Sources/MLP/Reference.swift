@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Vocabulary
 
 /// Naive twins of the engine's kernels, in Double and plain loops: slow, obviously right,
 /// and used by the tests as the reference the fast paths must match.

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Vocabulary
 
 /// Trains one network: forward, backward and SGD on whole batches, with every buffer a step
 /// needs allocated once, here. The only place in the project with hot loops.

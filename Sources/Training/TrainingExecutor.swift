@@ -26,11 +26,7 @@ public struct TrainingExecutor: RunExecutor {
     /// - Throws: `ExecutorError` when a value cannot be trained as the engine will use it
     ///   (plans check this at the spec's line; this guards configs built any other way).
     public static func hyperparameters(_ config: RunConfig) throws -> Trainer.Hyperparameters {
-        let activation: MLP.Activation = switch config.activation {
-        case .sigmoid: .sigmoid
-        case .relu: .relu
-        case .tanh: .tanh
-        }
+        let activation = config.activation  // one type for the spec and the engine (Vocabulary)
         let dropout = Float(config.dropout), lr = Float(config.lr), momentum = Float(config.momentum)
         guard dropout >= 0 && dropout < 1, lr.isNormal && lr > 0, momentum.isFinite && momentum >= 0,
               config.batchSize >= 1, config.seed >= 0 else {

@@ -1,5 +1,6 @@
 import Testing
 @testable import Experiments
+import Vocabulary
 
 @Suite struct SpecReading {
     @Test func defaultsAreTheSeedProgram() throws {

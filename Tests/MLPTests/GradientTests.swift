@@ -1,5 +1,6 @@
 import Testing
 @testable import MLP
+import Vocabulary
 
 /// The engine's analytic gradients against central finite differences of the Double
 /// reference network, for every activation, with and without dropout (the reference

@@ -1,5 +1,6 @@
 import Testing
 @testable import MLP
+import Vocabulary
 
 /// Deterministic test data in [-1, 1).
 func values(_ count: Int, seed: UInt64) -> [Float] {
