@@ -4,7 +4,7 @@ written to a file the runner's engine loads, and both train one epoch of the see
 network (no dropout) on the training set in file order (no shuffling), then report test
 accuracy. Equal figures mean the two compute the same training; run by scripts/same-order.sh.
 
-    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE [NORMALIZE]]]
+    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE [NORMALIZE [WEIGHT_DECAY [nesterov]]]]]
 
 SCHEDULE is the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
 cosine(eta_min=0.001) for CosineAnnealingLR with T_max = EPOCHS (stepped after each epoch).
@@ -27,6 +27,8 @@ def main():
     epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     schedule = sys.argv[4] if len(sys.argv) > 4 else "constant"
     normalize = sys.argv[5] if len(sys.argv) > 5 else "none"
+    weight_decay = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
+    nesterov = len(sys.argv) > 7 and sys.argv[7] == "nesterov"
     steps = [transforms.ToTensor()]
     if normalize != "none":
         mean, std = (float(v) for v in normalize.split("/"))
@@ -45,7 +47,7 @@ def main():
     test_set = datasets.MNIST(root=root, train=False, transform=transform)
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=False)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5, weight_decay=weight_decay, nesterov=nesterov)
     scheduler = None
     m = re.fullmatch(r"step\(step_size=(\d+),gamma=([0-9.e-]+)\)", schedule)
     if m:

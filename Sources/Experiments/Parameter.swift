@@ -77,6 +77,9 @@ public struct Parameter: Sendable {
             read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
         with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInitName.self, \.weightInit),
              introducedAt: .string("default")),
+        with(real("weight_decay", "SGD's L2 penalty added to every gradient, >= 0 (PyTorch's weight_decay)", \.weightDecay,
+                  range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),
+        with(boolean("nesterov", "Nesterov momentum (needs momentum > 0)", \.nesterov), introducedAt: .string("false")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {
@@ -126,6 +129,21 @@ extension Parameter {
                 if case .string(let s) = value, let e = E(rawValue: s) { config[keyPath: path] = e }
             },
             read: { .string($0[keyPath: path].rawValue) })
+    }
+
+    /// true or false (canonical text `true`, `false`).
+    static func boolean(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Bool> & Sendable) -> Parameter {
+        Parameter(
+            key: key, summary: summary,
+            decode: { node, source throws(YAMLError) in
+                guard case .scalar(let s) = node, let b = s.bool else {
+                    let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
+                    throw YAMLError("\(key) must be true or false, got \(got)", at: node.mark, in: source)
+                }
+                return .string(b ? "true" : "false")
+            },
+            apply: { if case .string(let s) = $1 { $0[keyPath: path] = s == "true" } },
+            read: { .string($0[keyPath: path] ? "true" : "false") })
     }
 
     /// A finite number for which `valid` holds, both as written and as the engine will use it

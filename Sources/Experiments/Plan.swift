@@ -131,6 +131,10 @@ public struct Plan: Sendable {
     /// Checks what only a whole run shows: subsets within their splits, memory within the limit.
     private static func check(_ config: RunConfig, _ spec: ExperimentSpec, memoryLimit: Double) throws(YAMLError) {
         let data = config.dataset
+        if config.nesterov && config.momentum == 0 {
+            throw spec.error("nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov",
+                             at: "nesterov", value: .string("true"))
+        }
         if config.validation >= data.trainCount {
             throw spec.error("validation \(config.validation) would leave no training examples of \(data.rawValue)'s "
                 + "\(data.trainCount); hold out fewer", at: "validation", value: .int(config.validation))

@@ -27,6 +27,10 @@ public struct RunConfig: Hashable, Sendable {
     /// How the weights start (biases always as nn.Linear's). Added later: `default` stays
     /// out of ids.
     public var weightInit: WeightInitName = .default
+    /// SGD's coupled L2 penalty (PyTorch's `weight_decay`). Added later: 0 stays out of ids.
+    public var weightDecay: Double = 0
+    /// Nesterov momentum (needs momentum > 0). Added later: false stays out of ids.
+    public var nesterov: Bool = false
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

@@ -257,6 +257,21 @@ public enum Kernels {
         for i in 0..<count { p[i] -= lr * v[i] }
     }
 
+    /// PyTorch 1.13's SGD step in full (`torch/optim/sgd.py`, `_single_tensor_sgd`, dampening 0):
+    /// d = g + weight_decay·p; buf = momentum·buf + d (buf starts at zero, so the first step
+    /// is buf = d, as PyTorch's clone); d = nesterov ? d + momentum·buf : buf; p −= lr·d.
+    /// The plain case (no decay, no Nesterov) takes the fused paths instead.
+    public static func sgd(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+                           velocity v: UnsafeMutablePointer<Float>, count: Int, lr: Float, momentum: Float,
+                           weightDecay: Float, nesterov: Bool) {
+        for i in 0..<count {
+            let d = weightDecay == 0 ? g[i] : g[i] + weightDecay * p[i]
+            let buffer = momentum * v[i] + d
+            v[i] = buffer
+            p[i] -= lr * (nesterov ? d + momentum * buffer : buffer)
+        }
+    }
+
     /// PyTorch's SGD with momentum (no dampening, no Nesterov, no weight decay), one pass:
     /// v = momentum * v + g; p -= lr * v. With v starting at zero the first step is v = g.
     public static func sgdMomentum(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,

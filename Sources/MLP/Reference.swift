@@ -95,6 +95,19 @@ public enum Reference {
         return masks
     }
 
+    /// One step of PyTorch 1.13's SGD in full (weight decay, Nesterov; dampening 0), in place,
+    /// written as torch/optim/sgd.py does it, in Double.
+    public static func sgd(parameters: inout [Float], gradients: [Float], velocity: inout [Float],
+                           lr: Double, momentum: Double, weightDecay: Double, nesterov: Bool) {
+        for i in parameters.indices {
+            var d = Double(gradients[i]) + weightDecay * Double(parameters[i])
+            let buffer = momentum * Double(velocity[i]) + d
+            velocity[i] = Float(buffer)
+            if nesterov { d += momentum * buffer } else { d = buffer }
+            parameters[i] = Float(Double(parameters[i]) - lr * d)
+        }
+    }
+
     /// One SGD-with-momentum step, PyTorch's rule, in place.
     public static func sgdMomentum(parameters: inout [Float], gradients: [Float], velocity: inout [Float],
                                    lr: Float, momentum: Float) {

@@ -27,6 +27,10 @@ public final class Trainer {
         /// Visit the training examples in a fresh random order each epoch (always, for runs;
         /// off only to compare engines example for example).
         public var shuffle: Bool
+        /// SGD's coupled L2 penalty (PyTorch's `weight_decay`: added to every gradient, biases
+        /// included) and Nesterov momentum. Either takes the unfused step (`Kernels.sgd`).
+        public var weightDecay: Float = 0
+        public var nesterov: Bool = false
         /// How the weights start (biases always as nn.Linear's).
         public var weightInit: NetworkShape.WeightInit = .default
         /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
@@ -102,6 +106,12 @@ public final class Trainer {
 
     /// Sets the learning rate of the steps to come (a schedule changes it between epochs).
     public func setLearningRate(_ lr: Float) { hyper.lr = lr }
+
+    /// Sets SGD's weight decay and Nesterov momentum for the steps to come.
+    public func setSGDOptions(weightDecay: Float, nesterov: Bool) {
+        hyper.weightDecay = weightDecay
+        hyper.nesterov = nesterov
+    }
 
     /// Sets the input normalisation (x - mean) / std applied as batches are assembled.
     public func setInputNormalization(mean: Float, std: Float) {
@@ -335,6 +345,17 @@ public final class Trainer {
                 continue
             }
             let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
+            if hyper.weightDecay != 0 || hyper.nesterov {
+                // The full SGD step needs the weight gradient itself: dW = delta^T x, then one pass.
+                BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                           a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
+                           beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+                // Weights and biases are contiguous per layer: one pass over both (no allocation).
+                Kernels.sgd(parameters: w, gradients: g + layer.weightOffset, velocity: vw,
+                            count: layer.inputs * layer.outputs + layer.outputs, lr: hyper.lr, momentum: hyper.momentum,
+                            weightDecay: hyper.weightDecay, nesterov: hyper.nesterov)
+                continue
+            }
             switch weightStep {
             case .fusedAVX512:
                 weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,

@@ -36,6 +36,8 @@ public struct TrainingExecutor: RunExecutor {
         var hyper = Trainer.Hyperparameters(
             activation: activation, dropout: dropout, lr: lr, momentum: momentum,
             batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
+        hyper.weightDecay = Float(config.weightDecay)
+        hyper.nesterov = config.nesterov
         hyper.weightInit = switch config.weightInit {
         case .default: .default
         case .kaimingUniform: .kaimingUniform

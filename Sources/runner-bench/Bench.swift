@@ -51,6 +51,8 @@ struct Bench {
             let epochs = args.dropFirst(4).first.flatMap(Int.init) ?? 1
             let schedule = args.dropFirst(5).first.flatMap(LRSchedule.init(canonical:)) ?? .constant
             let normalize = args.dropFirst(6).first.flatMap(InputNormalization.init(canonical:))
+            let weightDecay = args.dropFirst(7).first.flatMap(Float.init) ?? 0
+            let nesterov = args.dropFirst(8).first == "nesterov"
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
@@ -59,6 +61,7 @@ struct Bench {
                                                              shuffle: shuffle))
             if !file.isEmpty { trainer.parameterValues = weights }
             if let normalize { trainer.setInputNormalization(mean: Float(normalize.mean), std: Float(normalize.std)) }
+            trainer.setSGDOptions(weightDecay: weightDecay, nesterov: nesterov)
             for epoch in 1...epochs {
                 trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: 0.01, epochs: epochs)))
                 _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)

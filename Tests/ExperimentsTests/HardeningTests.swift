@@ -129,3 +129,13 @@ import Testing
         #expect(specError("init: he\n")?.contains("init must be one of default, kaiming_uniform") == true)
     }
 }
+
+@Suite struct SGDOptions {
+    @Test func weightDecayAndNesterovLeaveDefaultIdsAlone() throws {
+        let plain = try plan("epochs: 20\n"), zero = try plan("weight_decay: 0\nnesterov: false\n")
+        #expect(plain.runs[0].id == zero.runs[0].id)
+        let set = try plan("weight_decay: 0.0005\nnesterov: true\n")
+        #expect(set.runs[0].config.weightDecay == 0.0005 && set.runs[0].config.nesterov)
+        #expect(Run.canonicalText(of: set.runs[0].config).hasSuffix("weight_decay=0.0005\nnesterov=true\n"))
+    }
+}

@@ -148,6 +148,42 @@ let availableWeightSteps = Trainer.WeightStep.allCases.filter { $0 != .fusedAVX5
     }
 }
 
+/// The full SGD step (weight decay, Nesterov) through the engine against PyTorch's rule on the
+/// checked gradients, in Double; and with neither, the same bits as the plain momentum kernel.
+@Suite struct FullSGD {
+    @Test(arguments: [(0.01, false), (0.0, true), (0.05, true)])
+    func twoStepsMatchTheReferenceRule(weightDecay: Double, nesterov: Bool) {
+        let shape = NetworkShape(inputs: 700, hidden: [90, 20], classes: 5)
+        var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0, lr: 0.1, momentum: 0.9, batchSize: 8, seed: 11)
+        hyper.weightDecay = Float(weightDecay)
+        hyper.nesterov = nesterov
+        let pixels: [UInt8] = (0..<5600).map { (i: Int) -> UInt8 in UInt8((i * 89 + i / 700 * 13) % 256) }
+        let labels: [UInt8] = [0, 1, 2, 3, 4, 0, 1, 2]
+        let inputs = pixels.map { Float($0) / 255 }, labels32 = labels.map(Int32.init)
+        let trained = Trainer(shape: shape, hyper: hyper), reference = Trainer(shape: shape, hyper: hyper)
+        var p = reference.parameterValues
+        var v = [Float](repeating: 0, count: p.count)
+        for _ in 0..<2 {
+            _ = trained.trainEpoch(pixels: pixels, labels: labels)
+            reference.parameterValues = p
+            let g = reference.lossAndGradients(inputs: inputs, labels: labels32).gradients
+            Reference.sgd(parameters: &p, gradients: g, velocity: &v, lr: 0.1, momentum: 0.9,
+                          weightDecay: Double(Float(weightDecay)), nesterov: nesterov)
+        }
+        #expect(close(trained.parameterValues, p, atol: 1e-6, rtol: 1e-5))
+        #expect(close(trained.state.velocity, v, atol: 1e-6, rtol: 1e-5))
+    }
+
+    @Test func withoutDecayOrNesterovItIsThePlainStep() {
+        let g: [Float] = (0..<37).map { Float($0) * 0.37 - 5 }
+        var p1: [Float] = (0..<37).map { Float($0) * 0.01 }, v1: [Float] = (0..<37).map { Float($0) * -0.02 }
+        var p2 = p1, v2 = v1
+        Kernels.sgdMomentum(parameters: &p1, gradients: g, velocity: &v1, count: 37, lr: 0.1, momentum: 0.9)
+        Kernels.sgd(parameters: &p2, gradients: g, velocity: &v2, count: 37, lr: 0.1, momentum: 0.9, weightDecay: 0, nesterov: false)
+        #expect(p1 == p2 && v1 == v2)
+    }
+}
+
 @Suite struct FileOrder {
     /// With shuffling off, an epoch is the batches in file order: two steps equal the
     /// reference rule applied to batch 0, then batch 1 (what scripts/same-order.sh relies on).
