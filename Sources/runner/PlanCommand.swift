@@ -7,7 +7,7 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "List the runs a spec expands to, with their ids.",
         discussion: """
-            Writes nothing. The tsv and json formats are for scripts: row I of the tsv (after
+            Writes nothing. The tsv and json formats are for scripts: row I of the tsv (after \
             its header) is the run that `runner SPEC --index I` trains.
             """)
 

@@ -10,12 +10,13 @@ struct SlurmCommand: ParsableCommand {
         commandName: "slurm",
         abstract: "Write (and with --submit, submit) a Slurm job array that trains a spec's runs.",
         discussion: """
-            Task I of the array runs `runner SPEC --index I` against a shared results folder, so a
-            task whose run is done skips it and an interrupted one resumes. Runs already done are
-            left out of the array; run the command again after failures or preemption to submit
-            only what is left. With --submit a second job, dependent on the array
-            (--dependency=afterany), refreshes the summary and charts when it ends.
-            Resources come from the options, else the spec's slurm: section.
+            Task T of an array trains the plan indices listed for it (--runs-per-task of them, \
+            --cpus at a time) against a shared results folder, pinned to the plan it was written \
+            for; a task whose runs are done skips them and an interrupted one resumes. Runs already \
+            done are left out; run the command again after failures or preemption to submit only \
+            what is left. Plans larger than the cluster's MaxArraySize become several arrays. With \
+            --submit a job dependent on the arrays (--dependency=afterany) refreshes the summary \
+            and charts when they end. Resources come from the options, else the spec's slurm: section.
             """)
 
     @Argument(help: "The experiment spec (YAML).")
