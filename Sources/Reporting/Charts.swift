@@ -49,13 +49,24 @@ public enum Charts {
     }
 
     /// Writes summary.csv, groups.csv and the charts into the experiment's folder.
-    public static func refresh(_ store: RunStore) throws(AtomicFile.WriteError) {
+    /// - Returns: the summary read and the charts written, for a report or table built next
+    ///   (so that nothing reads every run folder twice).
+    @discardableResult
+    public static func refresh(_ store: RunStore) throws(AtomicFile.WriteError) -> Refreshed {
         let summary = Summary.load(store)
         try AtomicFile.write(summary.csv(), to: store.file(RunStore.summaryFile))
         try AtomicFile.write(Groups(summary).csv(), to: store.file(RunStore.groupsFile))
-        for chart in make(summary) {
+        let charts = make(summary)
+        for chart in charts {
             try AtomicFile.write(chart.svg, to: store.file(chart.file))
         }
+        return Refreshed(summary: summary, charts: charts)
+    }
+
+    /// What `refresh` read and wrote.
+    public struct Refreshed: Sendable {
+        public var summary: Summary
+        public var charts: [(file: String, svg: String)]
     }
 
     // MARK: - Series

@@ -20,10 +20,13 @@ public struct Report: Sendable {
     /// Report each group's change from this epoch to its last (`--since-epoch`).
     public var sinceEpoch: Int?
 
-    public init(_ store: RunStore, reference: ReferenceRuns? = nil, sinceEpoch: Int? = nil) {
+    /// - Parameter refreshed: the summary and charts `Charts.refresh` just produced (else they
+    ///   are read and drawn here).
+    public init(_ store: RunStore, refreshed: Charts.Refreshed? = nil, reference: ReferenceRuns? = nil,
+                sinceEpoch: Int? = nil) {
         self.reference = reference
         self.sinceEpoch = sinceEpoch
-        summary = Summary.load(store)
+        summary = refreshed?.summary ?? Summary.load(store)
         groups = Groups(summary)
         let archive = SpecArchive(store: store)
         specs = archive.sources().map { source in
@@ -36,7 +39,7 @@ public struct Report: Sendable {
             }
         }
         comparisons = pairs
-        charts = Charts.make(summary)
+        charts = refreshed?.charts ?? Charts.make(summary)
         var counts: [String: Int] = [:], order: [String] = []
         for row in summary.rows {
             guard let p = Provenance.read(store.file(RunStore.provenanceFile, ofID: row.id)) else {

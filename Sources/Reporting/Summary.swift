@@ -111,9 +111,10 @@ public struct Summary: Sendable {
     private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
         let status = RunStatus.read(store.file(RunStore.statusFile, ofID: id))
         let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8)
-        let metrics = text.flatMap(EpochMetrics.parse) ?? []
+        let parsed = text.flatMap(EpochMetrics.parse)
+        let metrics = parsed ?? []
         var state = status?.state.rawValue ?? "pending"
-        if let status, case .damaged = RunStore.check(status, metrics: text, epochs: Int(parameters["epochs"] ?? "")) {
+        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: Int(parameters["epochs"] ?? "")) {
             state = "damaged"
         }
         return Row(index: index, id: id, name: name, parameters: parameters,

@@ -76,13 +76,15 @@ public struct RunStore: Sendable {
     }
 
     /// The check of `record(of:)`, for a status and metrics text already read.
-    public static func check(_ status: RunStatus, metrics text: String?, epochs: Int?) -> Record {
+    /// - Parameter rows: the text already parsed, when the caller has done so (nil: parse it here).
+    public static func check(_ status: RunStatus, metrics text: String?, rows parsed: [EpochMetrics]? = nil,
+                             epochs: Int?) -> Record {
         guard status.state == .done || status.state == .diverged else { return .unfinished }
         guard let text else { return .damaged(reason: "its metrics.csv is missing") }
         if let sum = status.metricsSHA256, sum != sha256(text) {
             return .damaged(reason: "its metrics.csv does not match the checksum in status.json")
         }
-        guard let rows = EpochMetrics.parse(csv: text) else {
+        guard let rows = parsed ?? EpochMetrics.parse(csv: text) else {
             return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
         }
         guard rows.count == status.epochsDone else {

@@ -54,9 +54,9 @@ struct ReportCommand: ParsableCommand {
             let store = try ResultsFolder.open(directory)
             let report: Report
             do throws(AtomicFile.WriteError) {
-                try Charts.refresh(store)
+                let refreshed = try Charts.refresh(store)
                 let applies = target?.experiment.map { $0 == (directory as NSString).lastPathComponent } ?? true
-                report = Report(store, reference: applies ? references : nil, sinceEpoch: sinceEpoch)
+                report = Report(store, refreshed: refreshed, reference: applies ? references : nil, sinceEpoch: sinceEpoch)
                 try report.write(to: store)
             } catch {
                 Output.error(error.description)

@@ -57,10 +57,15 @@ struct SummarizeCommand: ParsableCommand {
         }
         for dir in experiments {
             let store = RunStore(directory: dir)
-            do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { Output.error(error.description) }
-            let summary = Summary.load(store).sorted(by: sort)
+            // One read of the run folders: the refresh's summary, or (when it cannot write) a fresh one.
+            let loaded: Summary
+            do throws(AtomicFile.WriteError) { loaded = try Charts.refresh(store).summary } catch {
+                Output.error(error.description)
+                loaded = Summary.load(store)
+            }
+            let summary = loaded.sorted(by: sort)
             if !byRun {
-                let groups = Groups(Summary.load(store))
+                let groups = Groups(loaded)
                 switch format {
                 case .table: Output.out(groups.table())
                 case .csv: Output.out(groups.csv())

@@ -34,14 +34,20 @@ final class SummaryRefresher: Sendable {
     /// The final refresh, with the report; returns the first write error of the sweep, if any.
     func finish() -> AtomicFile.WriteError? {
         state.withLock { s in
-            refresh(&s)
-            do throws(AtomicFile.WriteError) { try Report(store).write(to: store) } catch { s.error = s.error ?? error }
+            if let refreshed = refresh(&s) {
+                do throws(AtomicFile.WriteError) { try Report(store, refreshed: refreshed).write(to: store) }
+                catch { s.error = s.error ?? error }
+            }
             return s.error
         }
     }
 
-    private func refresh(_ s: inout State) {
+    @discardableResult
+    private func refresh(_ s: inout State) -> Charts.Refreshed? {
         s.last = SummaryRefresher.now
-        do throws(AtomicFile.WriteError) { try Charts.refresh(store) } catch { s.error = s.error ?? error }
+        do throws(AtomicFile.WriteError) { return try Charts.refresh(store) } catch {
+            s.error = s.error ?? error
+            return nil
+        }
     }
 }
