@@ -134,7 +134,7 @@ struct RunCommand: ParsableCommand {
         for item in work {
             if cancellation.isCancelled { interrupted = true; break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
-            try SpecOptions.claim(store, specPath: item.path)
+            try SpecOptions.claim(store, spec: item.spec, specPath: item.path)
             do {
                 try store.writePlan(item.plan)
             } catch {

@@ -160,7 +160,7 @@ struct SlurmCommand: ParsableCommand {
             ]
             scripts.append((scriptPath(part), lines.joined(separator: "\n") + "\n", array.count))
         }
-        try SpecOptions.claim(store, specPath: spec)
+        try SpecOptions.claim(store, spec: specification, specPath: spec)
         do {
             try AtomicFile.createDirectory(logs)
             for script in scripts {

@@ -52,10 +52,12 @@ struct SpecOptions: ParsableArguments {
 extension SpecOptions {
     /// Records the spec in its experiment's folder (`specs/`), or stops with status 2 when a
     /// different spec file already ran under the same experiment name there.
-    static func claim(_ store: RunStore, specPath: String) throws {
+    /// The text archived is the one the plan was built from (not the file read again, which
+    /// may have changed since).
+    static func claim(_ store: RunStore, spec: ExperimentSpec, specPath: String) throws {
         let archive = SpecArchive(store: store)
         let path = URL(fileURLWithPath: specPath).standardizedFileURL.resolvingSymlinksInPath().path
-        let bytes = FileManager.default.contents(atPath: specPath).map(Array.init) ?? []
+        let bytes = Array(spec.source.text.utf8)
         if let other = archive.conflict(path: path, bytes: bytes) {
             Output.error("\(specPath): error: \(store.directory) already holds the results of \(other.path), a different "
                 + "spec with the same experiment name; give this one its own 'name:', or use --results DIR")
