@@ -2,9 +2,6 @@ import Foundation
 
 /// MNIST and Fashion-MNIST: four IDX files each, in `DATA_DIR/<name>/`.
 public enum MNIST {
-    /// The train and test halves (`DatasetSplit`, the registry's type).
-    public typealias Split = DatasetSplit
-
     /// The four IDX files of each.
     public static let files = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
                                "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
@@ -20,7 +17,7 @@ public enum MNIST {
     ///   - directory: the data folder; files are `directory/name/train-images-idx3-ubyte` etc.,
     ///     raw or with `.gz`.
     /// - Throws: `DataError` naming the first bad file and the command that fetches a good one.
-    public static func load(_ name: String, directory: String) throws(DataError) -> Split {
+    public static func load(_ name: String, directory: String) throws(DataError) -> DatasetSplit {
         let fix = DatasetRegistry.fetchCommand(name, directory: directory)
         let folder = (directory as NSString).appendingPathComponent(name)
         func file(_ base: String) -> String {
@@ -31,7 +28,7 @@ public enum MNIST {
         }
         let train = try pair(images: file("train-images-idx3-ubyte"), labels: file("train-labels-idx1-ubyte"), fix: fix)
         let test = try pair(images: file("t10k-images-idx3-ubyte"), labels: file("t10k-labels-idx1-ubyte"), fix: fix)
-        return Split(train: train, test: test)
+        return DatasetSplit(train: train, test: test)
     }
 
     /// Loads one images file and its labels file and checks that they agree.

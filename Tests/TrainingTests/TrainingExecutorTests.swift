@@ -10,7 +10,7 @@ import Scheduler
 @testable import Training
 
 /// A small synthetic dataset: 10 classes of 28x28 images with a class-dependent bright band.
-func syntheticData() -> MNIST.Split {
+func syntheticData() -> DatasetSplit {
     func make(_ n: Int, offset: Int) -> LabeledImages {
         var pixels = [UInt8](repeating: 0, count: n * 784), labels = [UInt8](repeating: 0, count: n)
         for i in 0..<n {
@@ -20,7 +20,7 @@ func syntheticData() -> MNIST.Split {
         }
         return LabeledImages(pixels: pixels, labels: labels, pixelsPerImage: 784, classes: 10)
     }
-    return MNIST.Split(train: make(300, offset: 0), test: make(100, offset: 3))
+    return DatasetSplit(train: make(300, offset: 0), test: make(100, offset: 3))
 }
 
 func smallRun(epochs: Int, lr: String = "0.05", activation: String = "relu") throws -> Run {
