@@ -41,20 +41,30 @@ def mnist_root(data_dir):
 
 
 class Net(nn.Module):
-    def __init__(self, activation, dropout_prob):
+    """The post's network; with batch_norm, the book chapter's (BatchNorm1d after each hidden
+    Linear, before the activation: Linear, BN, activation, dropout)."""
+    def __init__(self, activation, dropout_prob, batch_norm=False):
         super(Net, self).__init__()
         self.fc1 = nn.Linear(28 * 28, 512)
         self.fc2 = nn.Linear(512, 256)
         self.fc3 = nn.Linear(256, 10)
         self.dropout_prob = dropout_prob
+        self.batch_norm = batch_norm
+        if batch_norm:
+            self.batch_norm1 = nn.BatchNorm1d(512)
+            self.batch_norm2 = nn.BatchNorm1d(256)
         self.act = {"sigmoid": torch.sigmoid, "relu": F.relu, "tanh": torch.tanh}[activation]
 
     def forward(self, x):
         x = x.view(-1, 28 * 28)
         x = self.fc1(x)
+        if self.batch_norm:
+            x = self.batch_norm1(x)
         x = self.act(x)
         x = F.dropout(x, training=self.training, p=self.dropout_prob)
         x = self.fc2(x)
+        if self.batch_norm:
+            x = self.batch_norm2(x)
         x = self.act(x)
         x = F.dropout(x, training=self.training, p=self.dropout_prob)
         x = self.fc3(x)
@@ -100,6 +110,12 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.5)
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--batch-norm", action="store_true", help="the chapter's BatchNorm1d layers")
+    ap.add_argument("--init", default="default", choices=["default", "kaiming_uniform"],
+                    help="kaiming_uniform: the chapter's weight_init (init.kaiming_uniform_ on Linear weights)")
+    ap.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"])
+    ap.add_argument("--lr", type=float, default=0.01)
+    ap.add_argument("--momentum", type=float, default=0.5, help="SGD only")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--data", default="data/mnist")
     ap.add_argument("--out", help="CSV to write (default: stdout only)")
@@ -116,8 +132,17 @@ def main():
     train_loader = torch.utils.data.DataLoader(dataset=train_dataset, batch_size=batch_size, shuffle=True)
     test_loader = torch.utils.data.DataLoader(dataset=test_dataset, batch_size=batch_size, shuffle=False)
 
-    model = Net(args.activation, args.dropout)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    model = Net(args.activation, args.dropout, args.batch_norm)
+    if args.init == "kaiming_uniform":
+        # The chapter's notebook: model.apply(weight_init), weights only, nn.init's defaults.
+        def weight_init(m):
+            if isinstance(m, nn.Linear):
+                nn.init.kaiming_uniform_(m.weight.data)
+        model.apply(weight_init)
+    if args.optimizer == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
     criterion = nn.CrossEntropyLoss()
 
     rows = ["epoch,train_loss,test_loss,seed_printed_loss,test_accuracy,epoch_seconds"]

@@ -34,6 +34,9 @@ public struct ExperimentSpec: Sendable {
     var selectionMark: Mark?
     /// Parameters every run starts from.
     public var base: RunConfig
+    /// The parameters the spec's top level (or `--set`) writes; the others in `base` are
+    /// defaults, which may depend on other values (AdamW's weight decay).
+    public var baseKeys: Set<String> = []
     /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
     public var axes: [Axis]
     /// Grid runs to drop: each entry removes the runs matching all of its values.
@@ -188,6 +191,7 @@ public struct ExperimentSpec: Sendable {
                 }
                 let value = try parameter.value(from: entry.value, in: source)
                 parameter.set(value, in: &spec.base)
+                spec.baseKeys.insert(key)
                 spec.noteMark(key, value, entry.value.mark, source)
             }
         }
@@ -232,6 +236,7 @@ public struct ExperimentSpec: Sendable {
                             in: source)
         }
         parameter.set(value, in: &base)
+        baseKeys.insert(key)
         axes.removeAll { $0.parameter.key == key }
         valueMarks[key] = [(value, Mark(line: 1, column: offset + 1), source)]
     }

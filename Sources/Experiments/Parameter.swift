@@ -51,7 +51,7 @@ public struct Parameter: Sendable {
         integer("seed", "seed of the run's random streams (init, shuffle, dropout), >= 0",
                 \.seed, min: 0, max: Int.max),
         choice("dataset", "training and test data", DatasetName.self, \.dataset),
-        choice("optimizer", "optimizer (sgd is the only one so far)", OptimizerName.self, \.optimizer),
+        choice("optimizer", "optimizer, as PyTorch's SGD, Adam, AdamW", OptimizerName.self, \.optimizer),
         optionalInteger("train_subset", "use only the first N training examples (default: all)",
                         \.trainSubset),
         optionalInteger("test_subset", "evaluate on the first N test examples only (default: all)",
@@ -77,9 +77,20 @@ public struct Parameter: Sendable {
             read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
         with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInitName.self, \.weightInit),
              introducedAt: .string("default")),
-        with(real("weight_decay", "SGD's L2 penalty added to every gradient, >= 0 (PyTorch's weight_decay)", \.weightDecay,
-                  range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),
-        with(boolean("nesterov", "Nesterov momentum (needs momentum > 0)", \.nesterov), introducedAt: .string("false")),
+        with(real("weight_decay", "weight decay, >= 0: L2 added to every gradient (sgd, adam), decoupled (adamw; default 0.01)",
+                  \.weightDecay, range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),
+        with(boolean("nesterov", "Nesterov momentum (sgd; needs momentum > 0)", \.nesterov), introducedAt: .string("false")),
+        with(Parameter(
+            key: "betas", summary: "Adam's [beta1, beta2], each in [0, 1) (default [0.9, 0.999])",
+            decode: { node, source throws(YAMLError) in .string(try AdamBetas.parse(node, source).description) },
+            apply: { config, value in
+                if case .string(let s) = value, let betas = AdamBetas(canonical: s) { config.betas = betas }
+            },
+            read: { .string($0.betas.description) }), introducedAt: .string(AdamBetas.pytorch.description)),
+        with(real("eps", "Adam's denominator term, > 0 (default 1e-8)", \.eps, range: "> 0") { $0 > 0 },
+             introducedAt: .double(1e-8)),
+        with(boolean("batch_norm", "BatchNorm1d after each hidden Linear, before the activation", \.batchNorm),
+             introducedAt: .string("false")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {

@@ -55,6 +55,7 @@ public struct Plan: Sendable {
         for _ in 0..<gridSize {
             var config = spec.base
             for (axis, i) in zip(spec.axes, counters) { axis.parameter.set(axis.values[i], in: &config) }
+            Plan.resolveDefaults(&config, written: spec.baseKeys.union(spec.axes.map(\.parameter.key)))
             var excluded = false
             for (k, entry) in spec.excludes.enumerated() where entry.matches(config) {
                 excludeUsed[k] = true
@@ -77,6 +78,7 @@ public struct Plan: Sendable {
         for entry in spec.includes {
             var config = spec.base
             for (parameter, value) in entry.values { parameter.set(value, in: &config) }
+            Plan.resolveDefaults(&config, written: spec.baseKeys.union(entry.values.map(\.parameter.key)))
             for repeated in try Plan.repeated(config, spec) {
                 if let twin = configs.firstIndex(of: repeated) {
                     throw YAMLError("this include entry repeats run \(twin) of the plan; remove it",
@@ -128,12 +130,34 @@ public struct Plan: Sendable {
         }
     }
 
+    /// Defaults that depend on another value, as PyTorch's: AdamW's weight decay is 0.01 unless
+    /// the run writes one (`written`: the keys its spec entries set).
+    static func resolveDefaults(_ config: inout RunConfig, written: Set<String>) {
+        if !written.contains("weight_decay") { config.weightDecay = config.optimizer.defaultWeightDecay }
+    }
+
     /// Checks what only a whole run shows: subsets within their splits, memory within the limit.
     private static func check(_ config: RunConfig, _ spec: ExperimentSpec, memoryLimit: Double) throws(YAMLError) {
         let data = config.dataset
+        if config.nesterov && config.optimizer != .sgd {
+            throw spec.error("nesterov is an SGD option; \(config.optimizer.rawValue) has none (its betas play momentum's part)",
+                             at: "nesterov", value: .string("true"))
+        }
         if config.nesterov && config.momentum == 0 {
             throw spec.error("nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov",
                              at: "nesterov", value: .string("true"))
+        }
+        if config.batchNorm {
+            // PyTorch refuses a training batch of one row ("Expected more than 1 value per
+            // channel when training"): its variance is 0 and its normalised value meaningless.
+            let examples = config.trainSubset ?? (data.trainCount - config.validation)
+            let last = examples % config.batchSize
+            if config.batchSize == 1 || last == 1 {
+                let why = config.batchSize == 1 ? "batch_size 1"
+                    : "\(examples) training examples in batches of \(config.batchSize) (the last batch has one)"
+                throw spec.error("batch_norm needs at least 2 examples in every training batch; \(why); "
+                    + "change batch_size or train_subset", at: "batch_norm", value: .string("true"))
+            }
         }
         if config.validation >= data.trainCount {
             throw spec.error("validation \(config.validation) would leave no training examples of \(data.rawValue)'s "

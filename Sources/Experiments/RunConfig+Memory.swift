@@ -12,7 +12,9 @@ extension RunConfig {
     /// layer's outputs at max(batch, evaluation batch) rows; dropout masks and dropped
     /// activations of the hidden layers (2 x batch x hidden units); every layer's deltas
     /// (batch x outputs); the shuffled order (8 bytes an example). A checkpoint holds the
-    /// parameters and velocity twice while it is encoded (16P bytes). The run's copies of
+    /// parameters and velocity twice while it is encoded (16P bytes). Adam adds its second
+    /// moments (P, and 2P in the checkpoint); BatchNorm the normalised activations
+    /// (batch x hidden units) and per-unit statistics. The run's copies of
     /// pixels: its training split when validation is held out, and the evaluation sample.
     public var estimatedBytes: Double {
         let sizes = [dataset.inputs] + hidden + [dataset.classes]
@@ -24,6 +26,9 @@ extension RunConfig {
         let hiddenUnits = Double(hidden.reduce(0, +))
         var floats = 3 * parameters + capacity * (Double(dataset.inputs) + outputs) + batch * outputs
         if dropout > 0 { floats += 2 * batch * hiddenUnits }
+        // Adam's second moments (and in the checkpoint); BatchNorm's normalised activations.
+        if optimizer != .sgd { floats += parameters + 2 * parameters }
+        if batchNorm { floats += batch * hiddenUnits + 8 * hiddenUnits }
         let examples = Double(trainSubset ?? dataset.trainCount - validation)
         // Per-run copies of pixels: the training split without its validation examples, and
         // the training-evaluation sample (`ValidationSplit`).

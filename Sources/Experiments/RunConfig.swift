@@ -27,10 +27,21 @@ public struct RunConfig: Hashable, Sendable {
     /// How the weights start (biases always as nn.Linear's). Added later: `default` stays
     /// out of ids.
     public var weightInit: WeightInitName = .default
-    /// SGD's coupled L2 penalty (PyTorch's `weight_decay`). Added later: 0 stays out of ids.
+    /// The optimizer's weight decay (PyTorch's `weight_decay`): coupled L2 for SGD and Adam,
+    /// decoupled for AdamW. Added later: 0 stays out of ids. A spec that picks `adamw` without
+    /// writing it gets PyTorch's AdamW default, 0.01 (`Plan`).
     public var weightDecay: Double = 0
     /// Nesterov momentum (needs momentum > 0). Added later: false stays out of ids.
     public var nesterov: Bool = false
+    /// Adam's and AdamW's coefficients of the running averages of the gradient and its square
+    /// (PyTorch's `betas`, default (0.9, 0.999)). Added later: the default stays out of ids.
+    public var betas: AdamBetas = .pytorch
+    /// Adam's and AdamW's term added to the denominator (PyTorch's `eps`, default 1e-8).
+    /// Added later: the default stays out of ids.
+    public var eps: Double = 1e-8
+    /// BatchNorm1d after each hidden Linear, before the activation (the chapter's order:
+    /// Linear, BN, activation, dropout). Added later: false stays out of ids.
+    public var batchNorm: Bool = false
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).
@@ -46,7 +57,15 @@ public enum WeightInitName: String, CaseIterable, Sendable, Codable {
     case xavierUniform = "xavier_uniform", xavierNormal = "xavier_normal"
 }
 
-/// The optimizers the engine implements.
+/// The optimizers the engine implements, with PyTorch 1.13's rules and defaults.
 public enum OptimizerName: String, CaseIterable, Sendable, Codable {
+    /// `torch.optim.SGD` (`momentum`, `nesterov`, coupled `weight_decay`).
     case sgd
+    /// `torch.optim.Adam` (`betas`, `eps`, coupled `weight_decay`, bias-corrected).
+    case adam
+    /// `torch.optim.AdamW` (Adam with decoupled weight decay; its default decay is 0.01).
+    case adamw
+
+    /// PyTorch's default `weight_decay` for this optimizer.
+    public var defaultWeightDecay: Double { self == .adamw ? 0.01 : 0 }
 }

@@ -3,7 +3,18 @@
 /// Layer l maps `sizes[l]` inputs to `sizes[l + 1]` outputs. Its weights W_l [out, in]
 /// (row-major, PyTorch's `nn.Linear.weight` layout) start at `layers[l].weightOffset`, its bias
 /// [out] at `layers[l].biasOffset`, in the order fc1.weight, fc1.bias, fc2.weight, ...
+///
+/// With `batchNorm`, each hidden layer's Linear is followed by a BatchNorm1d (then the
+/// activation, then dropout: the book chapter's order), whose weight γ and bias β [out] follow
+/// all the Linear parameters (`norms[l]`), as PyTorch lists the chapter's modules: fc1, fc2,
+/// fc3, batch_norm1, batch_norm2. The Linear offsets are the same with or without it.
 public struct NetworkShape: Sendable, Equatable {
+    /// A hidden layer's BatchNorm1d: γ at `gammaOffset`, β at `betaOffset`, `units` each.
+    public struct Norm: Sendable, Equatable {
+        public let units: Int
+        public let gammaOffset: Int
+        public let betaOffset: Int
+    }
     public struct Layer: Sendable, Equatable {
         public let inputs: Int
         public let outputs: Int
@@ -14,10 +25,17 @@ public struct NetworkShape: Sendable, Equatable {
     /// [inputs, hidden..., classes], e.g. [784, 512, 256, 10].
     public let sizes: [Int]
     public let layers: [Layer]
+    /// Per hidden layer, its BatchNorm1d; empty without batch norm.
+    public let norms: [Norm]
+    /// Where the BatchNorm parameters start (`parameterCount` without batch norm).
+    public let normOffset: Int
     /// Total number of parameters (weights and biases).
     public let parameterCount: Int
 
-    public init(inputs: Int, hidden: [Int], classes: Int) {
+    /// Whether hidden layers are batch-normalised (with `hidden: []` there is nothing to normalise).
+    public let batchNorm: Bool
+
+    public init(inputs: Int, hidden: [Int], classes: Int, batchNorm: Bool = false) {
         sizes = [inputs] + hidden + [classes]
         var offset = 0
         var layers: [Layer] = []
@@ -28,6 +46,16 @@ public struct NetworkShape: Sendable, Equatable {
             layers.append(layer)
         }
         self.layers = layers
+        normOffset = offset
+        self.batchNorm = batchNorm
+        var norms: [Norm] = []
+        if batchNorm {
+            for units in hidden {
+                norms.append(Norm(units: units, gammaOffset: offset, betaOffset: offset + units))
+                offset += 2 * units
+            }
+        }
+        self.norms = norms
         parameterCount = offset
     }
 
@@ -73,6 +101,13 @@ public struct NetworkShape: Sendable, Equatable {
             }
             for i in layer.biasOffset..<(layer.biasOffset + layer.outputs) {
                 parameters[i] = (rng.nextUnitFloat() * 2 - 1) * bound
+            }
+        }
+        // BatchNorm1d: γ = 1, β = 0 (no draws, so the Linear layers start as without it).
+        for norm in norms {
+            for i in 0..<norm.units {
+                parameters[norm.gammaOffset + i] = 1
+                parameters[norm.betaOffset + i] = 0
             }
         }
     }

@@ -53,9 +53,22 @@ public enum Reference {
     ///   - parameters: in `shape`'s flat layout.
     ///   - inputs: [rows, sizes[0]].
     ///   - masks: per hidden layer [rows, out] multipliers (0 or 1/(1-p)); empty for no dropout.
+    ///   - running: with batch norm, per hidden layer its (running mean, running variance) to
+    ///     evaluate with; nil normalises with the batch's statistics, as training does.
     public static func loss(shape: NetworkShape, parameters: [Double], inputs: [Double], labels: [Int],
-                            masks: [[Double]], activation: Activation) -> Double {
-        let rows = labels.count
+                            masks: [[Double]], activation: Activation,
+                            running: [(mean: [Double], variance: [Double])]? = nil) -> Double {
+        meanNLL(logits(shape: shape, parameters: parameters, inputs: inputs, rows: labels.count, masks: masks,
+                       activation: activation, running: running),
+                labels: labels, classes: shape.sizes.last!)
+    }
+
+    /// The network's logits [rows, classes], layer by layer in Double: Linear, then for hidden
+    /// layers BatchNorm1d (with `shape.batchNorm`: the batch's biased variance, or the running
+    /// estimates when given), the activation and the dropout mask.
+    public static func logits(shape: NetworkShape, parameters: [Double], inputs: [Double], rows: Int,
+                              masks: [[Double]], activation: Activation,
+                              running: [(mean: [Double], variance: [Double])]? = nil) -> [Double] {
         var x = inputs
         for (l, layer) in shape.layers.enumerated() {
             var y = [Double](repeating: 0, count: rows * layer.outputs)
@@ -65,16 +78,53 @@ public enum Reference {
                     for i in 0..<layer.inputs {
                         sum += x[r * layer.inputs + i] * parameters[layer.weightOffset + o * layer.inputs + i]
                     }
-                    if l < shape.layers.count - 1 {
-                        sum = activate(sum, activation)
-                        if !masks.isEmpty { sum *= masks[l][r * layer.outputs + o] }
-                    }
                     y[r * layer.outputs + o] = sum
+                }
+            }
+            if l < shape.layers.count - 1 {
+                if shape.batchNorm {
+                    let norm = shape.norms[l]
+                    for o in 0..<layer.outputs {
+                        let column = (0..<rows).map { y[$0 * layer.outputs + o] }
+                        let mean = running?[l].mean[o] ?? column.reduce(0, +) / Double(rows)
+                        let variance = running?[l].variance[o]
+                            ?? column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rows)
+                        for r in 0..<rows {
+                            let normalised = (y[r * layer.outputs + o] - mean) / (variance + 1e-5).squareRoot()
+                            y[r * layer.outputs + o] = parameters[norm.gammaOffset + o] * normalised
+                                + parameters[norm.betaOffset + o]
+                        }
+                    }
+                }
+                for k in y.indices {
+                    y[k] = activate(y[k], activation)
+                    if !masks.isEmpty { y[k] *= masks[l][k] }
                 }
             }
             x = y
         }
-        return meanNLL(x, labels: labels, classes: shape.sizes.last!)
+        return x
+    }
+
+    /// One step of PyTorch 1.13's Adam (`decoupled: false`) or AdamW (`decoupled: true`), in
+    /// place, written as torch/optim/adam.py and adamw.py do it, in Double. `step` counts from 1.
+    public static func adam(parameters: inout [Float], gradients: [Float], exp_avg: inout [Float],
+                            exp_avg_sq: inout [Float], step: Int, lr: Double, beta1: Double, beta2: Double,
+                            eps: Double, weightDecay: Double, decoupled: Bool) {
+        let biasCorrection1 = 1 - pow(beta1, Double(step))
+        let biasCorrection2 = 1 - pow(beta2, Double(step))
+        let stepSize = lr / biasCorrection1
+        for i in parameters.indices {
+            var param = Double(parameters[i])
+            var grad = Double(gradients[i])
+            if decoupled { param *= 1 - lr * weightDecay } else { grad += weightDecay * param }
+            let m = beta1 * Double(exp_avg[i]) + (1 - beta1) * grad
+            let v = beta2 * Double(exp_avg_sq[i]) + (1 - beta2) * grad * grad
+            exp_avg[i] = Float(m)
+            exp_avg_sq[i] = Float(v)
+            let denom = v.squareRoot() / biasCorrection2.squareRoot() + eps
+            parameters[i] = Float(param - stepSize * m / denom)
+        }
     }
 
     /// The dropout masks [rows, n] the engine draws from `rng`, by its documented rule, with a

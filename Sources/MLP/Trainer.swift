@@ -27,8 +27,11 @@ public final class Trainer {
         /// Visit the training examples in a fresh random order each epoch (always, for runs;
         /// off only to compare engines example for example).
         public var shuffle: Bool
-        /// SGD's coupled L2 penalty (PyTorch's `weight_decay`: added to every gradient, biases
-        /// included) and Nesterov momentum. Either takes the unfused step (`Kernels.sgd`).
+        /// The optimizer (`momentum` and `nesterov` are SGD's).
+        public var optimizer: Optimizer = .sgd
+        /// Weight decay (PyTorch's `weight_decay`, every parameter included): added to the
+        /// gradient by SGD and Adam, decoupled by AdamW. SGD with decay or Nesterov momentum
+        /// takes the unfused step (`Kernels.sgd`).
         public var weightDecay: Float = 0
         public var nesterov: Bool = false
         /// How the weights start (biases always as nn.Linear's).
@@ -63,15 +66,27 @@ public final class Trainer {
     /// as if it had never stopped.
     public struct State: Sendable, Equatable {
         public var parameters: [Float]
+        /// SGD's momentum buffer, or Adam's first moment (exp_avg).
         public var velocity: [Float]
         public var shuffleStream: [UInt64]
         public var dropoutStream: [UInt64]
+        /// Adam's second moment (exp_avg_sq); empty for SGD.
+        public var secondMoment: [Float]
+        /// Optimizer steps taken (Adam's bias corrections depend on it).
+        public var steps: UInt64
+        /// BatchNorm's running means, then running variances, hidden layer by hidden layer;
+        /// empty without batch norm.
+        public var runningStatistics: [Float]
 
-        public init(parameters: [Float], velocity: [Float], shuffleStream: [UInt64], dropoutStream: [UInt64]) {
+        public init(parameters: [Float], velocity: [Float], shuffleStream: [UInt64], dropoutStream: [UInt64],
+                    secondMoment: [Float] = [], steps: UInt64 = 0, runningStatistics: [Float] = []) {
             self.parameters = parameters
             self.velocity = velocity
             self.shuffleStream = shuffleStream
             self.dropoutStream = dropoutStream
+            self.secondMoment = secondMoment
+            self.steps = steps
+            self.runningStatistics = runningStatistics
         }
     }
 
@@ -123,6 +138,15 @@ public final class Trainer {
     private let parameters: UnsafeMutableBufferPointer<Float>
     private let gradients: UnsafeMutableBufferPointer<Float>
     private let velocity: UnsafeMutableBufferPointer<Float>
+    /// Adam's exp_avg_sq [parameterCount]; one unused float for SGD.
+    private let secondMoment: UnsafeMutableBufferPointer<Float>
+    private var steps: UInt64 = 0
+    /// Per hidden layer with batch norm: x̂ [batchSize, out], 1/√(σ² + ε) and scratch [out],
+    /// and the running estimates: all hidden layers' means, then all their variances.
+    private let xhat: [UnsafeMutableBufferPointer<Float>]
+    private let invstd: [UnsafeMutableBufferPointer<Float>]
+    private let normScratch: [UnsafeMutableBufferPointer<Float>]
+    private let runningStatistics: UnsafeMutableBufferPointer<Float>
     private let input: UnsafeMutableBufferPointer<Float>
     private let batchLabels: UnsafeMutableBufferPointer<Int32>
     /// Per layer [capacity, out]: activations h (hidden) or logits (last).
@@ -156,6 +180,15 @@ public final class Trainer {
         parameters = buffer(shape.parameterCount, 0)
         gradients = buffer(shape.parameterCount, 0)
         velocity = buffer(shape.parameterCount, 0)
+        secondMoment = buffer(hyper.optimizer.hasSecondMoment ? shape.parameterCount : 0, 0)
+        let norms = shape.norms
+        xhat = norms.map { buffer(batch * $0.units, 0) }
+        invstd = norms.map { buffer($0.units, 0) }
+        normScratch = norms.map { buffer($0.units, 0) }
+        let units = norms.reduce(0) { $0 + $1.units }
+        runningStatistics = buffer(2 * units, 0)
+        // Running mean 0, running variance 1 (BatchNorm1d's reset_running_stats).
+        for i in units..<(2 * units) { runningStatistics[i] = 1 }
         input = buffer(capacity * shape.sizes[0], 0)
         batchLabels = buffer(capacity, 0)
         z = shape.layers.map { buffer(capacity * $0.outputs, 0) }
@@ -172,7 +205,8 @@ public final class Trainer {
     }
 
     deinit {
-        for b in [parameters, gradients, velocity, input] + z + masks + dropped + deltas {
+        for b in [parameters, gradients, velocity, secondMoment, input, runningStatistics]
+            + z + masks + dropped + deltas + xhat + invstd + normScratch {
             b.deallocate()
         }
         batchLabels.deallocate()
@@ -272,8 +306,9 @@ public final class Trainer {
     }
 
     /// Forward (training mode), loss and backward into `gradients`, then (with `update`) the
-    /// SGD step; returns the loss sum.
+    /// optimizer's step; returns the loss sum.
     private func forwardBackward(rows: Int, update: Bool) -> Double {
+        if update { steps += 1 }
         forward(rows: rows, training: true)
         let last = shape.layers.count - 1
         let loss = Kernels.softmaxCrossEntropy(
@@ -291,6 +326,15 @@ public final class Trainer {
         return training && hyper.dropout > 0 ? dropped[l - 1].baseAddress! : z[l - 1].baseAddress!
     }
 
+    /// The running mean and variance of hidden layer l's batch norm.
+    @inline(__always)
+    private func running(_ l: Int) -> (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
+        var offset = 0
+        for k in 0..<l { offset += shape.norms[k].units }
+        let units = runningStatistics.count / 2
+        return (runningStatistics.baseAddress! + offset, runningStatistics.baseAddress! + units + offset)
+    }
+
     private func forward(rows: Int, training: Bool) {
         let p = parameters.baseAddress!
         for (l, layer) in shape.layers.enumerated() {
@@ -303,8 +347,24 @@ public final class Trainer {
                 Kernels.addBias(out, p + layer.biasOffset, rows: rows, n: layer.outputs)
             } else {
                 let drop = training ? hyper.dropout : 0
+                // With batch norm: z = γ·x̂ here, and β is the activation pass's bias.
+                var bias = p + layer.biasOffset
+                if shape.batchNorm {
+                    let norm = shape.norms[l], stats = running(l)
+                    if training {
+                        Kernels.batchNormTrain(out, linearBias: bias, rows: rows, n: layer.outputs,
+                                               gamma: p + norm.gammaOffset, xhat: xhat[l].baseAddress!,
+                                               invstd: invstd[l].baseAddress!, mean: normScratch[l].baseAddress!,
+                                               runningMean: stats.mean, runningVar: stats.variance)
+                    } else {
+                        Kernels.batchNormEvaluate(out, linearBias: bias, rows: rows, n: layer.outputs,
+                                                  gamma: p + norm.gammaOffset, runningMean: stats.mean,
+                                                  runningVar: stats.variance, scale: normScratch[l].baseAddress!)
+                    }
+                    bias = p + norm.betaOffset
+                }
                 Kernels.biasActivateDropout(
-                    z: out, bias: p + layer.biasOffset, rows: rows, n: layer.outputs,
+                    z: out, bias: bias, rows: rows, n: layer.outputs,
                     activation: hyper.activation, p: drop, rng: &dropoutRNG,
                     mask: masks[l].baseAddress!, out: dropped[l].baseAddress!)
             }
@@ -336,6 +396,12 @@ public final class Trainer {
                 Kernels.activationDropoutBackward(
                     below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
                     count: rows * layer.inputs, activation: hyper.activation)
+                if shape.batchNorm {
+                    let norm = shape.norms[l - 1]
+                    Kernels.batchNormBackward(below, xhat: xhat[l - 1].baseAddress!, invstd: invstd[l - 1].baseAddress!,
+                                              gamma: p + norm.gammaOffset, rows: rows, n: layer.inputs,
+                                              dGamma: g + norm.gammaOffset, dBeta: g + norm.betaOffset)
+                }
             }
             guard update else {
                 // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
@@ -345,15 +411,13 @@ public final class Trainer {
                 continue
             }
             let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
-            if hyper.weightDecay != 0 || hyper.nesterov {
-                // The full SGD step needs the weight gradient itself: dW = delta^T x, then one pass.
+            if !fusedSGD {
+                // The full step needs the weight gradient itself: dW = delta^T x, then one pass
+                // over the layer's weights and biases (contiguous: no allocation).
                 BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
                            a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
                            beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
-                // Weights and biases are contiguous per layer: one pass over both (no allocation).
-                Kernels.sgd(parameters: w, gradients: g + layer.weightOffset, velocity: vw,
-                            count: layer.inputs * layer.outputs + layer.outputs, lr: hyper.lr, momentum: hyper.momentum,
-                            weightDecay: hyper.weightDecay, nesterov: hyper.nesterov)
+                optimizerStep(layer.weightOffset, count: layer.inputs * layer.outputs + layer.outputs)
                 continue
             }
             switch weightStep {
@@ -368,6 +432,32 @@ public final class Trainer {
                                 velocity: v + layer.biasOffset, count: layer.outputs,
                                 lr: hyper.lr, momentum: hyper.momentum)
         }
+        // The batch norms' γ and β (their gradients were written on the way down).
+        if update && shape.batchNorm {
+            optimizerStep(shape.normOffset, count: shape.parameterCount - shape.normOffset)
+        }
+    }
+
+    /// Plain SGD (no decay, no Nesterov): the weight step fused with its gradient.
+    private var fusedSGD: Bool {
+        hyper.optimizer == .sgd && hyper.weightDecay == 0 && !hyper.nesterov
+    }
+
+    /// The optimizer's step on parameters [offset, offset + count) from their gradients.
+    private func optimizerStep(_ offset: Int, count: Int) {
+        let p = parameters.baseAddress! + offset, g = gradients.baseAddress! + offset
+        let v = velocity.baseAddress! + offset
+        switch hyper.optimizer {
+        case .sgd where fusedSGD:
+            Kernels.sgdMomentum(parameters: p, gradients: g, velocity: v, count: count,
+                                lr: hyper.lr, momentum: hyper.momentum)
+        case .sgd:
+            Kernels.sgd(parameters: p, gradients: g, velocity: v, count: count, lr: hyper.lr,
+                        momentum: hyper.momentum, weightDecay: hyper.weightDecay, nesterov: hyper.nesterov)
+        case .adam(let adam):
+            Kernels.adam(parameters: p, gradients: g, firstMoment: v, secondMoment: secondMoment.baseAddress! + offset,
+                         count: count, adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay))
+        }
     }
 
     // MARK: - Inspection (tests, checkpoints)
@@ -375,17 +465,24 @@ public final class Trainer {
     /// The state to checkpoint between epochs.
     public var state: State {
         State(parameters: Array(parameters), velocity: Array(velocity),
-              shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state)
+              shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state,
+              secondMoment: hyper.optimizer.hasSecondMoment ? Array(secondMoment) : [],
+              steps: steps, runningStatistics: shape.batchNorm ? Array(runningStatistics) : [])
     }
 
     /// Continues from a checkpointed state.
     /// - Returns: false (and changes nothing) when the state does not fit this network.
     public func restore(_ state: State) -> Bool {
         guard state.parameters.count == shape.parameterCount, state.velocity.count == shape.parameterCount,
+              state.secondMoment.count == (hyper.optimizer.hasSecondMoment ? shape.parameterCount : 0),
+              state.runningStatistics.count == (shape.batchNorm ? runningStatistics.count : 0),
               let shuffle = RandomStream(state: state.shuffleStream),
               let dropout = RandomStream(state: state.dropoutStream) else { return false }
         _ = parameters.update(fromContentsOf: state.parameters)
         _ = velocity.update(fromContentsOf: state.velocity)
+        if hyper.optimizer.hasSecondMoment { _ = secondMoment.update(fromContentsOf: state.secondMoment) }
+        if shape.batchNorm { _ = runningStatistics.update(fromContentsOf: state.runningStatistics) }
+        steps = state.steps
         shuffleRNG = shuffle
         dropoutRNG = dropout
         return true

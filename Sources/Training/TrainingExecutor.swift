@@ -38,6 +38,12 @@ public struct TrainingExecutor: RunExecutor {
             batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
         hyper.weightDecay = Float(config.weightDecay)
         hyper.nesterov = config.nesterov
+        hyper.optimizer = switch config.optimizer {
+        case .sgd: .sgd
+        case .adam, .adamw:
+            .adam(.init(beta1: config.betas.beta1, beta2: config.betas.beta2, eps: config.eps,
+                        decoupled: config.optimizer == .adamw))
+        }
         hyper.weightInit = switch config.weightInit {
         case .default: .default
         case .kaimingUniform: .kaimingUniform
@@ -74,7 +80,12 @@ public struct TrainingExecutor: RunExecutor {
         let train = trainPart.prefix(config.trainSubset)
         let test = data.test.prefix(config.testSubset)
         let trainSample = ValidationSplit.evaluationSample(train)
-        let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes)
+        let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes,
+                                 batchNorm: config.batchNorm)
+        if config.batchNorm && (config.batchSize == 1 || train.count % config.batchSize == 1) {
+            throw ExecutorError(message: "batch_norm needs at least 2 examples in every training batch; \(train.count) "
+                + "training examples in batches of \(config.batchSize) leave one alone; change batch_size or train_subset")
+        }
         let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config))
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 

@@ -139,3 +139,45 @@ import Testing
         #expect(Run.canonicalText(of: set.runs[0].config).hasSuffix("weight_decay=0.0005\nnesterov=true\n"))
     }
 }
+
+@Suite struct AdamAndBatchNormOptions {
+    @Test func newKeysLeaveDefaultIdsAlone() throws {
+        let plain = try plan("epochs: 20\n")
+        let spelled = try plan("betas: [0.9, 0.999]\neps: 1e-8\nbatch_norm: false\n")
+        #expect(plain.runs[0].id == spelled.runs[0].id)
+        let normed = try plan("batch_norm: true\n")
+        #expect(normed.runs[0].config.batchNorm && normed.runs[0].id != plain.runs[0].id)
+        #expect(Run.canonicalText(of: normed.runs[0].config).hasSuffix("batch_norm=true\n"))
+    }
+
+    /// PyTorch's defaults: AdamW decays by 0.01 unless the run writes a decay (at the top, on
+    /// an axis or in its include entry); Adam and SGD by 0.
+    @Test func adamwDefaultsToPyTorchsDecay() throws {
+        #expect(try plan("optimizer: adamw\n").runs[0].config.weightDecay == 0.01)
+        #expect(try plan("optimizer: adam\n").runs[0].config.weightDecay == 0)
+        #expect(try plan("optimizer: adamw\nweight_decay: 0\n").runs[0].config.weightDecay == 0)
+        let swept = try plan("sweep:\n  optimizer: [sgd, adamw]\n")
+        #expect(swept.runs.map(\.config.weightDecay) == [0, 0.01])
+        let included = try plan("optimizer: sgd\ninclude:\n  - {optimizer: adamw}\n  - {optimizer: adamw, weight_decay: 0.1}\n")
+        #expect(included.runs.map(\.config.weightDecay) == [0, 0.01, 0.1])
+        // Writing PyTorch's default gives the same run as leaving it out.
+        #expect(try plan("optimizer: adamw\n").runs[0].id == plan("optimizer: adamw\nweight_decay: 0.01\n").runs[0].id)
+        let betas = try plan("optimizer: adam\nbetas: [0.5, 0.99]\neps: 1e-6\n").runs[0].config
+        #expect(betas.betas == AdamBetas(0.5, 0.99) && betas.eps == 1e-6)
+    }
+
+    @Test func mistakesAreSpecErrors() {
+        #expect(specError("optimizer: adam\nnesterov: true\n")?.contains("2:11: error: nesterov is an SGD option") == true)
+        #expect(specError("betas: 0.9\n")?.contains("1:8: error: betas must be a list of two numbers") == true)
+        #expect(specError("betas: [0.9, 1]\n")?.contains("1:14: error: betas[1] (beta2) must be a number in [0, 1)") == true)
+        #expect(specError("betas: [0.9, 0.99999999999]\n")?.contains("below 1 as a 32-bit float") == true)
+        #expect(specError("eps: 0\n")?.contains("eps must be a number > 0") == true)
+        #expect(specError("optimizer: rmsprop\n")?.contains("optimizer must be one of sgd, adam, adamw") == true)
+        // A last training batch of one row: PyTorch's BatchNorm1d refuses it in training.
+        let lonely = specError("batch_norm: true\ntrain_subset: 33\n")
+        #expect(lonely?.contains("1:13: error: batch_norm needs at least 2 examples in every training batch; "
+            + "33 training examples in batches of 32 (the last batch has one)") == true, "\(lonely ?? "")")
+        #expect(specError("batch_norm: true\nbatch_size: 1\n")?.contains("batch_size 1") == true)
+        #expect(specError("batch_norm: true\ntrain_subset: 34\n") == nil)
+    }
+}

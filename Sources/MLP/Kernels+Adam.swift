@@ -1,0 +1,41 @@
+extension Kernels {
+    /// One step's numbers for `adam`, in Float32 (`Optimizer.Adam.scalars` computes them).
+    public struct AdamScalars: Sendable, Equatable {
+        public var beta1, oneMinusBeta1, beta2, oneMinusBeta2: Float
+        /// √(1 − beta2^t)
+        public var correction2Root: Float
+        public var eps: Float
+        /// −lr / (1 − beta1^t)
+        public var negativeStepSize: Float
+        /// Adam's weight decay, added to the gradient (0 for AdamW).
+        public var coupledDecay: Float
+        /// AdamW's 1 − lr·weight_decay (1 for Adam).
+        public var decoupledFactor: Float
+    }
+
+    /// PyTorch 1.13's Adam / AdamW step (`_single_tensor_adam`, `_single_tensor_adamw`; no
+    /// amsgrad, not maximising), element by element in one pass over p, g, m and v:
+    ///
+    ///     p  = p · (1 − lr·λ)                      AdamW only (param.mul_)
+    ///     g' = g + λ·p                             Adam only (grad.add(param, alpha=λ))
+    ///     m  = m·β1 + (1 − β1)·g'                  exp_avg.mul_(β1).add_(g', alpha=1−β1)
+    ///     v  = v·β2 + (1 − β2)·g'·g'               exp_avg_sq.mul_(β2).addcmul_(g', g', value=1−β2)
+    ///     d  = √v / √(1 − β2^t) + ε                (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+    ///     p  = p + (−lr / (1 − β1^t))·m / d        param.addcdiv_(exp_avg, denom, value=−step_size)
+    ///
+    /// m and v start at zero. `Reference.adam` is its naive twin in Double.
+    public static func adam(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+                            firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
+                            count: Int, _ s: AdamScalars) {
+        for i in 0..<count {
+            let weight = p[i] * s.decoupledFactor
+            let gradient = s.coupledDecay == 0 ? g[i] : g[i] + s.coupledDecay * weight
+            let mean = m[i] * s.beta1 + s.oneMinusBeta1 * gradient
+            let square = v[i] * s.beta2 + s.oneMinusBeta2 * gradient * gradient
+            m[i] = mean
+            v[i] = square
+            let denominator = square.squareRoot() / s.correction2Root + s.eps
+            p[i] = weight + s.negativeStepSize * mean / denominator
+        }
+    }
+}
