@@ -13,12 +13,12 @@ epochs=${EPOCHS:-10}
 mkdir -p results/pytorch/chapter
 # group name (as runner names chapter.yaml's groups) | pytorch_seed.py options
 variants=(
-  "variant=sigmoid|--activation sigmoid --dropout 0.0"
-  "variant=sigmoid_dropout|--activation sigmoid --dropout 0.5"
-  "variant=relu_dropout|--activation relu --dropout 0.5"
-  "variant=relu_dropout_bn|--activation relu --dropout 0.5 --batch-norm"
-  "variant=relu_dropout_bn_he|--activation relu --dropout 0.5 --batch-norm --init kaiming_uniform"
-  "variant=relu_dropout_bn_he_adam|--activation relu --dropout 0.5 --batch-norm --init kaiming_uniform --optimizer adam --lr 0.01"
+  "activation=sigmoid,dropout=0.0,optimizer=sgd,init=default,batch_norm=false|--activation sigmoid --dropout 0.0"
+  "activation=sigmoid,dropout=0.5,optimizer=sgd,init=default,batch_norm=false|--activation sigmoid --dropout 0.5"
+  "activation=relu,dropout=0.5,optimizer=sgd,init=default,batch_norm=false|--activation relu --dropout 0.5"
+  "activation=relu,dropout=0.5,optimizer=sgd,init=default,batch_norm=true|--activation relu --dropout 0.5 --batch-norm"
+  "activation=relu,dropout=0.5,optimizer=sgd,init=kaiming_uniform,batch_norm=true|--activation relu --dropout 0.5 --batch-norm --init kaiming_uniform"
+  "activation=relu,dropout=0.5,optimizer=adam,init=kaiming_uniform,batch_norm=true|--activation relu --dropout 0.5 --batch-norm --init kaiming_uniform --optimizer adam --lr 0.01"
 )
 for seed in "$@"; do
   for v in "${variants[@]}"; do
