@@ -69,7 +69,7 @@ let package = Package(
             resources: [.embedInCode("Resources/fetch-data.sh")]),
 
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
-        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512"]),
+        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512", "Vocabulary"]),
 
         // MARK: - Fuzzing (scripts/fuzz.sh builds this with -sanitize=fuzzer; normally a replayer)
         .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),

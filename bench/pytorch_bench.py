@@ -4,6 +4,7 @@ the post's DataLoader pipeline), single-threaded, after loading the data, and pr
 `train_seconds=S eval_seconds=E` for each repetition. Used by scripts/bench.sh.
 
     /usr/bin/python3 bench/pytorch_bench.py [--reps N] [--data data/mnist] [--flush-denormal]
+                                            [--variant sgd|adam|batchnorm]
 
 --flush-denormal runs it with torch.set_flush_denormal(True), the setting that matches the
 runner's engine (which flushes subnormal floats to zero); the seed program does not set it.
@@ -26,6 +27,7 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--data", default="data/mnist")
     ap.add_argument("--flush-denormal", action="store_true")
+    ap.add_argument("--variant", default="sgd", choices=["sgd", "adam", "batchnorm"])
     args = ap.parse_args()
     torch.set_num_threads(1)
     if args.flush_denormal and not torch.set_flush_denormal(True):
@@ -36,8 +38,11 @@ def main():
     test_set = datasets.MNIST(root=root, train=False, transform=transforms.ToTensor())
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=True)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
-    model = Net("relu", 0.5)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
+    model = Net("relu", 0.5, batch_norm=args.variant == "batchnorm")
+    if args.variant == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5)
     criterion = nn.CrossEntropyLoss()
     for _ in range(args.reps):
         start = time.perf_counter()

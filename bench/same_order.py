@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""The engines compared example for example: PyTorch's nn.Linear initial weights (seed S) are
-written to a file the runner's engine loads, and both train one epoch of the seed's sigmoid
-network (no dropout) on the training set in file order (no shuffling), then report test
-accuracy. Equal figures mean the two compute the same training; run by scripts/same-order.sh.
+"""The engines compared example for example: PyTorch's initial weights (seed S) are written to a
+file the runner's engine loads, and both train the seed's network without dropout on the
+training set in file order (no shuffling), then report test accuracy after each epoch. Equal
+figures mean the two compute the same training; run by scripts/same-order.sh.
 
-    /usr/bin/python3 bench/same_order.py SEED INIT_FILE [EPOCHS [SCHEDULE [NORMALIZE [WEIGHT_DECAY [nesterov]]]]]
+    /usr/bin/python3 bench/same_order.py INIT_FILE [key=value ...]
 
-SCHEDULE is the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
-cosine(eta_min=0.001) for CosineAnnealingLR with T_max = EPOCHS (stepped after each epoch).
-NORMALIZE is mean/std (0.1307/0.3081) for transforms.Normalize after ToTensor(), or none.
+Keys (defaults in brackets): seed [1], epochs [1], activation [sigmoid], lr [0.01],
+optimizer [sgd] (sgd, adam, adamw), weight_decay [0; adamw: 0.01], nesterov [false],
+schedule [constant] (the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
+cosine(eta_min=0.001) for CosineAnnealingLR with T_max = epochs, stepped after each epoch),
+normalize [none] (mean/std such as 0.1307/0.3081: transforms.Normalize after ToTensor()),
+batch_norm [false] (BatchNorm1d after each hidden Linear, as bench/pytorch_seed.py's Net).
 """
 import re
 import os
@@ -21,34 +24,58 @@ from torchvision import datasets, transforms
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
+DEFAULTS = {"seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
+            "weight_decay": None, "nesterov": "false", "schedule": "constant", "normalize": "none",
+            "batch_norm": "false"}
+
+
+def options(argv):
+    opts = dict(DEFAULTS)
+    for arg in argv:
+        key, _, value = arg.partition("=")
+        if key not in opts or not value:
+            sys.exit(f"same_order.py: unknown or empty option '{arg}'; keys: {', '.join(DEFAULTS)}")
+        opts[key] = value
+    return opts
+
 
 def main():
-    seed, init_file = int(sys.argv[1]), sys.argv[2]
-    epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    schedule = sys.argv[4] if len(sys.argv) > 4 else "constant"
-    normalize = sys.argv[5] if len(sys.argv) > 5 else "none"
-    weight_decay = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
-    nesterov = len(sys.argv) > 7 and sys.argv[7] == "nesterov"
+    init_file = sys.argv[1]
+    o = options(sys.argv[2:])
+    seed, epochs, lr = int(o["seed"]), int(o["epochs"]), float(o["lr"])
     steps = [transforms.ToTensor()]
-    if normalize != "none":
-        mean, std = (float(v) for v in normalize.split("/"))
+    if o["normalize"] != "none":
+        mean, std = (float(v) for v in o["normalize"].split("/"))
         steps.append(transforms.Normalize((mean,), (std,)))
     transform = transforms.Compose(steps)
     torch.set_num_threads(1)
     torch.manual_seed(seed)
-    model = Net("sigmoid", 0.0)
-    # The runner's flat layout: fc1.weight [out, in] row-major, fc1.bias, fc2.weight, ...
+    model = Net(o["activation"], 0.0, o["batch_norm"] == "true")
+    # The runner's flat layout: fc1.weight [out, in] row-major, fc1.bias, fc2.weight, ...,
+    # then each batch norm's weight and bias.
     parts = []
     for fc in (model.fc1, model.fc2, model.fc3):
         parts += [fc.weight.detach().numpy().ravel(), fc.bias.detach().numpy().ravel()]
+    if model.batch_norm:
+        for bn in (model.batch_norm1, model.batch_norm2):
+            parts += [bn.weight.detach().numpy().ravel(), bn.bias.detach().numpy().ravel()]
     np.concatenate(parts).astype(np.float32).tofile(init_file)
     root = mnist_root("data/mnist")
     train_set = datasets.MNIST(root=root, train=True, download=False, transform=transform)
     test_set = datasets.MNIST(root=root, train=False, transform=transform)
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=False)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.5, weight_decay=weight_decay, nesterov=nesterov)
+    kind = o["optimizer"]
+    decay = float(o["weight_decay"]) if o["weight_decay"] is not None else (0.01 if kind == "adamw" else 0.0)
+    if kind == "sgd":
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.5, weight_decay=decay,
+                                    nesterov=o["nesterov"] == "true")
+    elif kind == "adam":
+        optimizer = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=decay)
+    else:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=decay)
     scheduler = None
+    schedule = o["schedule"]
     m = re.fullmatch(r"step\(step_size=(\d+),gamma=([0-9.e-]+)\)", schedule)
     if m:
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=int(m.group(1)), gamma=float(m.group(2)))

@@ -117,3 +117,4 @@ if command -v perf >/dev/null && { perf probe -q -d 'probe_libc:*' 2>/dev/null |
 else
   echo "== heap allocations: skipped (needs perf and root for uprobes)"
 fi
+echo; scripts/bench-variants.sh 3

@@ -411,6 +411,19 @@ public final class Trainer {
                 continue
             }
             let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
+            if case .adam(let adam) = hyper.optimizer, weightStep == .fusedAVX512 {
+                // Adam's step fused with the weight gradient, then the biases' (gradient above).
+                let s = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
+                adamWeightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                                     parameters: w, firstMoment: vw, secondMoment: secondMoment.baseAddress! + layer.weightOffset,
+                                     constants: AdamConstants(
+                                        beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
+                                        oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
+                                        negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
+                                        decoupledFactor: s.decoupledFactor))
+                optimizerStep(layer.biasOffset, count: layer.outputs)
+                continue
+            }
             if !fusedSGD {
                 // The full step needs the weight gradient itself: dW = delta^T x, then one pass
                 // over the layer's weights and biases (contiguous: no allocation).

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import MLP
 import MLPAVX512
+import Vocabulary
 
 /// Engine micro-benchmarks, printed as figures (never asserted): see scripts/bench.sh.
 ///
@@ -14,7 +15,11 @@ import MLPAVX512
 ///     runner-bench weightstep [reps]  the weight updates of one epoch: BLAS GEMM + descent against
 ///                                     the fused AVX-512 pass, and whether they agree bit for bit
 ///     runner-bench epoch [reps] blas  the epoch on the portable weight step
+///     runner-bench epoch [reps] adam  the epoch with Adam (lr 0.01) instead of SGD
+///     runner-bench epoch [reps] batchnorm  the epoch with BatchNorm after each hidden Linear
 ///     runner-bench blas            the BLAS in use and the weight step this CPU takes
+///     runner-bench initfrom FILE [key=value ...]  training from the weights in FILE, no shuffling
+///                                  (scripts/same-order.sh)
 @main
 struct Bench {
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -41,29 +46,45 @@ struct Bench {
         case "blas":
             print("\(BLAS.configuration); weight step: \(Trainer.WeightStep.best.rawValue)")
         case "initfrom":
-            // One epoch of sigmoid without dropout starting from weights in a raw Float32 file
-            // (the engine's flat layout), e.g. PyTorch's nn.Linear init: separates the effect of
-            // the initial weights from everything else.
+            // Training from weights in a raw Float32 file (the engine's flat layout), e.g.
+            // PyTorch's initial weights, without shuffling or dropout: separates the effect of the
+            // initial weights from everything else. key=value options as bench/same_order.py's.
             let file = String(args.dropFirst().first ?? "")
-            let seed = args.dropFirst(2).first.flatMap(UInt64.init) ?? 1
-            let shuffle = args.dropFirst(3).first != "noshuffle"
-            // Optionally more epochs, under a learning-rate schedule (canonical spelling).
-            let epochs = args.dropFirst(4).first.flatMap(Int.init) ?? 1
-            let schedule = args.dropFirst(5).first.flatMap(LRSchedule.init(canonical:)) ?? .constant
-            let normalize = args.dropFirst(6).first.flatMap(InputNormalization.init(canonical:))
-            let weightDecay = args.dropFirst(7).first.flatMap(Float.init) ?? 0
-            let nesterov = args.dropFirst(8).first == "nesterov"
+            var o = ["seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
+                     "nesterov": "false", "schedule": "constant", "normalize": "none", "batch_norm": "false"]
+            for arg in args.dropFirst(2) {
+                let parts = arg.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, o[parts[0]] != nil || parts[0] == "weight_decay" else {
+                    print("runner-bench initfrom: unknown option '\(arg)'")
+                    exit(64)
+                }
+                o[parts[0]] = parts[1]
+            }
+            let epochs = Int(o["epochs"]!) ?? 1, lr = Double(o["lr"]!) ?? 0.01
+            guard let activation = Activation(rawValue: o["activation"]!),
+                  let optimizer = OptimizerName(rawValue: o["optimizer"]!) else {
+                print("runner-bench initfrom: bad activation or optimizer")
+                exit(64)
+            }
+            let batchNorm = o["batch_norm"] == "true"
+            let net = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10, batchNorm: batchNorm)
+            var hyper = Trainer.Hyperparameters(activation: activation, dropout: 0, lr: Float(lr), momentum: 0.5,
+                                                batchSize: 32, seed: UInt64(o["seed"]!) ?? 1, shuffle: false)
+            hyper.weightDecay = Float(o["weight_decay"].flatMap(Double.init) ?? optimizer.defaultWeightDecay)
+            hyper.nesterov = o["nesterov"] == "true"
+            if optimizer != .sgd { hyper.optimizer = .adam(.init(decoupled: optimizer == .adamw)) }
+            if let normalize = InputNormalization(canonical: o["normalize"]!) {
+                hyper.inputMean = Float(normalize.mean)
+                hyper.inputStd = Float(normalize.std)
+            }
+            let schedule = LRSchedule(canonical: o["schedule"]!) ?? .constant
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
-            let trainer = Trainer(shape: shape, hyper: .init(activation: .sigmoid, dropout: 0, lr: 0.01,
-                                                             momentum: 0.5, batchSize: 32, seed: seed,
-                                                             shuffle: shuffle))
+            let trainer = Trainer(shape: net, hyper: hyper)
             if !file.isEmpty { trainer.parameterValues = weights }
-            if let normalize { trainer.setInputNormalization(mean: Float(normalize.mean), std: Float(normalize.std)) }
-            trainer.setSGDOptions(weightDecay: weightDecay, nesterov: nesterov)
             for epoch in 1...epochs {
-                trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: 0.01, epochs: epochs)))
+                trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: lr, epochs: epochs)))
                 _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
                 let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
                 print(String(format: "epoch \(epoch) test accuracy %.2f%%", e.accuracy))
@@ -89,9 +110,15 @@ struct Bench {
             print("trained \(steps) steps, weight step \(step.rawValue)")
         case "epoch", "eval":
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
-            let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
-            let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
-                                                             momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)
+            // The variant: the seed model on the best weight step (default), on the portable
+            // one (blas), with Adam (adam: the chapter's lr 0.01), or with BatchNorm (batchnorm).
+            let variant = args.dropFirst(2).first ?? "sgd"
+            let step = Trainer.WeightStep(rawValue: variant) ?? .best
+            var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5,
+                                                batchSize: 32, seed: 1)
+            if variant == "adam" { hyper.optimizer = .adam(.init()) }
+            let net = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10, batchNorm: variant == "batchnorm")
+            let trainer = Trainer(shape: net, hyper: hyper, weightStep: step)
             var times: [Double] = []
             for _ in 0..<reps {
                 let t = now()
