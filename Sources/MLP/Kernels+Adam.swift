@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 extension Kernels {
     /// One step's numbers for `adam`, in Float32 (`Optimizer.Adam.scalars` computes them).
     public struct AdamScalars: Sendable, Equatable {
@@ -27,7 +31,27 @@ extension Kernels {
     public static func adam(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
                             firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>,
                             count: Int, _ s: AdamScalars) {
-        for i in 0..<count {
+        var i = 0
+        #if arch(x86_64)
+        // Four at a time: sqrtps (SIMD4's squareRoot() goes lane by lane through sqrtf). The
+        // same operations in the same order as the loop below, each correctly rounded: the
+        // same bits.
+        typealias V = SIMD4<Float>
+        @inline(__always) func load(_ q: UnsafePointer<Float>) -> V { UnsafeRawPointer(q).loadUnaligned(as: V.self) }
+        @inline(__always) func store(_ q: UnsafeMutablePointer<Float>, _ x: V) { UnsafeMutableRawPointer(q).storeBytes(of: x, as: V.self) }
+        while i + 4 <= count {
+            let weight = load(p + i) * V(repeating: s.decoupledFactor)
+            let gradient = s.coupledDecay == 0 ? load(g + i) : load(g + i) + V(repeating: s.coupledDecay) * weight
+            let mean = load(m + i) * V(repeating: s.beta1) + V(repeating: s.oneMinusBeta1) * gradient
+            let square = load(v + i) * V(repeating: s.beta2) + V(repeating: s.oneMinusBeta2) * gradient * gradient
+            store(m + i, mean)
+            store(v + i, square)
+            let denominator = _mm_sqrt_ps(square) / V(repeating: s.correction2Root) + V(repeating: s.eps)
+            store(p + i, weight + V(repeating: s.negativeStepSize) * mean / denominator)
+            i += 4
+        }
+        #endif
+        while i < count {
             let weight = p[i] * s.decoupledFactor
             let gradient = s.coupledDecay == 0 ? g[i] : g[i] + s.coupledDecay * weight
             let mean = m[i] * s.beta1 + s.oneMinusBeta1 * gradient
@@ -36,6 +60,7 @@ extension Kernels {
             v[i] = square
             let denominator = square.squareRoot() / s.correction2Root + s.eps
             p[i] = weight + s.negativeStepSize * mean / denominator
+            i += 1
         }
     }
 }
