@@ -93,6 +93,35 @@ import Testing
         #expect(summary.split(separator: "\n").count == 5)
     }
 
+    /// The same with AdamW and batch norm, whose checkpoints also carry the moments, the step
+    /// count and the running statistics: a killed sweep's rerun gives a clean run's figures.
+    static let adamSweep = sweep + ["--set", "optimizer=adamw", "--set", "batch_norm=true", "--set", "lr=0.001"]
+    static let adamReference: Result<[String: [String]], Error> = Result {
+        let dir = try Binary.temporaryDirectory()
+        let r = try Binary.run(adamSweep + ["--results", dir.path])
+        guard r.status == 0 else { throw CLIError(message: r.stderr) }
+        return try SweepCommandTests().figures(dir)
+    }
+
+    @Test(arguments: [(2, 0.0), (5, 0.083)])
+    func killedAdamBatchNormSweepResumes(afterEpochLines kills: Int, delay: Double) throws {
+        let reference = try Self.adamReference.get(), sgd = try Self.reference.get()
+        #expect(reference.count == 4 && reference != sgd)
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let killed = try Binary.interrupt(Self.adamSweep + ["--results", dir.path], signal: SIGKILL, delay: delay) { out in
+            out.components(separatedBy: "] epoch ").count - 1 >= kills
+        }
+        #expect(killed.status == SIGKILL)
+        let checkpoints = leftovers(dir).filter { $0.hasSuffix("checkpoint.bin") }
+        #expect(!checkpoints.isEmpty, "the kill left no checkpoint to resume from")
+        let rerun = try Binary.run(Self.adamSweep + ["--results", dir.path])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("resum"), "\(rerun.stdout)")
+        #expect(try figures(dir) == reference)
+        #expect(leftovers(dir) == [])
+    }
+
     @Test func sigtermStopsCleanlyAndTheRerunResumes() throws {
         let reference = try Self.reference.get()
         let dir = try Binary.temporaryDirectory()
