@@ -13,6 +13,8 @@ public struct Comparison: Sendable {
         /// The other varying parameters, held equal (`dropout=0.5`), empty when none.
         public var context: [(key: String, value: String)]
         public var figure: Groups.Figure
+        /// The two groups' names (`Groups.Group.name`).
+        public var groupA: String, groupB: String
         public var sampleA: Sample, sampleB: Sample
         /// nil when either side has fewer than two done runs (or no spread).
         public var test: WelchTest?
@@ -63,6 +65,7 @@ public struct Comparison: Sendable {
                     let sa = ga.sample(figure), sb = gb.sample(figure)
                     pairs.append(Pair(parameter: parameter, a: values[i], b: values[j],
                                       context: Array(zip(others, context)).map { ($0, $1) }, figure: figure,
+                                      groupA: ga.name, groupB: gb.name,
                                       sampleA: sa, sampleB: sb, test: WelchTest(sa, sb)))
                 }
             }

@@ -112,6 +112,36 @@ public struct Report: Sendable {
         return rows.isEmpty ? nil : (header, rows)
     }
 
+    /// Each comparison whose two groups the reference also ran: the difference in the runner's
+    /// runs and in the reference's, each with its Welch interval, so a reader sees whether the
+    /// two programs agree on the effect, not only on each group.
+    func referenceComparisonRows() -> (header: [String], rows: [[String]])? {
+        guard let reference else { return nil }
+        let header = ["comparison", "figure", "runner: b − a", "95% CI", "reference: b − a", "95% CI", "same verdict"]
+        var rows: [[String]] = []
+        for pair in comparisons {
+            let samples = pair.figure == .finalTestAccuracy ? reference.accuracy : pair.figure == .finalTestLoss ? reference.loss : [:]
+            guard let ra = samples[pair.groupA], let rb = samples[pair.groupB] else { continue }
+            let f = pair.figure.isPercentage ? "%.2f" : "%.4f", signed = f.replacingOccurrences(of: "%", with: "%+")
+            let theirs = WelchTest(ra, rb)
+            func ci(_ t: WelchTest?) -> String {
+                t.map { "[" + String(format: f, $0.interval.lowerBound) + ", " + String(format: f, $0.interval.upperBound) + "]" } ?? "–"
+            }
+            /// "b > a", "b < a" or "no clear difference" at the 95% level.
+            func verdict(_ t: WelchTest?) -> String? {
+                guard let t else { return nil }
+                return t.interval.lowerBound > 0 ? "up" : t.interval.upperBound < 0 ? "down" : "unclear"
+            }
+            let at = pair.context.isEmpty ? "" : " at " + pair.context.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            let same = verdict(pair.test).flatMap { ours in verdict(theirs).map { ours == $0 ? "yes (\(ours))" : "no (\(ours) vs \($0))" } }
+            rows.append(["\(pair.parameter) \(pair.b) − \(pair.a)\(at)",
+                         pair.figure.isPercentage ? "final test accuracy (points)" : "final test loss",
+                         pair.test.map { String(format: signed, $0.difference) } ?? "–", ci(pair.test),
+                         theirs.map { String(format: signed, $0.difference) } ?? "–", ci(theirs), same ?? "–"])
+        }
+        return rows.isEmpty ? nil : (header, rows)
+    }
+
     /// Per group trained past `sinceEpoch`: the change of test accuracy from that epoch to the
     /// last, over its runs (a paired difference: each run against itself), with a t-interval.
     func sinceRows() -> (header: [String], rows: [[String]])? {
@@ -171,6 +201,9 @@ public struct Report: Sendable {
         if let ref = referenceRows() {
             md += "\(h2) Against the reference (\(reference!.directory))\n\n" + table(ref) + "\n"
         }
+        if let effects = referenceComparisonRows() {
+            md += "\(h2) The comparisons in the reference's runs\n\n" + table(effects) + "\n"
+        }
         md += "\(h2) Charts\n\n" + charts.map { "![\($0.file)](\(chartPath)\($0.file))" }.joined(separator: "\n") + "\n\n"
         md += "\(h2) Runs\n\n" + table(runRows()) + "\n"
         md += "\(h2) Provenance\n\n" + provenance.map { "- \($0.what): \($0.runs) run(s)" }.joined(separator: "\n") + "\n"
@@ -212,6 +245,9 @@ public struct Report: Sendable {
         }
         if let ref = referenceRows() {
             body += "<h2>Against the reference (\(Report.escape(reference!.directory)))</h2>\n" + table(ref, id: "reference")
+        }
+        if let effects = referenceComparisonRows() {
+            body += "<h2>The comparisons in the reference's runs</h2>\n" + table(effects, id: "reference-comparisons")
         }
         body += "<h2>Charts</h2>\n" + charts.map { "<figure class=\"chart\" data-file=\"\($0.file)\">\n\($0.svg)</figure>\n" }.joined()
         body += "<h2>Runs</h2>\n<p class=\"hint\">Click a column to sort; click again to reverse.</p>\n" + table(runRows(), id: "runs")

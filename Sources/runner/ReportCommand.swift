@@ -22,17 +22,18 @@ struct ReportCommand: ParsableCommand {
     @Argument(help: "Experiments' results folders (results/NAME).")
     var directories: [String]
 
-    @Option(help: ArgumentHelp("Another program's runs of the same groups, to compare against; NAME=DIR applies them to experiment NAME only.",
+    @Option(help: ArgumentHelp("Another program's runs of the same groups, to compare against; NAME=DIR applies them to experiment NAME only (repeat it for several experiments).",
                                valueName: "[name=]dir"))
-    var reference: String?
+    var reference: [String] = []
 
-    /// The reference folder, and the experiment it is for (nil: every one).
-    var referenceTarget: (experiment: String?, directory: String)? {
-        guard let reference else { return nil }
-        if let equals = reference.firstIndex(of: "="), !reference[..<equals].contains("/") {
-            return (String(reference[..<equals]), String(reference[reference.index(after: equals)...]))
+    /// Each reference folder, and the experiment it is for (nil: every one).
+    var referenceTargets: [(experiment: String?, directory: String)] {
+        reference.map { reference in
+            if let equals = reference.firstIndex(of: "="), !reference[..<equals].contains("/") {
+                return (String(reference[..<equals]), String(reference[reference.index(after: equals)...]))
+            }
+            return (nil, reference)
         }
-        return (nil, reference)
     }
 
     @Option(help: ArgumentHelp("Report each group's change from this epoch to its last.", valueName: "epoch"))
@@ -44,19 +45,28 @@ struct ReportCommand: ParsableCommand {
     func validate() throws {
         guard !directories.isEmpty else { throw ValidationError("give at least one results folder, e.g. results/comparison") }
         if let sinceEpoch, sinceEpoch < 1 { throw ValidationError("--since-epoch must be at least 1") }
+        let targets = referenceTargets
+        for (i, t) in targets.enumerated() {
+            if t.directory.isEmpty { throw ValidationError("--reference \(reference[i]) names no folder") }
+            if targets[..<i].contains(where: { $0.experiment == nil || t.experiment == nil || $0.experiment == t.experiment }) {
+                throw ValidationError("--reference \(reference[i]) and an earlier --reference apply to the same experiment; "
+                    + "give each experiment one, as NAME=DIR")
+            }
+        }
     }
 
     func run() throws {
         var sections: [String] = []
-        let target = referenceTarget
-        let references = target.map { ReferenceRuns(directory: $0.directory) }
+        let targets = referenceTargets
         for directory in directories {
             let store = try ResultsFolder.open(directory)
             let report: Report
             do throws(AtomicFile.WriteError) {
                 let refreshed = try Charts.refresh(store)
-                let applies = target?.experiment.map { $0 == (directory as NSString).lastPathComponent } ?? true
-                report = Report(store, refreshed: refreshed, reference: applies ? references : nil, sinceEpoch: sinceEpoch)
+                let name = (directory as NSString).lastPathComponent
+                let target = targets.first { $0.experiment == nil || $0.experiment == name }
+                report = Report(store, refreshed: refreshed, reference: target.map { ReferenceRuns(directory: $0.directory) },
+                                sinceEpoch: sinceEpoch)
                 try report.write(to: store)
             } catch {
                 Output.error(error.description)

@@ -75,7 +75,8 @@ import Testing
         #expect(try Binary.run([spec, "--results", dir.path + "/results", "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
         let reference = dir.appendingPathComponent("reference")
         try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
-        for (file, accuracy) in [("activation=relu.csv", 80.0), ("activation=relu,seed=2.csv", 82.0), ("activation=relu,seed=3.csv", 81.0)] {
+        for (file, accuracy) in [("activation=relu.csv", 80.0), ("activation=relu,seed=2.csv", 82.0), ("activation=relu,seed=3.csv", 81.0),
+                                 ("activation=sigmoid.csv", 60.0), ("activation=sigmoid,seed=2.csv", 62.0)] {
             try "epoch,train_loss,test_loss,test_accuracy\n1,1.0,0.9,70.0\n2,0.8,0.7,\(accuracy)\n"
                 .write(to: reference.appendingPathComponent(file), atomically: true, encoding: .utf8)
         }
@@ -87,5 +88,17 @@ import Testing
         #expect(md.contains("| activation=relu | final test accuracy (%) |") && md.contains("| 81.00 (3) | [78.52, 83.48] |"))
         #expect(md.contains("![accuracy.svg](two/accuracy.svg)"))
         #expect(md.contains("activation relu − sigmoid: "))
+        // The effect in both programs: relu − sigmoid is 81 − 61 = +20 points in the reference.
+        #expect(md.contains("### The comparisons in the reference's runs"))
+        let effect = md.split(separator: "\n").first { $0.hasPrefix("| activation relu − sigmoid | final test accuracy (points) |") }
+        #expect(effect?.contains("| +20.00 | [") == true, "\(effect ?? "")")
+
+        // One reference per experiment: NAME=DIR for several, and never two for one.
+        let twice = try Binary.run(["report", "results/two", "--reference", "reference", "--reference", "two=reference"], in: dir)
+        #expect(twice.status != 0 && twice.stderr.contains("apply to the same experiment"), "\(twice.stderr)")
+        let named = try Binary.run(["report", "results/two", "--reference", "other=elsewhere", "--reference", "two=reference",
+                                    "--output", "results/NAMED.md"], in: dir)
+        #expect(named.status == 0, "\(named.stderr)")
+        #expect(try String(contentsOfFile: dir.path + "/results/NAMED.md", encoding: .utf8).contains("Against the reference (reference)"))
     }
 }
