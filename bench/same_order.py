@@ -11,7 +11,9 @@ optimizer [sgd] (sgd, adam, adamw), weight_decay [0; adamw: 0.01], nesterov [fal
 schedule [constant] (the runner's canonical spelling: step(step_size=1,gamma=0.5) for StepLR,
 cosine(eta_min=0.001) for CosineAnnealingLR with T_max = epochs, stepped after each epoch),
 normalize [none] (mean/std such as 0.1307/0.3081: transforms.Normalize after ToTensor()),
-batch_norm [false] (BatchNorm1d after each hidden Linear, as bench/pytorch_seed.py's Net).
+batch_norm [false] (BatchNorm1d after each hidden Linear, as bench/pytorch_seed.py's Net),
+train_subset [all] (the first N training examples only), dump [none] (a file for the final
+parameters in the runner's flat layout, to compare numbers rather than accuracies).
 """
 import re
 import os
@@ -26,7 +28,19 @@ from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
 DEFAULTS = {"seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
             "weight_decay": None, "nesterov": "false", "schedule": "constant", "normalize": "none",
-            "batch_norm": "false"}
+            "batch_norm": "false", "train_subset": "all", "dump": ""}
+
+
+def flat(model):
+    """The parameters in the runner's flat layout: fc1.weight [out, in] row-major, fc1.bias,
+    fc2.weight, ..., then each batch norm's weight and bias."""
+    parts = []
+    for fc in (model.fc1, model.fc2, model.fc3):
+        parts += [fc.weight.detach().numpy().ravel(), fc.bias.detach().numpy().ravel()]
+    if model.batch_norm:
+        for bn in (model.batch_norm1, model.batch_norm2):
+            parts += [bn.weight.detach().numpy().ravel(), bn.bias.detach().numpy().ravel()]
+    return np.concatenate(parts).astype(np.float32)
 
 
 def options(argv):
@@ -51,17 +65,11 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     model = Net(o["activation"], 0.0, o["batch_norm"] == "true")
-    # The runner's flat layout: fc1.weight [out, in] row-major, fc1.bias, fc2.weight, ...,
-    # then each batch norm's weight and bias.
-    parts = []
-    for fc in (model.fc1, model.fc2, model.fc3):
-        parts += [fc.weight.detach().numpy().ravel(), fc.bias.detach().numpy().ravel()]
-    if model.batch_norm:
-        for bn in (model.batch_norm1, model.batch_norm2):
-            parts += [bn.weight.detach().numpy().ravel(), bn.bias.detach().numpy().ravel()]
-    np.concatenate(parts).astype(np.float32).tofile(init_file)
+    flat(model).tofile(init_file)
     root = mnist_root("data/mnist")
     train_set = datasets.MNIST(root=root, train=True, download=False, transform=transform)
+    if o["train_subset"] != "all":
+        train_set = torch.utils.data.Subset(train_set, range(int(o["train_subset"])))
     test_set = datasets.MNIST(root=root, train=False, transform=transform)
     train_loader = torch.utils.data.DataLoader(train_set, batch_size=32, shuffle=False)
     test_loader = torch.utils.data.DataLoader(test_set, batch_size=32, shuffle=False)
@@ -88,6 +96,8 @@ def main():
         print("PyTorch: epoch %d test accuracy %.2f%%" % (epoch, evaluate(model, test_loader, criterion)[2]))
         if scheduler:
             scheduler.step()
+    if o["dump"]:
+        flat(model).tofile(o["dump"])
 
 
 if __name__ == "__main__":

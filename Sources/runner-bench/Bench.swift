@@ -51,7 +51,8 @@ struct Bench {
             // initial weights from everything else. key=value options as bench/same_order.py's.
             let file = String(args.dropFirst().first ?? "")
             var o = ["seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
-                     "nesterov": "false", "schedule": "constant", "normalize": "none", "batch_norm": "false"]
+                     "nesterov": "false", "schedule": "constant", "normalize": "none", "batch_norm": "false",
+                     "train_subset": "all", "dump": ""]
             for arg in args.dropFirst(2) {
                 let parts = arg.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, o[parts[0]] != nil || parts[0] == "weight_decay" else {
@@ -81,13 +82,17 @@ struct Bench {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
+            let train = data.train.prefix(Int(o["train_subset"]!))
             let trainer = Trainer(shape: net, hyper: hyper)
             if !file.isEmpty { trainer.parameterValues = weights }
             for epoch in 1...epochs {
                 trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: lr, epochs: epochs)))
-                _ = trainer.trainEpoch(pixels: data.train.pixels, labels: data.train.labels)
+                _ = trainer.trainEpoch(pixels: train.pixels, labels: train.labels)
                 let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
                 print(String(format: "epoch \(epoch) test accuracy %.2f%%", e.accuracy))
+            }
+            if let dump = o["dump"], !dump.isEmpty {
+                try trainer.parameterValues.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: dump))
             }
         case "gemmcalls":
             // N GEMM calls of the first layer's forward shape, nothing else: how many heap
