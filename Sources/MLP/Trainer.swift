@@ -117,6 +117,9 @@ public final class Trainer {
     }
 
     public let shape: NetworkShape
+    /// The layers forward and backward walk (`Layer.stack`: Linear, [BatchNorm], activation,
+    /// [dropout] per hidden layer, then the output Linear).
+    public let stack: [Layer]
     public private(set) var hyper: Hyperparameters
 
     /// Sets the learning rate of the steps to come (a schedule changes it between epochs).
@@ -170,6 +173,7 @@ public final class Trainer {
         self.shape = shape
         self.hyper = hyper
         self.weightStep = weightStep
+        stack = Layer.stack(shape, activation: hyper.activation, dropout: hyper.dropout)
         // Rows the forward buffers hold: a training batch or an evaluation batch.
         let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
@@ -335,120 +339,161 @@ public final class Trainer {
         return (runningStatistics.baseAddress! + offset, runningStatistics.baseAddress! + units + offset)
     }
 
+    /// The forward pass: `stack` walked in order, from `input` to the logits in `z[last]`.
     private func forward(rows: Int, training: Bool) {
         let p = parameters.baseAddress!
-        for (l, layer) in shape.layers.enumerated() {
-            let out = z[l].baseAddress!
-            // z = x W^T: x [rows, in], W [out, in] -> z [rows, out].
-            BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
-                       a: layerInput(l, training: training), lda: layer.inputs,
-                       b: p + layer.weightOffset, ldb: layer.inputs, beta: 0, c: out, ldc: layer.outputs)
-            if l == shape.layers.count - 1 {
-                Kernels.addBias(out, p + layer.biasOffset, rows: rows, n: layer.outputs)
-            } else {
-                let drop = training ? hyper.dropout : 0
-                // With batch norm: z = γ·x̂ here, and β is the activation pass's bias.
-                var bias = p + layer.biasOffset
-                if shape.batchNorm {
-                    let norm = shape.norms[l], stats = running(l)
-                    if training {
-                        Kernels.batchNormTrain(out, linearBias: bias, rows: rows, n: layer.outputs,
-                                               gamma: p + norm.gammaOffset, xhat: xhat[l].baseAddress!,
-                                               invstd: invstd[l].baseAddress!, mean: normScratch[l].baseAddress!,
-                                               runningMean: stats.mean, runningVar: stats.variance)
-                    } else {
-                        Kernels.batchNormEvaluate(out, linearBias: bias, rows: rows, n: layer.outputs,
-                                                  gamma: p + norm.gammaOffset, runningMean: stats.mean,
-                                                  runningVar: stats.variance, scale: normScratch[l].baseAddress!)
-                    }
-                    bias = p + norm.betaOffset
+        var x = input.baseAddress!                 // what the next dense layer reads
+        var owner = 0                              // the dense layer the following layers act on
+        var pendingBias: UnsafePointer<Float>?     // a bias the next pass adds
+        var i = 0
+        while i < stack.count {
+            let out = z[owner].baseAddress!, n = shape.layers[owner].outputs
+            switch stack[i] {
+            case .dense(let l):
+                let layer = shape.layers[l]
+                owner = l
+                // z = x W^T: x [rows, in], W [out, in] -> z [rows, out]; its bias comes next.
+                BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
+                           a: x, lda: layer.inputs, b: p + layer.weightOffset, ldb: layer.inputs,
+                           beta: 0, c: z[l].baseAddress!, ldc: layer.outputs)
+                pendingBias = UnsafePointer(p + layer.biasOffset)
+            case .batchNorm(let k):
+                // z = γ·x̂ with the Linear bias included in the statistics; β is added next.
+                let norm = shape.norms[k], stats = running(k)
+                if training {
+                    Kernels.batchNormTrain(out, linearBias: pendingBias!, rows: rows, n: n,
+                                           gamma: p + norm.gammaOffset, xhat: xhat[k].baseAddress!,
+                                           invstd: invstd[k].baseAddress!, mean: normScratch[k].baseAddress!,
+                                           runningMean: stats.mean, runningVar: stats.variance)
+                } else {
+                    Kernels.batchNormEvaluate(out, linearBias: pendingBias!, rows: rows, n: n,
+                                              gamma: p + norm.gammaOffset, runningMean: stats.mean,
+                                              runningVar: stats.variance, scale: normScratch[k].baseAddress!)
+                }
+                pendingBias = UnsafePointer(p + norm.betaOffset)
+            case .activation(let f):
+                // h = f(z + bias), and the dropout right after it in the same pass.
+                var drop: Float = 0
+                if i + 1 < stack.count, case .dropout(let q) = stack[i + 1] {
+                    drop = training ? q : 0
+                    i += 1
                 }
                 Kernels.biasActivateDropout(
-                    z: out, bias: bias, rows: rows, n: layer.outputs,
-                    activation: hyper.activation, p: drop, rng: &dropoutRNG,
-                    mask: masks[l].baseAddress!, out: dropped[l].baseAddress!)
+                    z: out, bias: pendingBias!, rows: rows, n: n, activation: f, p: drop, rng: &dropoutRNG,
+                    mask: masks[owner].baseAddress!, out: dropped[owner].baseAddress!)
+                pendingBias = nil
+                x = drop > 0 ? dropped[owner].baseAddress! : out
+            case .dropout:
+                preconditionFailure("dropout comes right after an activation (Layer.stack)")
             }
+            i += 1
+        }
+        if let pendingBias {
+            Kernels.addBias(z[owner].baseAddress!, pendingBias, rows: rows, n: shape.layers[owner].outputs)
         }
     }
 
-    /// Backward from `deltas[last]` down.
+    /// Backward from `deltas[last]` (dLoss/dlogits): `stack` walked in reverse.
     ///
     /// Without `update` (gradient checks) every gradient is written into `gradients` (GEMMs with
-    /// beta 0, bias sums from zero: no separate zeroing pass). With `update` each layer takes its
-    /// SGD step as soon as nothing below needs its old weights, without materialising the weight
-    /// gradient. On the `.blas` path PyTorch's v = momentum * v + g is the GEMM itself
+    /// beta 0, bias sums from zero: no separate zeroing pass). With `update` each dense layer
+    /// takes its optimizer step as soon as the gradient for the layers below is out (nothing
+    /// below needs its old weights), without materialising the weight gradient where a fused
+    /// kernel exists. On the `.blas` path PyTorch's v = momentum * v + g is the GEMM itself
     /// (beta = momentum, C = v), done in row blocks small enough to stay in cache, each followed
     /// at once by p -= lr * v on the same block; on the `.fusedAVX512` path one kernel does both
-    /// with the gradient tile in registers, so v and p are read and written once each.
+    /// with the gradient tile in registers, so v and p are read and written once each (Adam's
+    /// likewise). Batch norms' γ and β step last.
     private func backward(rows: Int, update: Bool) {
-        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
-        for l in stride(from: shape.layers.count - 1, through: 0, by: -1) {
-            let layer = shape.layers[l]
-            let delta = deltas[l].baseAddress!
-            let x = layerInput(l, training: true)
-            Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
-            if l > 0 {
-                // dA = delta W: [rows, out] x [out, in] -> [rows, in], then through dropout and f.
-                let below = deltas[l - 1].baseAddress!
-                BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
-                           a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
-                           beta: 0, c: below, ldc: layer.inputs)
-                Kernels.activationDropoutBackward(
-                    below, h: z[l - 1].baseAddress!, mask: hyper.dropout > 0 ? masks[l - 1].baseAddress! : nil,
-                    count: rows * layer.inputs, activation: hyper.activation)
-                if shape.batchNorm {
-                    let norm = shape.norms[l - 1]
-                    Kernels.batchNormBackward(below, xhat: xhat[l - 1].baseAddress!, invstd: invstd[l - 1].baseAddress!,
-                                              gamma: p + norm.gammaOffset, rows: rows, n: layer.inputs,
-                                              dGamma: g + norm.gammaOffset, dBeta: g + norm.betaOffset)
+        let p = parameters.baseAddress!, g = gradients.baseAddress!
+        var delta = deltas[deltas.count - 1].baseAddress!   // dLoss/d(the current layer's output)
+        var i = stack.count - 1
+        while i >= 0 {
+            switch stack[i] {
+            case .dense(let l):
+                let layer = shape.layers[l]
+                Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
+                if l > 0 {
+                    // dX = delta W: [rows, out] x [out, in] -> [rows, in], the gradient below.
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
+                               a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
+                               beta: 0, c: deltas[l - 1].baseAddress!, ldc: layer.inputs)
                 }
+                denseStep(l, delta: delta, rows: rows, update: update)
+                if l > 0 { delta = deltas[l - 1].baseAddress! }
+            case .dropout, .activation(_):
+                // dZ = dH * mask * f'(h), dropout and activation in one pass (h is in z).
+                var owner = 0
+                var j = i
+                while j >= 0 { if case .dense(let l) = stack[j] { owner = l; break }; j -= 1 }
+                var activation = Activation.relu, mask: UnsafePointer<Float>? = nil
+                if case .dropout = stack[i] {
+                    mask = UnsafePointer(masks[owner].baseAddress!)
+                    i -= 1
+                }
+                if case .activation(let f) = stack[i] { activation = f }
+                Kernels.activationDropoutBackward(delta, h: z[owner].baseAddress!, mask: mask,
+                                                  count: rows * shape.layers[owner].outputs, activation: activation)
+            case .batchNorm(let k):
+                let norm = shape.norms[k]
+                Kernels.batchNormBackward(delta, xhat: xhat[k].baseAddress!, invstd: invstd[k].baseAddress!,
+                                          gamma: p + norm.gammaOffset, rows: rows, n: norm.units,
+                                          dGamma: g + norm.gammaOffset, dBeta: g + norm.betaOffset)
             }
-            guard update else {
-                // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
-                BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
-                           a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
-                           beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
-                continue
-            }
-            let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
-            if case .adam(let adam) = hyper.optimizer, weightStep == .fusedAVX512 {
-                // Adam's step fused with the weight gradient, then the biases' (gradient above).
-                let s = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
-                adamWeightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
-                                     parameters: w, firstMoment: vw, secondMoment: secondMoment.baseAddress! + layer.weightOffset,
-                                     constants: AdamConstants(
-                                        beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
-                                        oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
-                                        negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
-                                        decoupledFactor: s.decoupledFactor))
-                optimizerStep(layer.biasOffset, count: layer.outputs)
-                continue
-            }
-            if !fusedSGD {
-                // The full step needs the weight gradient itself: dW = delta^T x, then one pass
-                // over the layer's weights and biases (contiguous: no allocation).
-                BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
-                           a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
-                           beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
-                optimizerStep(layer.weightOffset, count: layer.inputs * layer.outputs + layer.outputs)
-                continue
-            }
-            switch weightStep {
-            case .fusedAVX512:
-                weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
-                                 parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
-            case .blas:
-                Kernels.weightStepBLAS(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
-                                       parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
-            }
-            Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
-                                velocity: v + layer.biasOffset, count: layer.outputs,
-                                lr: hyper.lr, momentum: hyper.momentum)
+            i -= 1
         }
-        // The batch norms' γ and β (their gradients were written on the way down).
         if update && shape.batchNorm {
             optimizerStep(shape.normOffset, count: shape.parameterCount - shape.normOffset)
         }
+    }
+
+    /// Dense layer l's weights and bias, given dLoss/dz: their gradient (without `update`), or
+    /// the optimizer's step (with it); the bias gradient is already in `gradients`.
+    private func denseStep(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int, update: Bool) {
+        let layer = shape.layers[l]
+        let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
+        let x = layerInput(l, training: true)
+        guard update else {
+            // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
+            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                       a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
+                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+            return
+        }
+        let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
+        if case .adam(let adam) = hyper.optimizer, weightStep == .fusedAVX512 {
+            // Adam's step fused with the weight gradient, then the biases'.
+            let s = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
+            adamWeightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                                 parameters: w, firstMoment: vw, secondMoment: secondMoment.baseAddress! + layer.weightOffset,
+                                 constants: AdamConstants(
+                                    beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
+                                    oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
+                                    negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
+                                    decoupledFactor: s.decoupledFactor))
+            optimizerStep(layer.biasOffset, count: layer.outputs)
+            return
+        }
+        if !fusedSGD {
+            // The full step needs the weight gradient itself: dW = delta^T x, then one pass
+            // over the layer's weights and biases (contiguous: no allocation).
+            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
+                       a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
+                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
+            optimizerStep(layer.weightOffset, count: layer.inputs * layer.outputs + layer.outputs)
+            return
+        }
+        switch weightStep {
+        case .fusedAVX512:
+            weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                             parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
+        case .blas:
+            Kernels.weightStepBLAS(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+                                   parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
+        }
+        Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
+                            velocity: v + layer.biasOffset, count: layer.outputs,
+                            lr: hyper.lr, momentum: hyper.momentum)
     }
 
     /// Plain SGD (no decay, no Nesterov): the weight step fused with its gradient.

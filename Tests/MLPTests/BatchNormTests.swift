@@ -97,3 +97,18 @@ import Vocabulary
         #expect(NetworkShape(inputs: 6, hidden: [], classes: 3, batchNorm: true).norms.isEmpty)
     }
 }
+
+/// The network as forward and backward walk it.
+@Suite struct LayerStack {
+    @Test func theChaptersOrder() {
+        let chapter = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10, batchNorm: true)
+        #expect(Layer.stack(chapter, activation: .relu, dropout: 0.5) == [
+            .dense(0), .batchNorm(0), .activation(.relu), .dropout(0.5),
+            .dense(1), .batchNorm(1), .activation(.relu), .dropout(0.5), .dense(2)])
+        let seed = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
+        #expect(Layer.stack(seed, activation: .sigmoid, dropout: 0) == [
+            .dense(0), .activation(.sigmoid), .dense(1), .activation(.sigmoid), .dense(2)])
+        #expect(Layer.stack(NetworkShape(inputs: 4, hidden: [], classes: 2, batchNorm: true), activation: .relu, dropout: 0.5)
+                == [.dense(0)])
+    }
+}
