@@ -13,7 +13,8 @@ cosine(eta_min=0.001) for CosineAnnealingLR with T_max = epochs, stepped after e
 normalize [none] (mean/std such as 0.1307/0.3081: transforms.Normalize after ToTensor()),
 batch_norm [false] (BatchNorm1d after each hidden Linear, as bench/pytorch_seed.py's Net),
 train_subset [all] (the first N training examples only), dump [none] (a file for the final
-parameters in the runner's flat layout, to compare numbers rather than accuracies).
+parameters in the runner's flat layout, to compare numbers rather than accuracies), threads [1]
+(PyTorch's; 2 sums in another order: PyTorch against itself, the size of rounding's effect).
 """
 import re
 import os
@@ -28,7 +29,7 @@ from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
 DEFAULTS = {"seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
             "weight_decay": None, "nesterov": "false", "schedule": "constant", "normalize": "none",
-            "batch_norm": "false", "train_subset": "all", "dump": ""}
+            "batch_norm": "false", "train_subset": "all", "dump": "", "threads": "1"}
 
 
 def flat(model):
@@ -62,7 +63,7 @@ def main():
         mean, std = (float(v) for v in o["normalize"].split("/"))
         steps.append(transforms.Normalize((mean,), (std,)))
     transform = transforms.Compose(steps)
-    torch.set_num_threads(1)
+    torch.set_num_threads(int(o["threads"]))
     torch.manual_seed(seed)
     model = Net(o["activation"], 0.0, o["batch_norm"] == "true")
     flat(model).tofile(init_file)
