@@ -14,7 +14,9 @@ normalize [none] (mean/std such as 0.1307/0.3081: transforms.Normalize after ToT
 batch_norm [false] (BatchNorm1d after each hidden Linear, as bench/pytorch_seed.py's Net),
 train_subset [all] (the first N training examples only), dump [none] (a file for the final
 parameters in the runner's flat layout, to compare numbers rather than accuracies), threads [1]
-(PyTorch's; 2 sums in another order: PyTorch against itself, the size of rounding's effect).
+(PyTorch's; 2 sums in another order: PyTorch against itself, the size of rounding's effect),
+nudge [false] (move every initial parameter one float up after writing INIT_FILE: how far a
+rounding-sized difference at the start grows).
 """
 import re
 import os
@@ -29,7 +31,7 @@ from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
 DEFAULTS = {"seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
             "weight_decay": None, "nesterov": "false", "schedule": "constant", "normalize": "none",
-            "batch_norm": "false", "train_subset": "all", "dump": "", "threads": "1"}
+            "batch_norm": "false", "train_subset": "all", "dump": "", "threads": "1", "nudge": "false"}
 
 
 def flat(model):
@@ -67,6 +69,10 @@ def main():
     torch.manual_seed(seed)
     model = Net(o["activation"], 0.0, o["batch_norm"] == "true")
     flat(model).tofile(init_file)
+    if o["nudge"] == "true":
+        with torch.no_grad():
+            for q in model.parameters():
+                q.copy_(torch.nextafter(q, torch.full_like(q, float("inf"))))
     root = mnist_root("data/mnist")
     train_set = datasets.MNIST(root=root, train=True, download=False, transform=transform)
     if o["train_subset"] != "all":

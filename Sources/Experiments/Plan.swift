@@ -143,6 +143,17 @@ public struct Plan: Sendable {
             throw spec.error("nesterov is an SGD option; \(config.optimizer.rawValue) has none (its betas play momentum's part)",
                              at: "nesterov", value: .string("true"))
         }
+        if config.optimizer == .sgd {
+            // Adam's settings on an SGD run would be silently unused: PyTorch's SGD refuses them too.
+            if config.betas != .pytorch {
+                throw spec.error("betas are Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop betas)",
+                                 at: "betas", value: .string(config.betas.description))
+            }
+            if config.eps != 1e-8 {
+                throw spec.error("eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)",
+                                 at: "eps", value: .double(config.eps))
+            }
+        }
         if config.nesterov && config.momentum == 0 {
             throw spec.error("nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov",
                              at: "nesterov", value: .string("true"))

@@ -179,5 +179,9 @@ import Testing
             + "33 training examples in batches of 32 (the last batch has one)") == true, "\(lonely ?? "")")
         #expect(specError("batch_norm: true\nbatch_size: 1\n")?.contains("batch_size 1") == true)
         #expect(specError("batch_norm: true\ntrain_subset: 34\n") == nil)
+        // Adam's settings on an SGD run would go unused.
+        #expect(specError("betas: [0.8, 0.99]\n")?.contains("1:8: error: betas are Adam's and AdamW's; this run's optimizer is sgd") == true)
+        #expect(specError("eps: 1e-6\nsweep:\n  optimizer: [adam, sgd]\n")?.contains("1:6: error: eps is Adam's") == true)
+        #expect(specError("eps: 1e-6\noptimizer: adamw\n") == nil)
     }
 }
