@@ -5,7 +5,9 @@ import Testing
 /// results' folders are exactly the ids today's plans give their specs.
 @Suite struct RunIdStabilityTests {
     @Test(arguments: [("experiments/comparison.yaml", "comparison"),
-                      ("experiments/sigmoid_dropout_long.yaml", "sigmoid_dropout_long")])
+                      ("experiments/sigmoid_dropout_long.yaml", "sigmoid_dropout_long"),
+                      ("experiments/comparison_validation.yaml", "comparison_validation"),
+                      ("experiments/chapter.yaml", "chapter")])
     func committedResultsKeepTheirIds(spec: String, experiment: String) throws {
         let plan = try Binary.run(["plan", spec, "--format", "json"])
         #expect(plan.status == 0)
