@@ -6,7 +6,7 @@ import Darwin
 #endif
 import Vocabulary
 
-/// Trains one network: forward, backward and SGD on whole batches, with every buffer a step
+/// Trains one network: forward, backward and the optimizer on whole batches, with every buffer a step
 /// needs allocated once, here. The only place in the project with hot loops.
 ///
 /// Shapes (B = rows in the batch): input [B, sizes[0]], hidden activations [B, sizes[l]],
@@ -303,7 +303,7 @@ public final class Trainer {
 
     // MARK: - One step
 
-    /// Forward, loss, backward and SGD on the `rows` examples in `input`/`batchLabels`.
+    /// Forward, loss, backward and the optimizer's step on the `rows` examples in `input`/`batchLabels`.
     /// - Returns: the sum of the rows' losses (the step minimises their mean).
     private func step(rows: Int) -> Double {
         forwardBackward(rows: rows, update: true)

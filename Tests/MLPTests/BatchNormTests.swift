@@ -30,15 +30,7 @@ import Vocabulary
             Reference.loss(shape: shape, parameters: q, inputs: x, labels: y, masks: m, activation: activation)
         }
         #expect(abs(loss - f(p)) < 1e-5)
-        var checked = 0
-        for i in 0..<shape.parameterCount {
-            var plus = p, minus = p
-            plus[i] += 1e-6
-            minus[i] -= 1e-6
-            let fd = (f(plus) - f(minus)) / 2e-6
-            #expect(abs(Double(gradients[i]) - fd) <= 2e-5 + 1e-3 * abs(fd), "parameter \(i): \(gradients[i]) vs \(fd)")
-            if abs(fd) > 1e-4 { checked += 1 }
-        }
+        let checked = checkGradients(gradients, at: p, of: f)
         // γ and β of both norms have gradients, and the check saw non-trivial ones.
         #expect(shape.parameterCount == (6 * 5 + 5) + (5 * 4 + 4) + (4 * 3 + 3) + 2 * (5 + 4))
         #expect(checked > shape.parameterCount / 2)
