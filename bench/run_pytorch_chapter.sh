@@ -6,6 +6,7 @@
 # `runner report --reference chapter=results/pytorch/chapter`. Files already there are kept.
 #
 #   bench/run_pytorch_chapter.sh 1 2 3
+#   ONLY=optimizer=adam bench/run_pytorch_chapter.sh 6 7 8 9 10   # the variants whose group contains ONLY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 epochs=${EPOCHS:-10}
@@ -23,6 +24,7 @@ variants=(
 for seed in "$@"; do
   for v in "${variants[@]}"; do
     group=${v%%|*} options=${v#*|}
+    [[ "$group" == *"${ONLY:-}"* ]] || continue
     out="results/pytorch/chapter/${group},seed=${seed}.csv"
     [ -s "$out" ] && { echo "== $out (there already)" >&2; continue; }
     echo "== $out" >&2
