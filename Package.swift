@@ -42,7 +42,7 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Datasets", dependencies: ["CZlib"]),
+        .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary"]),
         .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         .target(
             name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "Vocabulary"],

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The validation split and the training-evaluation sample: fixed choices, the same for every
 /// run, seed and machine, so every run of a study validates on the same examples.
 ///
@@ -36,14 +38,8 @@ public enum ValidationSplit {
     /// A permutation of 0..<count: Fisher–Yates with SplitMix64 (Steele, Lea and Flood 2014),
     /// indices drawn by Lemire's multiply-shift (bias below 2^-32 for these sizes).
     static func permutation(count: Int, seed: UInt64) -> [Int] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
+        func next() -> UInt64 { generator.next() }
         var order = Array(0..<count)
         var i = count - 1
         while i > 0 {

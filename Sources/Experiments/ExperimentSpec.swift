@@ -15,6 +15,12 @@ public struct ExperimentSpec: Sendable {
         public var valueMarks: [Mark] = []
     }
 
+    /// One sampled parameter (`lr: {log_uniform: [1e-4, 1e-1]}` under `sweep:`).
+    public struct SampledAxis: Sendable {
+        public var parameter: Parameter
+        public var distribution: Distribution
+    }
+
     /// A partial assignment (`{activation: relu, dropout: 0.5}`) with where it was written.
     public struct Assignment: Sendable {
         public var values: [(parameter: Parameter, value: ParameterValue)]
@@ -39,6 +45,13 @@ public struct ExperimentSpec: Sendable {
     public var baseKeys: Set<String> = []
     /// The grid: runs are the cartesian product of the axes, last axis varying fastest.
     public var axes: [Axis]
+    /// The sampled parameters: each grid point runs `samples` draws of them (`Distribution`).
+    public var sampled: [SampledAxis] = []
+    /// How many draws of the sampled parameters (`samples:`); nil without sampling.
+    public var samples: Int?
+    var samplesMark: Mark?
+    /// Seeds the draws (`sample_seed:`, default 0): the same spec always draws the same values.
+    public var sampleSeed: UInt64 = 0
     /// Grid runs to drop: each entry removes the runs matching all of its values.
     public var excludes: [Assignment]
     /// Extra runs after the grid: each is `base` with its values applied.
@@ -70,7 +83,8 @@ public struct ExperimentSpec: Sendable {
     }
 
     /// The top-level keys that are not parameters.
-    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select"]
+    public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select",
+                                     "samples", "sample_seed"]
 
     // MARK: - Loading
 
@@ -171,9 +185,14 @@ public struct ExperimentSpec: Sendable {
             case "repeats":
                 spec.repeatsMark = entry.value.mark
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
+            case "samples":
+                spec.samplesMark = entry.value.mark
+                spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)
+            case "sample_seed":
+                spec.sampleSeed = UInt64(try Parameter.int(entry.value, source, key: "sample_seed", min: 0, max: Int.max))
             case "sweep":
                 spec.sweepMark = entry.key.mark
-                spec.axes = try axes(entry.value, source)
+                (spec.axes, spec.sampled) = try axes(entry.value, source)
                 for axis in spec.axes {
                     for (value, mark) in zip(axis.values, axis.valueMarks) { spec.noteMark(axis.parameter.key, value, mark, source) }
                 }
@@ -238,6 +257,7 @@ public struct ExperimentSpec: Sendable {
         parameter.set(value, in: &base)
         baseKeys.insert(key)
         axes.removeAll { $0.parameter.key == key }
+        sampled.removeAll { $0.parameter.key == key }
         valueMarks[key] = [(value, Mark(line: 1, column: offset + 1), source)]
     }
 
@@ -273,15 +293,21 @@ public struct ExperimentSpec: Sendable {
         return s.value
     }
 
-    private static func axes(_ node: Node, _ source: Source) throws(YAMLError) -> [Axis] {
+    private static func axes(_ node: Node, _ source: Source) throws(YAMLError) -> ([Axis], [SampledAxis]) {
         guard case .mapping(let map) = node else {
             throw YAMLError("sweep must map parameters to lists of values, e.g. 'dropout: [0.0, 0.5]'",
                             at: node.mark, in: source)
         }
         var axes: [Axis] = []
+        var sampled: [SampledAxis] = []
         for entry in map.entries {
             guard let parameter = Parameter.named(entry.key.value) else {
                 throw unknownKey(entry.key, source, candidates: Parameter.keys, in: "sweep")
+            }
+            if Distribution.isDistribution(entry.value) {
+                sampled.append(SampledAxis(parameter: parameter,
+                                           distribution: try Distribution.parse(entry.value, for: parameter, source)))
+                continue
             }
             guard case .sequence(let list) = entry.value else {
                 throw YAMLError("sweep axis '\(parameter.key)' must be a list of values, e.g. "
@@ -305,7 +331,7 @@ public struct ExperimentSpec: Sendable {
             }
             axes.append(Axis(parameter: parameter, values: values, mark: entry.key.mark, valueMarks: marks))
         }
-        return axes
+        return (axes, sampled)
     }
 
     private static func assignments(_ node: Node, _ source: Source,

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SpecYAML
+import Vocabulary
 
 /// A spec expanded into its ordered list of runs.
 ///
@@ -41,27 +42,35 @@ public struct Plan: Sendable {
         let source = spec.source
         // Size first, in floating point so no product can overflow, before building anything.
         let grid = spec.axes.reduce(1.0) { $0 * Double($1.values.count) }
-        let planned = (grid + Double(spec.includes.count)) * Double(spec.repeats)
+        let draws = Double(spec.sampled.isEmpty ? 1 : spec.samples ?? 1)
+        let planned = (grid * draws + Double(spec.includes.count)) * Double(spec.repeats)
         if planned > Double(maxRuns) {
             let count = planned < 1e15 ? String(Int(planned)) : "about \(planned)"
             throw YAMLError("the sweep expands to \(count) runs, more than the limit of \(maxRuns); "
                 + "shrink it or raise the limit with --max-runs", at: spec.sweepMark, in: source)
         }
         let gridSize = Int(grid)
+        let samples = try Plan.draw(spec)
 
         var configs: [RunConfig] = []
         var excludeUsed = [Bool](repeating: false, count: spec.excludes.count)
         var counters = [Int](repeating: 0, count: spec.axes.count)
         for _ in 0..<gridSize {
-            var config = spec.base
-            for (axis, i) in zip(spec.axes, counters) { axis.parameter.set(axis.values[i], in: &config) }
-            Plan.resolveDefaults(&config, written: spec.baseKeys.union(spec.axes.map(\.parameter.key)))
-            var excluded = false
-            for (k, entry) in spec.excludes.enumerated() where entry.matches(config) {
-                excludeUsed[k] = true
-                excluded = true
+            var point = spec.base
+            for (axis, i) in zip(spec.axes, counters) { axis.parameter.set(axis.values[i], in: &point) }
+            let written = spec.baseKeys.union(spec.axes.map(\.parameter.key)).union(spec.sampled.map(\.parameter.key))
+            // Each grid point with each draw of the sampled parameters (the same draws for all).
+            for draw in samples {
+                var config = point
+                for (parameter, value) in draw { parameter.set(value, in: &config) }
+                Plan.resolveDefaults(&config, written: written)
+                var excluded = false
+                for (k, entry) in spec.excludes.enumerated() where entry.matches(config) {
+                    excludeUsed[k] = true
+                    excluded = true
+                }
+                if !excluded { configs += try Plan.repeated(config, spec) }
             }
-            if !excluded { configs += try Plan.repeated(config, spec) }
             // Odometer: the last axis turns fastest.
             var a = counters.count - 1
             while a >= 0 {
@@ -128,6 +137,74 @@ public struct Plan: Sendable {
                 : varying.map { "\($0.key)=\($0.read(config))" }.joined(separator: ",")
             runs.append(Run(index: index, id: id, name: name, config: config))
         }
+    }
+
+    /// The draws of the sampled parameters: `samples` assignments, or one empty assignment when
+    /// nothing is sampled. Draw i of parameter P comes from its own SplitMix64 stream, seeded by
+    /// `sample_seed`, P's name, i and an attempt count, so it depends on nothing else: the same
+    /// spec always draws the same values, and raising `samples` keeps the first draws. A draw
+    /// that repeats an earlier one in every sampled value is drawn again (the next attempt), so
+    /// a finite space is sampled without replacement; asking for more draws than it has points
+    /// is an error.
+    /// - Throws: `YAMLError` at `samples:` or at the distribution a drawn value breaks.
+    static func draw(_ spec: ExperimentSpec) throws(YAMLError) -> [[(Parameter, ParameterValue)]] {
+        let source = spec.source
+        if spec.sampled.isEmpty {
+            if let mark = spec.samplesMark {
+                throw YAMLError("samples: \(spec.samples ?? 0) needs a sampled parameter under sweep, such as "
+                    + "'lr: {log_uniform: [0.0001, 0.1]}'", at: mark, in: source)
+            }
+            return [[]]
+        }
+        guard let count = spec.samples else {
+            throw YAMLError("a sampled parameter needs 'samples: N' (how many draws) at the top level",
+                            at: spec.sampled[0].distribution.mark, in: source)
+        }
+        let points = spec.sampled.reduce(1.0) { space, axis in space * Double(axis.distribution.pointCount ?? Int.max) }
+        if points < Double(count) {
+            throw YAMLError("samples: \(count) asks for more draws than the \(Int(points)) points of the sampled space "
+                + "(sampling is without replacement); use samples: \(Int(points)) or fewer, or sweep these values as a grid",
+                at: spec.samplesMark ?? spec.sweepMark, in: source)
+        }
+        var draws: [[(Parameter, ParameterValue)]] = []
+        var seen = Set<[ParameterValue]>()
+        for i in 0..<count {
+            var attempt: UInt64 = 0
+            while true {
+                var draw: [(Parameter, ParameterValue)] = []
+                for axis in spec.sampled {
+                    var generator = SplitMix64(seed: Plan.streamSeed(spec.sampleSeed, axis.parameter.key, UInt64(i), attempt))
+                    let u = generator.nextUnitDouble()
+                    let d = axis.distribution
+                    if let value = d.choiceValue(at: u) {
+                        draw.append((axis.parameter, value))
+                    } else {
+                        // Read as if written at the distribution: the parameter's own checks apply.
+                        let node = Node.scalar(Node.Scalar(d.text(at: u), mark: d.mark))
+                        draw.append((axis.parameter, try axis.parameter.value(from: node, in: source)))
+                    }
+                }
+                if seen.insert(draw.map(\.1)).inserted {
+                    draws.append(draw)
+                    break
+                }
+                attempt += 1
+                if attempt > 10_000 {
+                    throw YAMLError("could not draw \(count) distinct samples (draw \(i) repeats earlier ones 10,000 times); "
+                        + "widen the distributions or lower samples", at: spec.samplesMark ?? spec.sweepMark, in: source)
+                }
+            }
+        }
+        return draws
+    }
+
+    /// The seed of one draw's stream: sample_seed, the parameter's name (FNV-1a), the draw's
+    /// index and the attempt, mixed.
+    static func streamSeed(_ seed: UInt64, _ key: String, _ index: UInt64, _ attempt: UInt64) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in key.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        var mixer = SplitMix64(seed: seed ^ h)
+        return mixer.next() &+ index &* 0x9E37_79B9_7F4A_7C15 &+ attempt &* 0xD1B5_4A32_D192_ED03
     }
 
     /// Defaults that depend on another value, as PyTorch's: AdamW's weight decay is 0.01 unless
