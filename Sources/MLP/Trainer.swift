@@ -330,13 +330,15 @@ public final class Trainer {
         return training && hyper.dropout > 0 ? dropped[l - 1].baseAddress! : z[l - 1].baseAddress!
     }
 
+    /// Hidden units with a batch norm (0 without).
+    private var normUnits: Int { shape.norms.reduce(0) { $0 + $1.units } }
+
     /// The running mean and variance of hidden layer l's batch norm.
     @inline(__always)
     private func running(_ l: Int) -> (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
         var offset = 0
         for k in 0..<l { offset += shape.norms[k].units }
-        let units = runningStatistics.count / 2
-        return (runningStatistics.baseAddress! + offset, runningStatistics.baseAddress! + units + offset)
+        return (runningStatistics.baseAddress! + offset, runningStatistics.baseAddress! + normUnits + offset)
     }
 
     /// The forward pass: `stack` walked in order, from `input` to the logits in `z[last]`.
@@ -525,7 +527,7 @@ public final class Trainer {
         State(parameters: Array(parameters), velocity: Array(velocity),
               shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state,
               secondMoment: hyper.optimizer.hasSecondMoment ? Array(secondMoment) : [],
-              steps: steps, runningStatistics: shape.batchNorm ? Array(runningStatistics) : [])
+              steps: steps, runningStatistics: Array(runningStatistics.prefix(2 * normUnits)))
     }
 
     /// Continues from a checkpointed state.
@@ -533,13 +535,13 @@ public final class Trainer {
     public func restore(_ state: State) -> Bool {
         guard state.parameters.count == shape.parameterCount, state.velocity.count == shape.parameterCount,
               state.secondMoment.count == (hyper.optimizer.hasSecondMoment ? shape.parameterCount : 0),
-              state.runningStatistics.count == (shape.batchNorm ? runningStatistics.count : 0),
+              state.runningStatistics.count == 2 * normUnits,
               let shuffle = RandomStream(state: state.shuffleStream),
               let dropout = RandomStream(state: state.dropoutStream) else { return false }
         _ = parameters.update(fromContentsOf: state.parameters)
         _ = velocity.update(fromContentsOf: state.velocity)
         if hyper.optimizer.hasSecondMoment { _ = secondMoment.update(fromContentsOf: state.secondMoment) }
-        if shape.batchNorm { _ = runningStatistics.update(fromContentsOf: state.runningStatistics) }
+        _ = UnsafeMutableBufferPointer(rebasing: runningStatistics[0..<(2 * normUnits)]).update(fromContentsOf: state.runningStatistics)
         steps = state.steps
         shuffleRNG = shuffle
         dropoutRNG = dropout
