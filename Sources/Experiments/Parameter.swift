@@ -91,6 +91,14 @@ public struct Parameter: Sendable {
              introducedAt: .double(1e-8)),
         with(boolean("batch_norm", "BatchNorm1d after each hidden Linear, before the activation", \.batchNorm),
              introducedAt: .string("false")),
+        with(Parameter(
+            key: "early_stopping",
+            summary: "end a run when validation stops improving: none, {metric: val_loss | val_accuracy, patience: N, min_delta: D}",
+            decode: { node, source throws(YAMLError) in .string(try EarlyStopping.parse(node, source)?.description ?? "none") },
+            apply: { config, value in
+                if case .string(let s) = value { config.earlyStopping = EarlyStopping(canonical: s) }
+            },
+            read: { .string($0.earlyStopping?.description ?? "none") }), introducedAt: .string("none")),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {

@@ -247,6 +247,10 @@ public struct Plan: Sendable {
                     + "change batch_size or train_subset", at: "batch_norm", value: .string("true"))
             }
         }
+        if let stopping = config.earlyStopping, config.validation == 0 {
+            throw spec.error("early_stopping watches \(stopping.metric.rawValue), which needs a validation split; "
+                + "set 'validation: N' (e.g. 10000)", at: "early_stopping", value: .string(stopping.description))
+        }
         if config.validation >= data.trainCount {
             throw spec.error("validation \(config.validation) would leave no training examples of \(data.rawValue)'s "
                 + "\(data.trainCount); hold out fewer", at: "validation", value: .int(config.validation))

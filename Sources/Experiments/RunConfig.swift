@@ -42,6 +42,9 @@ public struct RunConfig: Hashable, Sendable {
     /// BatchNorm1d after each hidden Linear, before the activation (the chapter's order:
     /// Linear, BN, activation, dropout). Added later: false stays out of ids.
     public var batchNorm: Bool = false
+    /// End the run once validation stops improving (`EarlyStopping`); nil for never. Added
+    /// later: none stays out of ids.
+    public var earlyStopping: EarlyStopping? = nil
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

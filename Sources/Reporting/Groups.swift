@@ -48,7 +48,8 @@ public struct Groups: Sendable {
         public var name: String
         public var rows: [Summary.Row]
         /// Its runs that finished every epoch; the samples are over these.
-        public var done: [Summary.Row] { rows.filter { $0.status == "done" } }
+        /// Runs with a result to count: done, or stopped early by their rule.
+        public var done: [Summary.Row] { rows.filter { $0.status == "done" || $0.status == "stopped" } }
         public var diverged: Int { rows.filter { $0.status == "diverged" }.count }
 
         public func sample(_ figure: Figure) -> Sample { Sample(done.compactMap(figure.value)) }

@@ -13,6 +13,9 @@ public struct RunStatus: Codable, Sendable, Equatable {
         case diverged
         /// Stopped by Ctrl-C, SIGTERM or --fail-fast; completed epochs are kept.
         case interrupted
+        /// Ended early by its `early_stopping` rule; `reason` names the best epoch. A result,
+        /// like `done`, with fewer epochs.
+        case stopped
     }
 
     public var state: State

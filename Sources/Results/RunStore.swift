@@ -63,6 +63,8 @@ public struct RunStore: Sendable {
         case done
         /// Diverged in `epoch` (`RunStatus.reason` says how); its rows before that are intact.
         case diverged(epoch: Int)
+        /// Ended early by its early-stopping rule after `epoch`, every row up to there intact.
+        case stopped(epoch: Int)
         /// The status says finished but the metrics disagree: train it again.
         case damaged(reason: String)
     }
@@ -79,7 +81,7 @@ public struct RunStore: Sendable {
     /// - Parameter rows: the text already parsed, when the caller has done so (nil: parse it here).
     public static func check(_ status: RunStatus, metrics text: String?, rows parsed: [EpochMetrics]? = nil,
                              epochs: Int?) -> Record {
-        guard status.state == .done || status.state == .diverged else { return .unfinished }
+        guard status.state == .done || status.state == .diverged || status.state == .stopped else { return .unfinished }
         guard let text else { return .damaged(reason: "its metrics.csv is missing") }
         if let sum = status.metricsSHA256, sum != sha256(text) {
             return .damaged(reason: "its metrics.csv does not match the checksum in status.json")
@@ -93,7 +95,14 @@ public struct RunStore: Sendable {
         if status.state == .done, let epochs, rows.count != epochs {
             return .damaged(reason: "it is marked done after \(rows.count) of \(epochs) epochs")
         }
-        return status.state == .done ? .done : .diverged(epoch: status.epochsDone + 1)
+        if status.state == .stopped, let epochs, rows.count > epochs {
+            return .damaged(reason: "it is marked stopped after \(rows.count) epochs, more than its \(epochs)")
+        }
+        switch status.state {
+        case .done: return .done
+        case .stopped: return .stopped(epoch: status.epochsDone)
+        default: return .diverged(epoch: status.epochsDone + 1)
+        }
     }
 
     /// Hex SHA-256 of a text's UTF-8 bytes.
@@ -108,7 +117,7 @@ public struct RunStore: Sendable {
     /// unless diverged runs are to be retried.
     public func isFinished(_ run: Run, retryDiverged: Bool = false) -> Bool {
         switch record(of: run) {
-        case .done: true
+        case .done, .stopped: true
         case .diverged: !retryDiverged
         case .unfinished, .damaged: false
         }

@@ -8,6 +8,8 @@ public enum RunOutcome: Sendable, Equatable {
     case skippedDiverged(epoch: Int)
     /// The loss blew up in this epoch (`Divergence`): a result, not a failure.
     case diverged(epoch: Int)
+    /// Ended early by its early-stopping rule after `epoch`; `best` is its best epoch. A result.
+    case stopped(epoch: Int, best: Int)
     /// The run threw; the reason is in its status record too.
     case failed(reason: String)
     /// Its results could not be written (full disk, read-only folder, a planted link).

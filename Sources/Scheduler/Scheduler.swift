@@ -107,7 +107,7 @@ public final class Scheduler: Sendable {
     private func finishedAlready(_ run: Run, report: Bool = true) -> RunOutcome? {
         guard !options.force else { return nil }
         switch store.record(of: run) {
-        case .done: return .skipped
+        case .done, .stopped: return .skipped
         case .diverged(let epoch): return options.retryDiverged ? nil : .skippedDiverged(epoch: epoch)
         case .damaged(let reason):
             if report { events(.damaged(run, reason: reason)) }

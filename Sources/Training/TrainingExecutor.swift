@@ -101,6 +101,8 @@ public struct TrainingExecutor: RunExecutor {
         if resumed == nil { try? FileManager.default.removeItem(atPath: checkpointPath) }
         let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
         context.report(.started(run, resumedEpochs: recorder.rows.count))
+        // A run killed between its last figures and its status: the rule decides again, alike.
+        if let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) { return outcome }
 
         for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above
             let start = DispatchTime.now().uptimeNanoseconds
@@ -135,6 +137,9 @@ public struct TrainingExecutor: RunExecutor {
             }
             try recorder.append(metrics)
             context.report(.epochFinished(run, metrics))
+            if epoch < config.epochs, let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) {
+                return outcome
+            }
             if context.cancellation.isCancelled && epoch < config.epochs {
                 try recorder.write(.interrupted, reason: "stopped after epoch \(epoch); finished epochs kept")
                 return .interrupted
@@ -143,6 +148,23 @@ public struct TrainingExecutor: RunExecutor {
         try recorder.write(.done)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .done
+    }
+}
+
+extension TrainingExecutor {
+    /// When the run's early-stopping rule says stop after the rows recorded so far (and they
+    /// are fewer than its epochs): records it as stopped and returns the outcome; else nil.
+    func stopEarly(_ config: RunConfig, _ recorder: RunRecorder, checkpoint: String) throws -> RunOutcome? {
+        guard let rule = config.earlyStopping, recorder.rows.count < config.epochs else { return nil }
+        let values = recorder.rows.compactMap { rule.metric == .valLoss ? $0.valLoss : $0.valAccuracy }
+        guard values.count == recorder.rows.count else { return nil }
+        let decision = rule.decision(values)
+        guard decision.stop else { return nil }
+        try recorder.write(.stopped, reason: "\(rule.metric.rawValue) did not improve by more than \(rule.minDelta) for "
+            + "\(rule.patience) epoch(s) after epoch \(decision.best), its best; stopped after epoch \(values.count) "
+            + "of \(config.epochs)")
+        try? FileManager.default.removeItem(atPath: checkpoint)
+        return .stopped(epoch: values.count, best: decision.best)
     }
 }
 

@@ -165,7 +165,7 @@ struct RunCommand: ParsableCommand {
                 case .diverged(let epoch), .skippedDiverged(let epoch): diverged.append(line + " in epoch \(epoch)")
                 case .interrupted: interrupted = true
                 case .busy: busy.append(line)
-                case .done, .skipped: break
+                case .done, .skipped, .stopped: break
                 }
             }
             // With --index the task trains one run of a plan others share: the summary is

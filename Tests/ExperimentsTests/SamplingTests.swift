@@ -88,3 +88,36 @@ import Testing
         #expect(error("  dropout: [0.0, 0.5]\n").contains("1:10: error: samples: 5 needs a sampled parameter under sweep"))
     }
 }
+
+/// The early-stopping rule and its spelling.
+@Suite struct EarlyStoppingRule {
+    @Test func theDecision() {
+        let loss = EarlyStopping(metric: .valLoss, patience: 2)
+        #expect(loss.decision([]) == (0, false))
+        #expect(loss.decision([1.0, 0.9, 0.95]) == (2, false))
+        #expect(loss.decision([1.0, 0.9, 0.95, 0.91]) == (2, true))
+        #expect(loss.decision([1.0, 0.9, 0.9, 0.9]) == (2, true))          // a tie is no improvement
+        let delta = EarlyStopping(metric: .valLoss, patience: 1, minDelta: 0.05)
+        #expect(delta.decision([1.0, 0.97]) == (1, true))                 // better, but not by more than 0.05
+        #expect(delta.decision([1.0, 0.94]) == (2, false))
+        let accuracy = EarlyStopping(metric: .valAccuracy, patience: 3)
+        #expect(accuracy.decision([90, 91, 92, 91.5, 91.9, 92]) == (3, true))
+        #expect(accuracy.decision([90, 91, 92, 91.5, 92.1]) == (5, false))
+    }
+
+    @Test func spellingAndIds() throws {
+        let plain = try plan("epochs: 20\n"), none = try plan("early_stopping: none\n")
+        #expect(plain.runs[0].id == none.runs[0].id)
+        let set = try plan("validation: 1000\nearly_stopping: {metric: val_accuracy, patience: 3}\n")
+        #expect(set.runs[0].config.earlyStopping == EarlyStopping(metric: .valAccuracy, patience: 3))
+        #expect(Run.canonicalText(of: set.runs[0].config).hasSuffix("early_stopping=val_accuracy/3/0.0\n"))
+        #expect(specError("early_stopping: {metric: val_loss, patience: 3}\n")?
+            .contains("1:17: error: early_stopping watches val_loss, which needs a validation split") == true)
+        #expect(specError("validation: 10\nearly_stopping: {patience: 3}\n")?.contains("metric is missing") == true)
+        #expect(specError("validation: 10\nearly_stopping: {metric: test_loss, patience: 3}\n")?
+            .contains("2:26: error: early_stopping metric must be one of val_loss, val_accuracy; got 'test_loss'") == true)
+        #expect(specError("validation: 10\nearly_stopping: {metric: val_loss, patience: 0}\n")?.contains("patience must be an integer in 1") == true)
+        #expect(specError("validation: 10\nearly_stopping: {metric: val_loss, patience: 2, delta: 1}\n")?
+            .contains("unknown key 'delta' in early_stopping") == true)
+    }
+}

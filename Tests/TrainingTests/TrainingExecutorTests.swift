@@ -108,6 +108,43 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
         #expect(try metrics(store, run).count == 3)
     }
 
+    /// Early stopping ends the run as stopped, its rows kept; a run interrupted before the rule
+    /// fires and resumed makes the same decision at the same epoch, with the same figures.
+    /// (min_delta 100 on the loss: no epoch after the first can improve, so with patience 2
+    /// the rule fires after epoch 3 whatever the training does.)
+    @Test func earlyStoppingEndsTheRunAndResumesToTheSameDecision() throws {
+        let text = "activation: relu\ndropout: 0.3\nhidden: [32]\nbatch_size: 16\nepochs: 6\nlr: 0.05\nvalidation: 100\n"
+            + "early_stopping: {metric: val_loss, patience: 2, min_delta: 100}\n"
+        let run = try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: text), defaultName: "t")).runs[0]
+        let clean = try temporaryStore()
+        let outcome = try TrainingExecutor(store: clean, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        #expect(outcome == .stopped(epoch: 3, best: 1))
+        let status = try #require(clean.status(of: run))
+        #expect(status.state == .stopped && status.epochsDone == 3)
+        #expect(status.reason == "val_loss did not improve by more than 100.0 for 2 epoch(s) after epoch 1, its best; "
+            + "stopped after epoch 3 of 6")
+        #expect(clean.record(of: run) == .stopped(epoch: 3) && clean.isFinished(run))
+        #expect(!FileManager.default.fileExists(atPath: clean.path(of: run) + "/checkpoint.bin"))
+        let reference = try metrics(clean, run)
+
+        let store = try temporaryStore()
+        let cancellation = Cancellation()
+        #expect(try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: cancellation, report: cancelling(after: 2, cancellation))) == .interrupted)
+        #expect(try TrainingExecutor(store: store, datasets: data)
+            .execute(run, context: RunContext(cancellation: Cancellation(), report: { _ in })) == .stopped(epoch: 3, best: 1))
+        let strip = { (m: [EpochMetrics]) in m.map { [$0.trainLoss, $0.testLoss, $0.valLoss ?? -1] } }
+        #expect(strip(try metrics(store, run)) == strip(reference))
+
+        // Without min_delta the same run trains on while the loss falls: the rule is not vacuous.
+        let plain = try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: text.replacingOccurrences(of: ", min_delta: 100", with: "")),
+                                                      defaultName: "t")).runs[0]
+        let more = try TrainingExecutor(store: try temporaryStore(), datasets: data)
+            .execute(plain, context: RunContext(cancellation: Cancellation(), report: { _ in }))
+        #expect(more != .stopped(epoch: 3, best: 1))
+    }
+
     @Test func divergenceEndsTheRunWithItsEpoch() throws {
         let run = try smallRun(epochs: 5, lr: "1e10")
         let store = try temporaryStore()
