@@ -37,6 +37,9 @@ public struct ExperimentSpec: Sendable {
     public var slurm = SlurmSettings()
     /// How the best epoch and group are chosen (the `select:` section), if the spec says.
     public var selection: Selection?
+    /// Stopping hopeless runs at rung boundaries (the `prune:` section), if the spec says.
+    public var pruning: Pruning?
+    var pruningMark: Mark?
     var selectionMark: Mark?
     /// Parameters every run starts from.
     public var base: RunConfig
@@ -84,7 +87,7 @@ public struct ExperimentSpec: Sendable {
 
     /// The top-level keys that are not parameters.
     public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select",
-                                     "samples", "sample_seed"]
+                                     "samples", "sample_seed", "prune"]
 
     // MARK: - Loading
 
@@ -185,6 +188,9 @@ public struct ExperimentSpec: Sendable {
             case "repeats":
                 spec.repeatsMark = entry.value.mark
                 spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
+            case "prune":
+                spec.pruning = try Pruning.parse(entry.value, source)
+                spec.pruningMark = entry.value.mark
             case "samples":
                 spec.samplesMark = entry.value.mark
                 spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)

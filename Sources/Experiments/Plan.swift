@@ -20,6 +20,8 @@ public struct Plan: Sendable {
     public var varying: [Parameter]
     /// The spec's `select:` section.
     public var selection: Selection?
+    /// The spec's `prune:` section, if any (`Pruning`).
+    public var pruning: Pruning?
 
     /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
     /// at the same indices. A job array carries it so that a task refuses an edited plan.
@@ -114,6 +116,16 @@ public struct Plan: Sendable {
         }
         for config in Set(configs) { try Plan.check(config, spec, memoryLimit: memoryLimit) }
         selection = spec.selection
+        pruning = spec.pruning
+        if let pruning, pruning.metric.hasPrefix("val_"), configs.contains(where: { $0.validation == 0 }) {
+            throw YAMLError("prune.metric \(pruning.metric) needs a validation split in every run; set 'validation: N'",
+                            at: spec.pruningMark ?? spec.sweepMark, in: source)
+        }
+        if let pruning, Set(configs.map(\.epochs)).count > 1 {
+            throw YAMLError("prune needs every run to have the same epochs (the rungs are shared); "
+                + "epochs takes \(Set(configs.map(\.epochs)).sorted().map(String.init).joined(separator: ", ")) here",
+                at: spec.pruningMark ?? spec.sweepMark, in: source)
+        }
         if let selection, selection.needsValidation, configs.contains(where: { $0.validation == 0 }) {
             throw YAMLError("select: \(selection.metric) needs a validation split in every run; set 'validation: N' "
                 + "(e.g. 10000)", at: spec.selectionMark ?? spec.sweepMark, in: source)

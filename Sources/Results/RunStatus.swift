@@ -16,6 +16,9 @@ public struct RunStatus: Codable, Sendable, Equatable {
         /// Ended early by its `early_stopping` rule; `reason` names the best epoch. A result,
         /// like `done`, with fewer epochs.
         case stopped
+        /// Left behind at a rung by the sweep's `prune:` rule (`reason` says which). Its rows and
+        /// checkpoint are kept: a sweep of it without pruning resumes it.
+        case pruned
     }
 
     public var state: State

@@ -152,6 +152,15 @@ public struct RunStore: Sendable {
     /// Marks a run failed with `reason`, keeping the rest of its status record and counting
     /// the epochs its metrics.csv holds (best effort: the failure may be the disk itself, so a
     /// write error is ignored).
+    /// Marks a run paused at a rung as pruned there (its rows and checkpoint stay).
+    public func markPruned(_ run: Run, reason: String) throws(AtomicFile.WriteError) {
+        guard var status = status(of: run) else { return }
+        status.state = .pruned
+        status.reason = reason
+        status.updated = RunStatus.now()
+        try AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
+    }
+
     public func markFailed(_ run: Run, reason: String) {
         guard var status = status(of: run) else { return }
         status.state = .failed

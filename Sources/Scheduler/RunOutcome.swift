@@ -10,6 +10,10 @@ public enum RunOutcome: Sendable, Equatable {
     case diverged(epoch: Int)
     /// Ended early by its early-stopping rule after `epoch`; `best` is its best epoch. A result.
     case stopped(epoch: Int, best: Int)
+    /// Trained to `epoch`, a pruning rung, and paused there (resumable) for the rung's decision.
+    case paused(epoch: Int)
+    /// Pruned at the rung `epoch` by the sweep's `prune:` rule; its rows are kept.
+    case pruned(epoch: Int)
     /// The run threw; the reason is in its status record too.
     case failed(reason: String)
     /// Its results could not be written (full disk, read-only folder, a planted link).

@@ -18,9 +18,12 @@ public final class Scheduler: Sendable {
         public var retryDiverged: Bool
         /// Seconds between two looks at a lock held by another runner.
         public var lockPoll: Double
+        /// Train each run no further than this epoch for now (a pruning rung); nil: to the end.
+        public var epochLimit: Int?
 
         public init(jobs: Int = 1, force: Bool = false, failFast: Bool = false, retryDiverged: Bool = false,
-                    lockPoll: Double = 0.25) {
+                    lockPoll: Double = 0.25, epochLimit: Int? = nil) {
+            self.epochLimit = epochLimit
             self.jobs = jobs
             self.force = force
             self.failFast = failFast
@@ -152,7 +155,7 @@ public final class Scheduler: Sendable {
             events(.finished(run, outcome))
             return outcome
         }
-        let context = RunContext(cancellation: cancellation, force: options.force, report: events)
+        let context = RunContext(cancellation: cancellation, force: options.force, epochLimit: options.epochLimit, report: events)
         let outcome: RunOutcome
         do {
             outcome = try executor.execute(run, context: context)

@@ -22,10 +22,15 @@ public struct RunContext: Sendable {
     public let report: @Sendable (SchedulerEvent) -> Void
     /// Train from scratch even if a checkpoint could resume the run.
     public let force: Bool
+    /// Train no further than this epoch for now (a pruning rung): the run pauses there,
+    /// resumable, and the executor returns `.paused`. nil: to the run's last epoch.
+    public let epochLimit: Int?
 
-    public init(cancellation: Cancellation, force: Bool = false, report: @escaping @Sendable (SchedulerEvent) -> Void) {
+    public init(cancellation: Cancellation, force: Bool = false, epochLimit: Int? = nil,
+                report: @escaping @Sendable (SchedulerEvent) -> Void) {
         self.cancellation = cancellation
         self.force = force
+        self.epochLimit = epochLimit
         self.report = report
     }
 }

@@ -105,6 +105,11 @@ public struct TrainingExecutor: RunExecutor {
         if let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) { return outcome }
 
         for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above
+            if let limit = context.epochLimit, recorder.rows.count >= limit {
+                try recorder.write(.interrupted, reason: "paused after epoch \(recorder.rows.count), a pruning rung, "
+                    + "for the rung's decision")
+                return .paused(epoch: recorder.rows.count)
+            }
             let start = DispatchTime.now().uptimeNanoseconds
             // The schedule is a function of the epoch, so a resumed run continues it exactly.
             trainer.setLearningRate(Float(config.lrSchedule.lr(epoch: epoch, base: config.lr, epochs: config.epochs)))

@@ -110,6 +110,8 @@ final class ProgressDisplay: Sendable {
         case .skippedDiverged(let epoch): "diverged already (epoch \(epoch)); skipped (--retry-diverged trains it again)"
         case .diverged(let epoch): "DIVERGED in epoch \(epoch) (see its status.json)"
         case .stopped(let epoch, let best): "stopped early after epoch \(epoch) by its early_stopping rule; best epoch \(best)"
+        case .paused(let epoch): "reached the rung at epoch \(epoch)"
+        case .pruned(let epoch): "pruned at the rung at epoch \(epoch)"
         case .failed(let reason): "FAILED: \(reason)"
         case .unwritable(let reason): "FAILED: \(reason)"
         case .interrupted: "interrupted; finished epochs kept, rerun to resume"

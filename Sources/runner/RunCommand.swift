@@ -87,6 +87,11 @@ struct RunCommand: ParsableCommand {
         }
         for path in specs {
             let (spec, plan) = try options.load(path)
+            if selected != nil && plan.pruning != nil {
+                Output.error("\(path): error: --index trains single runs, but this spec prunes (prune:), deciding between "
+                    + "runs at every rung; run the whole spec")
+                throw ExitStatus.invalidInput.code
+            }
             if let expectPlan, expectPlan != plan.digest {
                 Output.error("\(path): error: the plan is not the one this job was written for (digest \(expectPlan), now "
                     + "\(plan.digest)): the spec or its overrides changed since; write the job again with runner slurm")
@@ -147,15 +152,26 @@ struct RunCommand: ParsableCommand {
             // The summary and charts read every run folder: refresh them when a trained run ends
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
-            let scheduler = Scheduler(
-                store: store, executor: TrainingExecutor(store: store, datasets: datasets, stamp: stamp),
-                options: .init(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged),
-                cancellation: cancellation
-            ) { event in
+            let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp)
+            let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
+            let events: @Sendable (SchedulerEvent) -> Void = { event in
                 display.handle(event)
                 if case .finished(_, let outcome) = event, outcome.trained { refresher.runEnded() }
             }
-            let outcomes = scheduler.run(item.runs)
+            let outcomes: [RunOutcome?]
+            if let pruning = item.plan.pruning {
+                // Rung by rung, the decisions recorded in the results folder (RungScheduler).
+                do {
+                    outcomes = try RungScheduler(store: store, executor: executor, options: options, pruning: pruning,
+                                                 cancellation: cancellation, events: events).run(item.runs)
+                } catch {
+                    Output.error(error.description)
+                    throw ExitStatus.unwritable.code
+                }
+            } else {
+                outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
+                                     events: events).run(item.runs)
+            }
             for (run, outcome) in zip(item.runs, outcomes) {
                 let line = "\(item.plan.experiment) #\(run.index) \(run.name) (\(run.id))"
                 guard let outcome else { interrupted = true; continue }
@@ -165,7 +181,7 @@ struct RunCommand: ParsableCommand {
                 case .diverged(let epoch), .skippedDiverged(let epoch): diverged.append(line + " in epoch \(epoch)")
                 case .interrupted: interrupted = true
                 case .busy: busy.append(line)
-                case .done, .skipped, .stopped: break
+                case .done, .skipped, .stopped, .paused, .pruned: break
                 }
             }
             // With --index the task trains one run of a plan others share: the summary is

@@ -66,6 +66,13 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         let (specification, plan) = try options.load(spec)
+        if plan.pruning != nil {
+            // A job array trains its tasks independently; a pruned sweep decides between runs at
+            // every rung. Not yet: one array per rung with a dependent decision job.
+            Output.error("\(spec): error: runner slurm does not run pruned sweeps (prune:) yet: their rungs decide between "
+                + "runs; run the spec with runner on one machine, or drop prune: to train every run in full")
+            throw ExitStatus.invalidInput.code
+        }
         let cwd = FileManager.default.currentDirectoryPath
         func absolute(_ p: String) -> String {
             ((p.hasPrefix("/") ? p : (cwd as NSString).appendingPathComponent(p)) as NSString).standardizingPath

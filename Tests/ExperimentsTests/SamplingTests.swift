@@ -121,3 +121,22 @@ import Testing
             .contains("unknown key 'delta' in early_stopping") == true)
     }
 }
+
+@Suite struct PruneSection {
+    @Test func readAndChecked() throws {
+        let p = try plan("validation: 100\nsamples: 4\nsweep:\n  lr: {log_uniform: [0.001, 0.1]}\n"
+            + "prune: {method: successive_halving, metric: val_loss, min_epochs: 2, reduction: 2}\n")
+        #expect(p.pruning == Pruning(method: .successiveHalving, metric: "val_loss", maximize: false, minEpochs: 2, reduction: 2))
+        // Not part of run ids: pruning decides how far runs train, not what they are.
+        let unpruned = try plan("validation: 100\nsamples: 4\nsweep:\n  lr: {log_uniform: [0.001, 0.1]}\n")
+        #expect(p.runs.map(\.id) == unpruned.runs.map(\.id))
+        #expect(specError("prune: {method: hyperband, metric: val_loss}\n")?
+            .contains("1:17: error: prune.method must be one of successive_halving, median; got 'hyperband'") == true)
+        #expect(specError("prune: {method: median}\n")?.contains("metric is missing") == true)
+        #expect(specError("prune: {method: median, metric: val_accuracy}\n")?
+            .contains("1:8: error: prune.metric val_accuracy needs a validation split in every run") == true)
+        #expect(specError("prune: {method: median, metric: test_loss, reduction: 1}\n")?.contains("prune.reduction must be an integer in 2") == true)
+        #expect(specError("prune: {method: median, metric: test_loss}\nsweep:\n  epochs: [2, 4]\n")?
+            .contains("prune needs every run to have the same epochs") == true)
+    }
+}

@@ -104,6 +104,20 @@ import Testing
         #expect(try Binary.run(["experiments/nothere.yaml"]).status == 2)
     }
 
+    /// A pruned sweep decides between runs at every rung: neither a Slurm array nor --index
+    /// can run it, and both say so.
+    @Test func prunedSweepsRefuseSlurmAndIndex() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("pruned.yaml").path
+        try "validation: 100\nsamples: 3\nsweep:\n  lr: {log_uniform: [0.001, 0.1]}\nprune: {method: median, metric: val_loss}\n"
+            .write(toFile: spec, atomically: true, encoding: .utf8)
+        let slurm = try Binary.run(["slurm", spec, "--results", dir.path + "/results"])
+        #expect(slurm.status == 2 && slurm.stderr.contains("runner slurm does not run pruned sweeps (prune:) yet"), "\(slurm.stderr)")
+        let index = try Binary.run([spec, "--index", "0", "--results", dir.path + "/results"])
+        #expect(index.status == 2 && index.stderr.contains("--index trains single runs, but this spec prunes"), "\(index.stderr)")
+    }
+
     @Test func summarizeFormatsAndSorts() throws {
         // On a copy of the committed results: summarize refreshes summary.csv and the charts.
         let dir = try Binary.temporaryDirectory()

@@ -1,0 +1,121 @@
+import Experiments
+import Foundation
+import Results
+
+/// A pruned sweep (`prune:`): every run trains to the first rung; the rung's decision keeps
+/// the best by the metric there (`Pruning.keep`) and marks the others `pruned`; the kept go on
+/// to the next rung, and so on up to the runs' last epoch. Each rung is a `Scheduler` pass
+/// (any `--jobs`) that ends before its decision, so the decisions see the same figures whatever
+/// the number of jobs or the order runs finished in. Each decision is written to the results
+/// folder (`pruning.json`) before it takes effect and is replayed, not taken again, when an
+/// interrupted sweep resumes.
+public final class RungScheduler: Sendable {
+    /// One rung's decision, as pruning.json records it.
+    public struct Decision: Codable, Sendable, Equatable {
+        /// The rung: the epoch whose figures decided.
+        public var epoch: Int
+        public var metric: String
+        /// Run ids kept (best first) and pruned, and every run's value at the rung.
+        public var kept: [String]
+        public var pruned: [String]
+        public var values: [String: Double]
+    }
+
+    public static let decisionsFile = "pruning.json"
+
+    private let store: RunStore
+    private let executor: any RunExecutor
+    private let options: Scheduler.Options
+    private let pruning: Pruning
+    private let cancellation: Cancellation
+    private let events: @Sendable (SchedulerEvent) -> Void
+
+    public init(store: RunStore, executor: any RunExecutor, options: Scheduler.Options, pruning: Pruning,
+                cancellation: Cancellation, events: @escaping @Sendable (SchedulerEvent) -> Void) {
+        self.store = store
+        self.executor = executor
+        self.options = options
+        self.pruning = pruning
+        self.cancellation = cancellation
+        self.events = events
+    }
+
+    /// The decisions recorded so far, in rung order (none when the file is missing or unreadable).
+    public func decisions() -> [Decision] {
+        guard let data = FileManager.default.contents(atPath: store.file(RungScheduler.decisionsFile)) else { return [] }
+        return (try? JSONDecoder().decode([Decision].self, from: data)) ?? []
+    }
+
+    /// Runs a plan's runs (all of the same epochs) rung by rung.
+    /// - Returns: each run's outcome: `.pruned(epoch:)` for those left at a rung, otherwise as
+    ///   `Scheduler.run` reports them at the last rung each reached; nil for runs a
+    ///   cancellation left unstarted.
+    /// - Throws: when a decision cannot be recorded (the results folder is unwritable).
+    public func run(_ runs: [Run]) throws(AtomicFile.WriteError) -> [RunOutcome?] {
+        var outcomes = [RunOutcome?](repeating: nil, count: runs.count)
+        guard let epochs = runs.first?.config.epochs else { return outcomes }
+        var recorded = decisions()
+        var alive = Array(runs.indices)
+        for (k, rung) in pruning.rungs(epochs: epochs).enumerated() {
+            var options = self.options
+            options.epochLimit = rung < epochs ? rung : nil
+            if k > 0 { options.force = false }   // --force retrains from scratch once, not at every rung
+            let results = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
+                                    events: events).run(alive.map { runs[$0] })
+            for (i, outcome) in zip(alive, results) { outcomes[i] = outcome }
+            if rung == epochs || cancellation.isCancelled || results.contains(where: { $0 == nil }) { break }
+
+            let decision: Decision
+            if k < recorded.count, recorded[k].epoch == rung, Set(recorded[k].kept + recorded[k].pruned) == Set(alive.map { runs[$0].id }) {
+                decision = recorded[k]   // replayed: taken by an earlier invocation
+            } else {
+                // Runs paused at the rung compete (and runs done in an earlier sweep, by their figure
+                // there); stopped, diverged or failed ones have no value and go no further.
+                let values: [Double?] = zip(alive, results).map { i, outcome in
+                    switch outcome {
+                    case .paused, .skipped: value(of: runs[i], at: rung)
+                    default: nil
+                    }
+                }
+                let kept = pruning.keep(values).map { alive[$0] }
+                let paused = zip(alive, results).filter { if case .paused = $0.1 { return true }; return false }.map(\.0)
+                var byID: [String: Double] = [:]
+                for (i, v) in zip(alive, values) { if let v { byID[runs[i].id] = v } }
+                decision = Decision(epoch: rung, metric: pruning.metric, kept: kept.map { runs[$0].id },
+                                    pruned: paused.filter { !kept.contains($0) }.map { runs[$0].id }, values: byID)
+                recorded = Array(recorded.prefix(k)) + [decision]
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try AtomicFile.write(String(decoding: (try? encoder.encode(recorded)) ?? Data(), as: UTF8.self) + "\n",
+                                     to: store.file(RungScheduler.decisionsFile))
+            }
+            let kept = Set(decision.kept), pruned = Set(decision.pruned)
+            for i in alive where pruned.contains(runs[i].id) {
+                let value = decision.values[runs[i].id].map { String(format: "%.4f", $0) } ?? "none"
+                try store.markPruned(runs[i], reason: "pruned at the rung at epoch \(rung): \(pruning.metric) \(value), not among the "
+                    + "\(kept.count) best of \(decision.kept.count + decision.pruned.count) (\(pruning.method.rawValue))")
+                outcomes[i] = .pruned(epoch: rung)
+                events(.finished(runs[i], .pruned(epoch: rung)))
+            }
+            alive = alive.filter { kept.contains(runs[$0].id) }
+            if alive.isEmpty { break }
+        }
+        return outcomes
+    }
+
+    /// The run's figure `pruning.metric` at `epoch`, from its metrics.csv.
+    func value(of run: Run, at epoch: Int) -> Double? {
+        guard let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
+              let rows = EpochMetrics.parse(csv: text), rows.count >= epoch else { return nil }
+        let row = rows[epoch - 1]
+        switch pruning.metric {
+        case "val_accuracy": return row.valAccuracy
+        case "val_loss": return row.valLoss
+        case "test_accuracy": return row.testAccuracy
+        case "test_loss": return row.testLoss
+        case "train_eval_accuracy": return row.trainEvalAccuracy
+        case "train_eval_loss": return row.trainEvalLoss
+        default: return nil
+        }
+    }
+}
