@@ -71,12 +71,17 @@ public enum Charts {
 
     // MARK: - Series
 
-    /// Per group: the mean curve with its 95% band; then each diverged run, dotted, unscaled.
+    /// Per group: the mean curve with its 95% band (a group whose runs were all pruned: its
+    /// runs' curves, ending at their rung, labelled so); then each diverged run, dotted, unscaled.
     static func curves(_ groups: Groups, _ figure: KeyPath<EpochMetrics, Double>) -> [LineChart.Series] {
         var series: [LineChart.Series] = []
-        for g in groups.groups where !g.done.isEmpty {
-            let curve = meanCurve(g.done, { $0[keyPath: figure] })
-            let label = g.done.count > 1 ? "\(g.name) (mean of \(g.done.count), 95% band)" : g.name
+        for g in groups.groups {
+            let pruned = g.rows.filter { $0.status == "pruned" && !$0.metrics.isEmpty }
+            let members = g.done.isEmpty ? pruned : g.done
+            guard !members.isEmpty else { continue }
+            let curve = meanCurve(members, { $0[keyPath: figure] })
+            let label = (members.count > 1 ? "\(g.name) (mean of \(members.count), 95% band)" : g.name)
+                + (g.done.isEmpty ? " (pruned at epoch \(members.map(\.metrics.count).max() ?? 0))" : "")
             series.append(.init(label: label, points: curve.points, band: curve.band))
         }
         for g in groups.groups {

@@ -221,3 +221,22 @@ import Testing
         #expect(accuracy.components(separatedBy: "class=\"legend\"").count - 1 == 100)
     }
 }
+
+/// A pruned search: survivors' curves run to the end, pruned runs' stop at their rung (and say
+/// so), and neither groups nor comparisons count a pruned run as a result.
+@Suite struct PrunedRuns {
+    @Test func prunedCurvesStopAtTheirRung() {
+        func row(_ i: Int, _ status: String, epochs: Int) -> Summary.Row {
+            Summary.Row(index: i, id: "id\(i)", name: "lr=\(i)",
+                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, $0 == "lr" ? "0.\(i + 1)" : "x") }),
+                        status: status, epochsDone: epochs, epochs: 9,
+                        metrics: (1...epochs).map { EpochMetrics(epoch: $0, trainLoss: 1, testLoss: 1, testAccuracy: Double(50 + $0), epochSeconds: 1) },
+                        seconds: 1)
+        }
+        let summary = Summary(experiment: "search", rows: [row(0, "done", epochs: 9), row(1, "pruned", epochs: 3), row(2, "pruned", epochs: 1)])
+        let series = Charts.curves(Groups(summary), \.testAccuracy)
+        #expect(series.map(\.label) == ["lr=0.1", "lr=0.2 (pruned at epoch 3)", "lr=0.3 (pruned at epoch 1)"])
+        #expect(series.map(\.points.count) == [9, 3, 1])
+        #expect(Groups(summary).groups.map(\.done.count) == [1, 0, 0])
+    }
+}
