@@ -115,8 +115,11 @@ public struct RunStore: Sendable {
 
     /// True when a rerun has nothing to train for `run`: done, or diverged (a result too)
     /// unless diverged runs are to be retried.
-    public func isFinished(_ run: Run, retryDiverged: Bool = false) -> Bool {
-        switch record(of: run) {
+    /// - Parameter acceptPruned: count a run pruned by a pruned sweep as finished (in that
+    ///   sweep; elsewhere a pruned run is resumed to its full epochs).
+    public func isFinished(_ run: Run, retryDiverged: Bool = false, acceptPruned: Bool = false) -> Bool {
+        if acceptPruned, status(of: run)?.state == .pruned { return true }
+        return switch record(of: run) {
         case .done, .stopped: true
         case .diverged: !retryDiverged
         case .unfinished, .damaged: false
@@ -154,11 +157,19 @@ public struct RunStore: Sendable {
     /// write error is ignored).
     /// Marks a run paused at a rung as pruned there (its rows and checkpoint stay).
     public func markPruned(_ run: Run, reason: String) throws(AtomicFile.WriteError) {
-        guard var status = status(of: run) else { return }
+        guard var status = status(of: run), status.state != .pruned || status.reason != reason else { return }
         status.state = .pruned
         status.reason = reason
         status.updated = RunStatus.now()
         try AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
+    }
+
+    /// The run's rows on disk when they are as many as its status says (nil otherwise).
+    public func intactRows(of run: Run) -> [EpochMetrics]? {
+        guard let status = status(of: run),
+              let text = try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
+              let rows = EpochMetrics.parse(csv: text), rows.count == status.epochsDone else { return nil }
+        return rows
     }
 
     public func markFailed(_ run: Run, reason: String) {

@@ -60,6 +60,12 @@ public struct TrainingExecutor: RunExecutor {
 
     public func execute(_ run: Run, context: RunContext) throws -> RunOutcome {
         let config = run.config
+        // Already at (or past) the rung a pruned sweep asks for, from an earlier invocation:
+        // nothing to train, no file touched (and no data needed, not even the checkpoint).
+        if let limit = context.epochLimit, !context.force, let state = store.status(of: run)?.state,
+           state == .pruned || state == .interrupted, let rows = store.intactRows(of: run), rows.count >= limit {
+            return .paused(epoch: rows.count)
+        }
         guard let data = datasets[config.dataset.rawValue] else {
             throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
         }

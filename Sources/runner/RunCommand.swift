@@ -113,7 +113,8 @@ struct RunCommand: ParsableCommand {
         for item in work {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
-            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged)) && datasets[run.config.dataset.rawValue] == nil {
+            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil))
+                && datasets[run.config.dataset.rawValue] == nil {
                 do {
                     datasets[run.config.dataset.rawValue] = try DatasetRegistry.load(run.config.dataset.rawValue, directory: directory)
                 } catch {
