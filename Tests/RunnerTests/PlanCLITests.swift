@@ -27,6 +27,18 @@ import Testing
         #expect(config["epochs"] as? Int == 20)
     }
 
+    /// Sampled values are the same in every process (nothing depends on the process: no
+    /// random seed from the clock, no hash seeding), and the plan shows them.
+    @Test func sampledDrawsAreTheSameAcrossProcesses() throws {
+        let a = try Binary.run(["plan", "experiments/lr_search.yaml", "--format", "json"])
+        let b = try Binary.run(["plan", "experiments/lr_search.yaml", "--format", "json"])
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        let runs = try #require((try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
+        #expect(runs.count == 30 && Set(runs.compactMap { ($0["config"] as? [String: Any])?["lr"] as? Double }).count == 30)
+        let table = try Binary.run(["plan", "experiments/lr_search.yaml"])
+        #expect(table.stdout.contains("dropout=0.02527,lr=0.04293,momentum=0.2012"), "\(table.stdout.prefix(600))")
+    }
+
     @Test func tsvHasAHeaderAndOneRowPerRun() throws {
         let r = try Binary.run(["plan", "Tests/Fixtures/specs/comparison.yaml", "--format", "tsv"])
         let rows = r.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
