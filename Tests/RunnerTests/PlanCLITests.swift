@@ -34,7 +34,10 @@ import Testing
         let b = try Binary.run(["plan", "experiments/lr_search.yaml", "--format", "json"])
         #expect(a.status == 0 && a.stdout == b.stdout)
         let runs = try #require((try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
-        #expect(runs.count == 30 && Set(runs.compactMap { ($0["config"] as? [String: Any])?["lr"] as? Double }).count == 30)
+        let draws = runs.compactMap { $0["config"] as? [String: Any] }.map { c in
+            ["lr", "momentum", "dropout"].map { c[$0] as? Double ?? -1 }
+        }
+        #expect(runs.count == 30 && Set(draws).count == 30)
         let table = try Binary.run(["plan", "experiments/lr_search.yaml"])
         #expect(table.stdout.contains("dropout=0.02527,lr=0.04293,momentum=0.2012"), "\(table.stdout.prefix(600))")
     }
