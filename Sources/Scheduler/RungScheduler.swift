@@ -15,6 +15,9 @@ public final class RungScheduler: Sendable {
         /// The rung: the epoch whose figures decided.
         public var epoch: Int
         public var metric: String
+        /// Every run that reached the rung's pass (ids), whether it competed or not (a run that
+        /// stopped early or diverged has no value and goes no further).
+        public var runs: [String]
         /// Run ids kept (best first) and pruned, and every run's value at the rung.
         public var kept: [String]
         public var pruned: [String]
@@ -66,7 +69,7 @@ public final class RungScheduler: Sendable {
             if rung == epochs || cancellation.isCancelled || results.contains(where: { $0 == nil }) { break }
 
             let decision: Decision
-            if k < recorded.count, recorded[k].epoch == rung, Set(recorded[k].kept + recorded[k].pruned) == Set(alive.map { runs[$0].id }) {
+            if k < recorded.count, recorded[k].epoch == rung, recorded[k].runs == alive.map({ runs[$0].id }) {
                 decision = recorded[k]   // replayed: taken by an earlier invocation
             } else {
                 // Runs paused at the rung compete (and runs done in an earlier sweep, by their figure
@@ -81,7 +84,7 @@ public final class RungScheduler: Sendable {
                 let paused = zip(alive, results).filter { if case .paused = $0.1 { return true }; return false }.map(\.0)
                 var byID: [String: Double] = [:]
                 for (i, v) in zip(alive, values) { if let v { byID[runs[i].id] = v } }
-                decision = Decision(epoch: rung, metric: pruning.metric, kept: kept.map { runs[$0].id },
+                decision = Decision(epoch: rung, metric: pruning.metric, runs: alive.map { runs[$0].id }, kept: kept.map { runs[$0].id },
                                     pruned: paused.filter { !kept.contains($0) }.map { runs[$0].id }, values: byID)
                 recorded = Array(recorded.prefix(k)) + [decision]
                 let encoder = JSONEncoder()
