@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Results
 import Statistics
@@ -13,7 +14,9 @@ public enum Charts {
     /// and its legend thousands of lines long): the first ones in plan order, said in the title.
     public static let maxGroups = 100
 
-    public static func make(_ summary: Summary) -> [(file: String, svg: String)] {
+    /// - Parameter logScaled: parameters to plot on a log axis whatever their spread (those a
+    ///   spec samples on a log scale).
+    public static func make(_ summary: Summary, logScaled: Set<String> = []) -> [(file: String, svg: String)] {
         var groups = Groups(summary)
         let total = groups.groups.count
         groups.groups = Array(groups.groups.prefix(maxGroups))
@@ -43,7 +46,8 @@ public enum Charts {
             files.append(("train-vs-test.svg", chart.svg()))
         }
         for parameter in groups.varying where isNumeric(parameter, groups) {
-            files.append(("final-vs-\(parameter).svg", finalAgainst(parameter, groups, summary.experiment).svg()))
+            files.append(("final-vs-\(parameter).svg",
+                          finalAgainst(parameter, groups, summary.experiment, log: logScaled.contains(parameter)).svg()))
         }
         return files
     }
@@ -56,7 +60,7 @@ public enum Charts {
         let summary = Summary.load(store)
         try AtomicFile.write(summary.csv(), to: store.file(RunStore.summaryFile))
         try AtomicFile.write(Groups(summary).csv(), to: store.file(RunStore.groupsFile))
-        let charts = make(summary)
+        let charts = make(summary, logScaled: logSampled(store))
         for chart in charts {
             try AtomicFile.write(chart.svg, to: store.file(chart.file))
         }
@@ -113,12 +117,27 @@ public enum Charts {
 
     /// Final test accuracy against a numeric parameter, one line per setting of the other
     /// varying parameters, with 95% error bars; a log axis when the values span two decades.
-    static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String) -> LineChart {
-        let others = groups.varying.filter { $0 != parameter }
+    /// The parameters the experiment's latest archived spec samples on a log scale.
+    static func logSampled(_ store: RunStore) -> Set<String> {
+        let archive = SpecArchive(store: store)
+        guard let latest = archive.sources().last,
+              let spec = try? ExperimentSpec.load(path: archive.directory + "/\(latest.sha).yaml") else { return [] }
+        return Set(spec.sampled.filter(\.distribution.isLog).map(\.parameter.key))
+    }
+
+    static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String, log logScaled: Bool = false) -> LineChart {
+        var others = groups.varying.filter { $0 != parameter }
         var contexts: [[String]] = []
         for g in groups.groups {
             let c = others.map { g.parameters[$0] ?? "" }
             if !contexts.contains(c) { contexts.append(c) }
+        }
+        // A search (every configuration its own, as sampled parameters make them): one series
+        // of all finished runs against this parameter, not one single-point series per run.
+        let search = !others.isEmpty && contexts.count == groups.groups.count && contexts.count > 8
+        if search {
+            others = []
+            contexts = [[]]
         }
         var series: [LineChart.Series] = []
         for context in contexts {
@@ -130,11 +149,12 @@ public enum Charts {
                 points.append((x, mean))
                 if let ci = sample.confidenceInterval() { bars.append((x, ci.lowerBound, ci.upperBound)) }
             }
-            let label = others.isEmpty ? experiment : zip(others, context).map { "\($0)=\($1)" }.joined(separator: ",")
+            let label = search ? "finished runs (each its own configuration)"
+                : others.isEmpty ? experiment : zip(others, context).map { "\($0)=\($1)" }.joined(separator: ",")
             series.append(.init(label: label, points: points, band: bars, bandStyle: .errorBars))
         }
         let xs = groups.groups.compactMap { Double($0.parameters[parameter] ?? "") }
-        let log = (xs.min() ?? 0) > 0 && (xs.max() ?? 0) / (xs.min() ?? 1) >= 100
+        let log = logScaled || (xs.min() ?? 0) > 0 && (xs.max() ?? 0) / (xs.min() ?? 1) >= 100
         return LineChart(title: "\(experiment): final test accuracy against \(parameter) (mean, 95% CI)",
                          xLabel: parameter, yLabel: "final test accuracy (%)", series: series, yIncludesZero: false,
                          yCeiling: 100, yFloor: 0, xLog: log, xIntegers: false)

@@ -130,7 +130,9 @@ public struct LineChart: Sendable {
         if yHigh - yLow < 1e-9 { yHigh = yLow + 1 }
         let pad = (yHigh - yLow) * 0.04
         var yTicks = LineChart.ticks(yIncludesZero ? yLow : yLow - pad, yHigh + pad)
-        if let ceiling = yCeiling, yHigh <= ceiling {
+        // A ceiling caps ticks that would pass it (accuracy never above 100), and stays off
+        // an axis whose data end well below it.
+        if let ceiling = yCeiling, yHigh <= ceiling, yTicks.last! > ceiling {
             yTicks = yTicks.filter { $0 < ceiling } + [ceiling]
         }
         if let floor = yFloor, yLow >= floor, yTicks.first! < floor {

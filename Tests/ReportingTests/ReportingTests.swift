@@ -240,3 +240,26 @@ import Testing
         #expect(Groups(summary).groups.map(\.done.count) == [1, 0, 0])
     }
 }
+
+/// A search's chart of the metric against a sampled parameter: one series over all finished
+/// runs (not a single-point series per run), a log axis when the spec sampled on a log scale,
+/// and an accuracy axis fitted to the data rather than stretched to 100.
+@Suite struct SearchCharts {
+    @Test func oneSeriesLogAxisAndAFittedRange() {
+        let rows = (0..<12).map { i in
+            Summary.Row(index: i, id: "id\(i)", name: "run \(i)",
+                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { key in
+                            (key, key == "lr" ? "0.0\(i + 10)" : key == "momentum" ? "0.\(i + 10)" : "x") }),
+                        status: "done", epochsDone: 1, epochs: 1,
+                        metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 98 + Double(i) / 100, epochSeconds: 1)],
+                        seconds: 1)
+        }
+        let summary = Summary(experiment: "search", rows: rows)
+        let lr = Charts.make(summary, logScaled: ["lr"]).first { $0.file == "final-vs-lr.svg" }!.svg
+        #expect(lr.components(separatedBy: "class=\"legend\"").count - 1 == 1)
+        #expect(lr.contains("finished runs (each its own configuration)") && lr.contains("lr (log scale)"))
+        #expect(!lr.contains(">100<"))
+        let momentum = Charts.make(summary).first { $0.file == "final-vs-momentum.svg" }!.svg
+        #expect(!momentum.contains("(log scale)"))
+    }
+}
