@@ -1,3 +1,4 @@
+import Foundation
 import SpecYAML
 
 /// The spec's `prune:` section: stop a sweep's hopeless runs at rung boundaries, all decisions
@@ -10,9 +11,11 @@ import SpecYAML
 /// the best ⌈n / reduction⌉ by the metric at that epoch, trains those to the next rung, and so
 /// on. `median` (the median stopping rule, synchronous) has rungs every `min_epochs` epochs and
 /// keeps the runs whose metric there is at least as good as the median of the runs still
-/// training. Not part of run ids: it decides how far each run trains.
+/// training. `hyperband` splits the runs into brackets (`brackets`), each a successive halving
+/// that starts at its own epoch, so that some runs are judged early and others only late. Not
+/// part of run ids: it decides how far each run trains.
 public struct Pruning: Sendable, Equatable {
-    public enum Method: String, Sendable, CaseIterable { case successiveHalving = "successive_halving", median }
+    public enum Method: String, Sendable, CaseIterable { case successiveHalving = "successive_halving", hyperband, median }
 
     public var method: Method
     /// A metrics.csv column: val_accuracy, val_loss, test_accuracy, ...
@@ -37,9 +40,32 @@ public struct Pruning: Sendable, Equatable {
         var e = minEpochs
         while e < epochs {
             rungs.append(e)
-            e = method == .median ? e + minEpochs : e * reduction
+            e = method == .median ? e + minEpochs : e * reduction   // hyperband: per bracket (`brackets`)
         }
         return rungs + [epochs]
+    }
+
+    /// Hyperband's brackets for `runs` runs of `epochs` epochs (Li et al. 2018, synchronous):
+    /// s_max = ⌊log_reduction(epochs / min_epochs)⌋; bracket s (s_max down to 0) starts its
+    /// runs at min_epochs·reduction^(s_max − s) epochs and gets a share of the runs in
+    /// proportion to reduction^s / (s + 1), as Hyperband sizes its brackets (largest
+    /// remainders, ties to the larger s); runs are dealt to brackets in plan order.
+    /// - Returns: per bracket, its successive-halving rule and how many runs it takes.
+    public func brackets(epochs: Int, runs: Int) -> [(rule: Pruning, runs: Int)] {
+        var sMax = 0
+        while minEpochs * Int(pow(Double(reduction), Double(sMax + 1))) <= epochs { sMax += 1 }
+        let weights = (0...sMax).reversed().map { s in pow(Double(reduction), Double(s)) / Double(s + 1) }
+        let total = weights.reduce(0, +)
+        let exact = weights.map { $0 / total * Double(runs) }
+        var counts = exact.map { Int($0) }
+        let order = exact.indices.sorted { (exact[$0] - Double(counts[$0]), -$0) > (exact[$1] - Double(counts[$1]), -$1) }
+        for i in order.prefix(runs - counts.reduce(0, +)) { counts[i] += 1 }
+        return zip((0...sMax).reversed(), counts).map { s, n in
+            var rule = self
+            rule.method = .successiveHalving
+            rule.minEpochs = minEpochs * Int(pow(Double(reduction), Double(sMax - s)))
+            return (rule, n)
+        }
     }
 
     /// How many of `n` runs go on past a rung, given their values there (nil: no value, the
@@ -51,7 +77,7 @@ public struct Pruning: Sendable, Equatable {
             return a < b
         }
         switch method {
-        case .successiveHalving:
+        case .successiveHalving, .hyperband:
             let n = (values.count + reduction - 1) / reduction
             return Array(ranked.prefix(max(1, n)))
         case .median:

@@ -43,9 +43,10 @@ public final class RungScheduler: Sendable {
         self.events = events
     }
 
-    /// The decisions recorded so far, in rung order (none when the file is missing or unreadable).
-    public func decisions() -> [Decision] {
-        guard let data = FileManager.default.contents(atPath: store.file(RungScheduler.decisionsFile)) else { return [] }
+    /// The decisions recorded so far in `file`, in rung order (none when the file is missing
+    /// or unreadable). Hyperband keeps one file per bracket: `pruning-bracket-S.json`.
+    public func decisions(file: String = RungScheduler.decisionsFile) -> [Decision] {
+        guard let data = FileManager.default.contents(atPath: store.file(file)) else { return [] }
         return (try? JSONDecoder().decode([Decision].self, from: data)) ?? []
     }
 
@@ -55,9 +56,30 @@ public final class RungScheduler: Sendable {
     ///   cancellation left unstarted.
     /// - Throws: when a decision cannot be recorded (the results folder is unwritable).
     public func run(_ runs: [Run]) throws(AtomicFile.WriteError) -> [RunOutcome?] {
+        guard pruning.method == .hyperband, let epochs = runs.first?.config.epochs else {
+            return try halve(runs, rule: pruning, file: RungScheduler.decisionsFile)
+        }
+        // Hyperband: its brackets one after the other, each a successive halving of its runs.
+        var outcomes: [RunOutcome?] = []
+        var start = 0
+        let brackets = pruning.brackets(epochs: epochs, runs: runs.count)
+        for (b, bracket) in brackets.enumerated() {
+            let part = Array(runs[start..<(start + bracket.runs)])
+            start += bracket.runs
+            outcomes += try halve(part, rule: bracket.rule, file: "pruning-bracket-\(brackets.count - 1 - b).json")
+            if cancellation.isCancelled {
+                outcomes += [RunOutcome?](repeating: nil, count: runs.count - outcomes.count)
+                break
+            }
+        }
+        return outcomes
+    }
+
+    /// Successive halving (or the median rule) of `runs` under `rule`, decisions in `file`.
+    private func halve(_ runs: [Run], rule pruning: Pruning, file: String) throws(AtomicFile.WriteError) -> [RunOutcome?] {
         var outcomes = [RunOutcome?](repeating: nil, count: runs.count)
         guard let epochs = runs.first?.config.epochs else { return outcomes }
-        var recorded = decisions()
+        var recorded = decisions(file: file)
         var alive = Array(runs.indices)
         for (k, rung) in pruning.rungs(epochs: epochs).enumerated() {
             var options = self.options
@@ -90,7 +112,7 @@ public final class RungScheduler: Sendable {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 try AtomicFile.write(String(decoding: (try? encoder.encode(recorded)) ?? Data(), as: UTF8.self) + "\n",
-                                     to: store.file(RungScheduler.decisionsFile))
+                                     to: store.file(file))
             }
             let kept = Set(decision.kept), pruned = Set(decision.pruned)
             for i in alive where pruned.contains(runs[i].id) {

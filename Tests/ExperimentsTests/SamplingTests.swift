@@ -130,8 +130,8 @@ import Testing
         // Not part of run ids: pruning decides how far runs train, not what they are.
         let unpruned = try plan("validation: 100\nsamples: 4\nsweep:\n  lr: {log_uniform: [0.001, 0.1]}\n")
         #expect(p.runs.map(\.id) == unpruned.runs.map(\.id))
-        #expect(specError("prune: {method: hyperband, metric: val_loss}\n")?
-            .contains("1:17: error: prune.method must be one of successive_halving, median; got 'hyperband'") == true)
+        #expect(specError("prune: {method: asha, metric: val_loss}\n")?
+            .contains("1:17: error: prune.method must be one of successive_halving, hyperband, median; got 'asha'") == true)
         #expect(specError("prune: {method: median}\n")?.contains("metric is missing") == true)
         #expect(specError("prune: {method: median, metric: val_accuracy}\n")?
             .contains("1:8: error: prune.metric val_accuracy needs a validation split in every run") == true)

@@ -118,3 +118,40 @@ final class RungExecutor: RunExecutor {
         #expect(halving.keep([nil, nil, 50]) == [2])
     }
 }
+
+/// Hyperband: brackets sized as Li et al.'s, each a successive halving from its own epoch.
+@Suite struct HyperbandBrackets {
+    @Test func bracketsAndTheirRuns() throws {
+        let rule = Pruning(method: .hyperband, metric: "val_accuracy", maximize: true, minEpochs: 1, reduction: 3)
+        // s_max = 2 for 9 epochs: weights 9/3, 3/2, 1/1 over 9 runs: 5.09, 2.45, 1.64 -> 5, 2, 2.
+        let brackets = rule.brackets(epochs: 9, runs: 9)
+        #expect(brackets.map(\.runs) == [5, 2, 2] && brackets.map(\.rule.minEpochs) == [1, 3, 9])
+        #expect(brackets.allSatisfy { $0.rule.method == .successiveHalving })
+        #expect(rule.brackets(epochs: 2, runs: 4).map(\.runs) == [4])   // 2 < 1·3: one bracket, plain halving
+
+        let plan = try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: """
+            epochs: 9
+            validation: 100
+            samples: 9
+            sweep:
+              lr: {log_uniform: [0.001, 0.1]}
+            prune: {method: hyperband, metric: val_accuracy, min_epochs: 1, reduction: 3}
+
+            """), defaultName: "t"))
+        let store = try temporaryStore()
+        let executor = RungExecutor(store: store, score: RungDecisions.score)
+        let outcomes = try RungScheduler(store: store, executor: executor, options: .init(), pruning: plan.pruning!,
+                                         cancellation: Cancellation()) { _ in }.run(plan.runs)
+        // Bracket 2 (runs 0-4, from epoch 1): runs 0 and 1 kept at epoch 1 (run 2, third there,
+        // never gets to overtake), run 0 at epoch 3.
+        #expect((2...4).allSatisfy { outcomes[$0] == .pruned(epoch: 1) })
+        #expect(outcomes[0] == .done && outcomes[1] == .pruned(epoch: 3))
+        // Bracket 1 (runs 5, 6, from epoch 3): the better goes on. Bracket 0 (runs 7, 8): both trained in full.
+        #expect(outcomes[5] == .done && outcomes[6] == .pruned(epoch: 3))
+        #expect(outcomes[7] == .done && outcomes[8] == .done)
+        // Epochs: bracket 2 5·1 + 2·2 + 1·6 = 15; bracket 1 2·3 + 1·6 = 12; bracket 0 2·9 = 18.
+        let epochs: Int = executor.trained.withLock { $0.values.reduce(0, +) }
+        #expect(epochs == 45)
+        #expect(FileManager.default.fileExists(atPath: store.file("pruning-bracket-2.json")))
+    }
+}
