@@ -18,6 +18,7 @@ import Vocabulary
 ///     runner-bench epoch [reps] adam  the epoch with Adam (lr 0.01) instead of SGD
 ///     runner-bench epoch [reps] batchnorm  the epoch with BatchNorm after each hidden Linear
 ///     runner-bench blas            the BLAS in use and the weight step this CPU takes
+///     runner-bench peak [reps]     the core's SGEMM ceiling (2048^3), GFLOP/s
 ///     runner-bench initfrom FILE [key=value ...]  training from the weights in FILE, no shuffling
 ///                                  (scripts/same-order.sh)
 @main
@@ -36,6 +37,20 @@ struct Bench {
         BLAS.setThreads(1)
         let shape = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
         switch mode {
+        case "peak":
+            // The core's SGEMM ceiling: a 2048^3 product through the BLAS, best of reps.
+            let n = 2048
+            let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+            var c = [Float](repeating: 0, count: n * n)
+            var best = Double.infinity
+            for _ in 0..<max(reps, 1) {
+                let t = now()
+                BLAS.sgemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: a, lda: n, b: b, ldb: n,
+                           beta: 0, c: &c, ldc: n)
+                best = min(best, now() - t)
+            }
+            print(String(format: "peak_gflops %.1f  (SGEMM %d^3, best of %d, %@)", 2 * pow(Double(n), 3) / best / 1e9, n,
+                         max(reps, 1), BLAS.configuration))
         case "gemm":
             let times = (0..<reps).map { _ in gemmEpoch(shape: shape, examples: 60_000, batch: 32) }
             let flops = gemmFlops(shape: shape, examples: 60_000)
