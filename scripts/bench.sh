@@ -5,7 +5,8 @@
 #   scripts/bench.sh [REPS]      (default 5; needs the data and python3-torch)
 #
 # Both sides run single-threaded, as a user's machine would: OPENBLAS_CORETYPE and
-# OPENBLAS_L2_SIZE are unset for everything below (OpenBLAS then picks its own kernels).
+# OPENBLAS_L2_SIZE are unset for everything below (OpenBLAS then picks its own kernels). It ends
+# with scripts/bench-variants.sh (Adam, BatchNorm) and scripts/bench-jax.sh (JAX, the SGEMM ceiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-5}
@@ -118,3 +119,4 @@ else
   echo "== heap allocations: skipped (needs perf and root for uprobes)"
 fi
 echo; scripts/bench-variants.sh 3
+echo; scripts/bench-jax.sh 3
