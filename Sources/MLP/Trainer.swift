@@ -150,6 +150,9 @@ public final class Trainer {
     private let invstd: [UnsafeMutableBufferPointer<Float>]
     private let normScratch: [UnsafeMutableBufferPointer<Float>]
     private let runningStatistics: UnsafeMutableBufferPointer<Float>
+    /// Hidden units with a batch norm (0 without), and where each layer's start among them.
+    private let normUnits: Int
+    private let normStart: [Int]
     private let input: UnsafeMutableBufferPointer<Float>
     private let batchLabels: UnsafeMutableBufferPointer<Int32>
     /// Per layer [capacity, out]: activations h (hidden) or logits (last).
@@ -190,6 +193,8 @@ public final class Trainer {
         invstd = norms.map { buffer($0.units, 0) }
         normScratch = norms.map { buffer($0.units, 0) }
         let units = norms.reduce(0) { $0 + $1.units }
+        normUnits = units
+        normStart = norms.indices.map { k in norms[..<k].reduce(0) { $0 + $1.units } }
         runningStatistics = buffer(2 * units, 0)
         // Running mean 0, running variance 1 (BatchNorm1d's reset_running_stats).
         for i in units..<(2 * units) { runningStatistics[i] = 1 }
@@ -330,15 +335,10 @@ public final class Trainer {
         return training && hyper.dropout > 0 ? dropped[l - 1].baseAddress! : z[l - 1].baseAddress!
     }
 
-    /// Hidden units with a batch norm (0 without).
-    private var normUnits: Int { shape.norms.reduce(0) { $0 + $1.units } }
-
     /// The running mean and variance of hidden layer l's batch norm.
     @inline(__always)
     private func running(_ l: Int) -> (mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
-        var offset = 0
-        for k in 0..<l { offset += shape.norms[k].units }
-        return (runningStatistics.baseAddress! + offset, runningStatistics.baseAddress! + normUnits + offset)
+        (runningStatistics.baseAddress! + normStart[l], runningStatistics.baseAddress! + normUnits + normStart[l])
     }
 
     /// The forward pass: `stack` walked in order, from `input` to the logits in `z[last]`.

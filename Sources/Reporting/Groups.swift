@@ -31,7 +31,7 @@ public struct Groups: Sendable {
             case .finalTrainAccuracy: return m.last?.trainEvalAccuracy
             case .selectedValue:
                 guard let e = row.selectedEpoch, let metric = row.selectionMetric else { return nil }
-                return Summary.value(metric, m[e - 1])
+                return m[e - 1].figure(metric)
             case .testAccuracyAtSelected: return row.selectedEpoch.map { m[$0 - 1].testAccuracy }
             }
         }

@@ -42,24 +42,11 @@ public struct Summary: Sendable {
         self.selection = selection
     }
 
-    /// A figure of an epoch by its metrics.csv name (`val_accuracy`, `test_loss`, ...).
-    public static func value(_ metric: String, _ m: EpochMetrics) -> Double? {
-        switch metric {
-        case "val_accuracy": m.valAccuracy
-        case "val_loss": m.valLoss
-        case "test_accuracy": m.testAccuracy
-        case "test_loss": m.testLoss
-        case "train_eval_accuracy": m.trainEvalAccuracy
-        case "train_eval_loss": m.trainEvalLoss
-        default: nil
-        }
-    }
-
     /// The 1-based epoch that `selection` picks among `metrics` (the first best one).
     public static func selectedEpoch(_ selection: Selection, _ metrics: [EpochMetrics]) -> Int? {
         var best: (epoch: Int, value: Double)?
         for m in metrics {
-            guard let v = value(selection.metric, m) else { continue }
+            guard let v = m.figure(selection.metric) else { continue }
             if best == nil || (selection.goal == "max" ? v > best!.value : v < best!.value) { best = (m.epoch, v) }
         }
         return best?.epoch
@@ -144,7 +131,7 @@ public struct Summary: Sendable {
             cells.append(Summary.format(r.seconds, "%.1f"))
             if let selection {
                 let m = r.selectedEpoch.map { r.metrics[$0 - 1] }
-                cells += [r.selectedEpoch.map(String.init) ?? "", Summary.format(m.flatMap { Summary.value(selection.metric, $0) }, "%.8g"),
+                cells += [r.selectedEpoch.map(String.init) ?? "", Summary.format(m.flatMap { $0.figure(selection.metric) }, "%.8g"),
                           Summary.format(m?.testAccuracy, "%.4f")]
             }
             lines.append(cells.joined(separator: ","))

@@ -20,6 +20,20 @@ public struct EpochMetrics: Sendable, Equatable {
     public var valLoss: Double?
     public var valAccuracy: Double?
 
+    /// A figure by its metrics.csv name (`val_accuracy`, `test_loss`, ... as `Selection.metrics`
+    /// lists them); nil for another name or a figure this row does not have.
+    public func figure(_ name: String) -> Double? {
+        switch name {
+        case "val_accuracy": valAccuracy
+        case "val_loss": valLoss
+        case "test_accuracy": testAccuracy
+        case "test_loss": testLoss
+        case "train_eval_accuracy": trainEvalAccuracy
+        case "train_eval_loss": trainEvalLoss
+        default: nil
+        }
+    }
+
     public init(epoch: Int, trainLoss: Double, testLoss: Double, testAccuracy: Double, epochSeconds: Double,
                 trainEvalLoss: Double? = nil, trainEvalAccuracy: Double? = nil,
                 valLoss: Double? = nil, valAccuracy: Double? = nil) {

@@ -128,19 +128,9 @@ public final class RungScheduler: Sendable {
         return outcomes
     }
 
-    /// The run's figure `pruning.metric` at `epoch`, from its metrics.csv.
+    /// The run's figure `pruning.metric` at `epoch`, from its rows on disk (when intact).
     func value(of run: Run, at epoch: Int) -> Double? {
-        guard let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
-              let rows = EpochMetrics.parse(csv: text), rows.count >= epoch else { return nil }
-        let row = rows[epoch - 1]
-        switch pruning.metric {
-        case "val_accuracy": return row.valAccuracy
-        case "val_loss": return row.valLoss
-        case "test_accuracy": return row.testAccuracy
-        case "test_loss": return row.testLoss
-        case "train_eval_accuracy": return row.trainEvalAccuracy
-        case "train_eval_loss": return row.trainEvalLoss
-        default: return nil
-        }
+        guard let rows = store.intactRows(of: run), rows.count >= epoch else { return nil }
+        return rows[epoch - 1].figure(pruning.metric)
     }
 }

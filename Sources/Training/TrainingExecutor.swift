@@ -167,7 +167,7 @@ extension TrainingExecutor {
     /// are fewer than its epochs): records it as stopped and returns the outcome; else nil.
     func stopEarly(_ config: RunConfig, _ recorder: RunRecorder, checkpoint: String) throws -> RunOutcome? {
         guard let rule = config.earlyStopping, recorder.rows.count < config.epochs else { return nil }
-        let values = recorder.rows.compactMap { rule.metric == .valLoss ? $0.valLoss : $0.valAccuracy }
+        let values = recorder.rows.compactMap { $0.figure(rule.metric.rawValue) }
         guard values.count == recorder.rows.count else { return nil }
         let decision = rule.decision(values)
         guard decision.stop else { return nil }
