@@ -137,8 +137,8 @@ public struct Distribution: Sendable, Equatable {
             let n = logScale ? Int(floor(Double(low) * exp(u * log(Double(high + 1) / Double(low)))))
                              : low + Int(floor(u * Double(high - low + 1)))
             return String(min(max(n, low), high))
-        case .choice(let values):
-            return values[min(Int(floor(u * Double(values.count))), values.count - 1)].description
+        case .choice:
+            return choiceValue(at: u)!.description
         }
     }
 
