@@ -101,16 +101,16 @@ echo "PyTorch, one run, 1 epoch:                 $(bench/measure.py -- /usr/bin/
 echo
 
 # Heap allocations are counted with uprobes on every libc allocation function (perf probe, as
-# root): valgrind cannot run the AVX-512 weight step.
+# root): valgrind cannot run the AVX-512 kernels.
 libc=$(ldconfig -p | awk '/libc.so.6 / && !found {print $NF; found = 1}')
 if command -v perf >/dev/null && { perf probe -q -d 'probe_libc:*' 2>/dev/null || true; } &&
    perf probe -q -x "$libc" --add malloc --add calloc --add realloc --add posix_memalign --add memalign 2>/dev/null; then
   allocs() { perf stat -e 'probe_libc:*' -x, "$@" 2>&1 >/dev/null | awk -F, '{s += $1} END {print s}'; }
   echo "== heap allocations per training step (perf uprobes on libc's allocators: 200 steps minus 100 steps)"
-  for step in "fused AVX-512" blas; do
-    [ "$step" = blas ] || [[ "$("$release/runner-bench" blas)" == *"fused AVX-512"* ]] || continue
+  for step in avx512 blas; do
+    [ "$step" = blas ] || [[ "$("$release/runner-bench" blas)" == *"kernels: AVX-512"* ]] || continue
     a100=$(allocs "$release/runner-bench" steps 100 "$step"); a200=$(allocs "$release/runner-bench" steps 200 "$step")
-    echo "weight step $step: 100 steps $a100 allocations; 200 steps $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
+    echo "kernels $step: 100 steps $a100 allocations; 200 steps $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
   done
   c100=$(allocs "$release/runner-bench" gemmcalls 100); c200=$(allocs "$release/runner-bench" gemmcalls 200)
   echo "the BLAS alone, per GEMM call: $(awk -v a="$c100" -v b="$c200" 'BEGIN {printf "%.2f", (b-a)/100}') (a step makes 5 GEMM calls with the fused weight step: 3 forward, 2 input-gradient; 23 with the BLAS one: 18 more weight-gradient row blocks)"

@@ -177,6 +177,25 @@ public enum Kernels {
         }
     }
 
+    /// out [columns, rows] = mᵀ for m [rows, columns], both row-major, in 8 x 8 blocks (a
+    /// block's reads and writes each touch 8 cache lines). Copies bits; no arithmetic.
+    public static func transpose(_ m: UnsafePointer<Float>, rows: Int, columns: Int,
+                                 into out: UnsafeMutablePointer<Float>) {
+        var r0 = 0
+        while r0 < rows {
+            let r1 = min(r0 + 8, rows)
+            var c0 = 0
+            while c0 < columns {
+                let c1 = min(c0 + 8, columns)
+                for r in r0..<r1 {
+                    for c in c0..<c1 { out[c * rows + r] = m[r * columns + c] }
+                }
+                c0 = c1
+            }
+            r0 = r1
+        }
+    }
+
     /// Adds `bias` [n] to every row of z [rows, n].
     public static func addBias(_ z: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, n: Int) {
         for r in 0..<rows {

@@ -26,6 +26,44 @@ public enum Reference {
         return c
     }
 
+    /// C = A B in Float32 as the engine's own kernels round it (`gemmAVX512`): each element the
+    /// sum of its k products in order, with fused multiply-adds from zero. The kernels must give
+    /// these bits exactly. A [m, k], B [k, n], C [m, n], row-major with row strides lda, ldb, ldc.
+    public static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                            ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum.addProduct(a[i * lda + p], b[p * ldb + j]) }
+                c[i * ldc + j] = sum
+            }
+        }
+    }
+
+    /// g [outputs, inputs] = deltaᵀ x, as `weightGradientAVX512` rounds it: each element the sum
+    /// of its `rows` products in row order with fused multiply-adds from zero.
+    /// - Parameters: delta [rows, outputs], x [rows, inputs], row-major.
+    public static func weightGradient(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, outputs: Int,
+                                      inputs: Int, into g: UnsafeMutablePointer<Float>) {
+        for i in 0..<outputs {
+            for j in 0..<inputs {
+                var sum: Float = 0
+                for r in 0..<rows { sum.addProduct(delta[r * outputs + i], x[r * inputs + j]) }
+                g[i * inputs + j] = sum
+            }
+        }
+    }
+
+    /// The fused weight step's epilogue element by element (`weightStepAVX512`): v = fma(v,
+    /// momentum, g) (one rounding, as BLAS's `C = AB + beta C` kernels do), then p = p - lr v.
+    public static func momentumStep(parameters p: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>,
+                                    gradients g: UnsafePointer<Float>, count: Int, lr: Float, momentum: Float) {
+        for i in 0..<count {
+            v[i] = g[i].addingProduct(v[i], momentum)
+            p[i] = p[i] - lr * v[i]
+        }
+    }
+
     /// f(z) in Double.
     public static func activate(_ z: Double, _ f: Activation) -> Double {
         switch f {

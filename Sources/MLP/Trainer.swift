@@ -98,21 +98,34 @@ public final class Trainer {
         public var accuracy: Double
     }
 
-    /// How a layer's weights take their SGD step. With BLIS both give the same bits (the fused
-    /// kernel rounds as BLIS's GEMM does; MLPTests and RunnerTests check it).
-    public enum WeightStep: String, Sendable, CaseIterable {
-        /// The weight-gradient GEMM (BLAS, with the momentum folded in as beta) in row blocks,
-        /// each followed by `p -= lr * v`: portable.
-        case blas
-        /// `weightStepAVX512`: gradient, momentum and descent in one pass over W; needs
-        /// `CPUFeatures.hasAVX512`.
-        case fusedAVX512 = "fused AVX-512"
+    /// Which kernels do a step's matrix products. Each path is deterministic (the same spec and
+    /// seed give the same bits on it); the two round differently, so a run's provenance names
+    /// the path that trained it.
+    public enum KernelPath: String, Sendable, CaseIterable {
+        /// The BLAS (BLIS, Accelerate) for every product; the weight step its GEMM with the
+        /// momentum folded in as beta, in row blocks, each followed by `p -= lr * v`: portable.
+        case blas = "BLAS"
+        /// The engine's own kernels (`MLPAVX512`): `gemmAVX512` for the forward and
+        /// input-gradient products, each element summed in order with fused multiply-adds, and the
+        /// fused weight step (gradient, momentum and descent in one pass over W, the same bits as
+        /// the BLAS path's weight step). Needs `CPUFeatures.hasAVX512`.
+        case avx512 = "AVX-512"
+        /// The AVX-512 path's arithmetic in plain loops (`Reference.gemm`, `.weightGradient`,
+        /// `.momentumStep`; Adam's portable step, whose bits the fused one matches): the same bits
+        /// as `.avx512`, on any CPU, slowly. For tests (`RUNNER_KERNELS=naive`).
+        case naive
 
-        /// The fastest this CPU runs, unless `$RUNNER_WEIGHT_STEP` is `blas` (for tools that
-        /// emulate a CPU without AVX-512 while /proc/cpuinfo shows the real one, e.g. valgrind).
-        public static var best: WeightStep {
-            if let forced = getenv("RUNNER_WEIGHT_STEP"), String(cString: forced) == "blas" { return .blas }
-            return CPUFeatures.hasAVX512 ? .fusedAVX512 : .blas
+        /// The fastest this CPU runs, unless `$RUNNER_KERNELS` is `blas` (for tools that emulate
+        /// a CPU without AVX-512 while /proc/cpuinfo shows the real one, e.g. valgrind).
+        public static var best: KernelPath {
+            if let forced = getenv("RUNNER_KERNELS") {
+                switch String(cString: forced) {
+                case "blas": return .blas
+                case "naive": return .naive
+                default: break
+                }
+            }
+            return CPUFeatures.hasAVX512 ? .avx512 : .blas
         }
     }
 
@@ -136,7 +149,7 @@ public final class Trainer {
         hyper.inputMean = mean
         hyper.inputStd = std
     }
-    public let weightStep: WeightStep
+    public let kernels: KernelPath
 
     private let parameters: UnsafeMutableBufferPointer<Float>
     private let gradients: UnsafeMutableBufferPointer<Float>
@@ -162,20 +175,24 @@ public final class Trainer {
     private let dropped: [UnsafeMutableBufferPointer<Float>]
     /// Per layer [batchSize, out]: dLoss/dz.
     private let deltas: [UnsafeMutableBufferPointer<Float>]
+    /// The AVX-512 input-gradient product's operand and result, transposed: dLoss/dz [out, rows]
+    /// and dLoss/dx [in, rows] of the widest layer.
+    private let deltaColumns: UnsafeMutableBufferPointer<Float>
+    private let inputGradientColumns: UnsafeMutableBufferPointer<Float>
     private var order: UnsafeMutableBufferPointer<Int>
 
     private var shuffleRNG: RandomStream
     private var dropoutRNG: RandomStream
 
     /// A network initialised as PyTorch's `nn.Linear` does, from the `initialization` stream.
-    /// - Parameter weightStep: how the weights are updated (default: the fastest this CPU runs).
-    public init(shape: NetworkShape, hyper: Hyperparameters, weightStep: WeightStep = .best) {
+    /// - Parameter kernels: which kernels do the products (default: the fastest this CPU runs).
+    public init(shape: NetworkShape, hyper: Hyperparameters, kernels: KernelPath = .best) {
         precondition(hyper.batchSize >= 1 && hyper.evalBatchSize >= 1)
         precondition(hyper.dropout >= 0 && hyper.dropout < 1)
-        precondition(weightStep != .fusedAVX512 || CPUFeatures.hasAVX512, "this CPU has no AVX-512")
+        precondition(kernels != .avx512 || CPUFeatures.hasAVX512, "this CPU has no AVX-512")
         self.shape = shape
         self.hyper = hyper
-        self.weightStep = weightStep
+        self.kernels = kernels
         stack = Layer.stack(shape, activation: hyper.activation, dropout: hyper.dropout)
         // Rows the forward buffers hold: a training batch or an evaluation batch.
         let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
@@ -206,16 +223,20 @@ public final class Trainer {
         masks = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
         dropped = hidden.map { buffer(withDropout ? batch * $0.outputs : 0, 0) }
         deltas = shape.layers.map { buffer(batch * $0.outputs, 0) }
+        let below = shape.layers.dropFirst()
+        deltaColumns = buffer(kernels != .blas ? batch * (below.map(\.outputs).max() ?? 0) : 0, 0)
+        inputGradientColumns = buffer(kernels != .blas ? batch * (below.map(\.inputs).max() ?? 0) : 0, 0)
         order = buffer(0, 0)
         var initRNG = RandomStream(seed: hyper.seed, purpose: .initialization)
         shuffleRNG = RandomStream(seed: hyper.seed, purpose: .shuffle)
         dropoutRNG = RandomStream(seed: hyper.seed, purpose: .dropout)
         shape.initialize(parameters, rng: &initRNG, weights: hyper.weightInit)
+        shape.toEngineLayout(parameters)
     }
 
     deinit {
         for b in [parameters, gradients, velocity, secondMoment, input, runningStatistics]
-            + z + masks + dropped + deltas + xhat + invstd + normScratch {
+            + z + masks + dropped + deltas + xhat + invstd + normScratch + [deltaColumns, inputGradientColumns] {
             b.deallocate()
         }
         batchLabels.deallocate()
@@ -354,10 +375,20 @@ public final class Trainer {
             case .dense(let l):
                 let layer = shape.layers[l]
                 owner = l
-                // z = x W^T: x [rows, in], W [out, in] -> z [rows, out]; its bias comes next.
-                BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
-                           a: x, lda: layer.inputs, b: p + layer.weightOffset, ldb: layer.inputs,
-                           beta: 0, c: z[l].baseAddress!, ldc: layer.outputs)
+                // z = x Wᵀ: x [rows, in], Wᵀ [in, out] as stored -> z [rows, out]; its bias comes next.
+                let wt = p + layer.weightOffset
+                switch kernels {
+                case .avx512:
+                    gemmAVX512(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
+                               b: wt, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
+                case .naive:
+                    Reference.gemm(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
+                                   b: wt, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
+                case .blas:
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
+                               a: x, lda: layer.inputs, b: wt, ldb: layer.outputs,
+                               beta: 0, c: z[l].baseAddress!, ldc: layer.outputs)
+                }
                 pendingBias = UnsafePointer(p + layer.biasOffset)
             case .batchNorm(let k):
                 // z = γ·x̂ with the Linear bias included in the statistics; β is added next.
@@ -415,12 +446,7 @@ public final class Trainer {
             case .dense(let l):
                 let layer = shape.layers[l]
                 Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
-                if l > 0 {
-                    // dX = delta W: [rows, out] x [out, in] -> [rows, in], the gradient below.
-                    BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
-                               a: delta, lda: layer.outputs, b: p + layer.weightOffset, ldb: layer.inputs,
-                               beta: 0, c: deltas[l - 1].baseAddress!, ldc: layer.inputs)
-                }
+                if l > 0 { inputGradient(l, delta: delta, rows: rows) }
                 denseStep(l, delta: delta, rows: rows, update: update)
                 if l > 0 { delta = deltas[l - 1].baseAddress! }
             case .dropout, .activation(_):
@@ -449,24 +475,45 @@ public final class Trainer {
         }
     }
 
+    /// dX = delta W [rows, in] into `deltas[l - 1]`, the gradient below dense layer l, from
+    /// delta [rows, out] and Wᵀ [in, out] as stored. The AVX-512 kernel wants the product's
+    /// columns contiguous: it computes dXᵀ = Wᵀ deltaᵀ [in, rows] from deltaᵀ and transposes
+    /// the result back (both transposes are small: rows x out and rows x in floats).
+    private func inputGradient(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int) {
+        let layer = shape.layers[l]
+        let wt = parameters.baseAddress! + layer.weightOffset, below = deltas[l - 1].baseAddress!
+        switch kernels {
+        case .avx512, .naive:
+            Kernels.transpose(delta, rows: rows, columns: layer.outputs, into: deltaColumns.baseAddress!)
+            if kernels == .avx512 {
+                gemmAVX512(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
+                           b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
+            } else {
+                Reference.gemm(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
+                               b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
+            }
+            Kernels.transpose(inputGradientColumns.baseAddress!, rows: layer.inputs, columns: rows, into: below)
+        case .blas:
+            BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
+                       a: delta, lda: layer.outputs, b: wt, ldb: layer.outputs,
+                       beta: 0, c: below, ldc: layer.inputs)
+        }
+    }
+
     /// Dense layer l's weights and bias, given dLoss/dz: their gradient (without `update`), or
     /// the optimizer's step (with it); the bias gradient is already in `gradients`.
     private func denseStep(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int, update: Bool) {
         let layer = shape.layers[l]
         let p = parameters.baseAddress!, g = gradients.baseAddress!, v = velocity.baseAddress!
         let x = layerInput(l, training: true)
-        guard update else {
-            // dW = delta^T x: delta [rows, out], x [rows, in] -> [out, in].
-            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
-                       a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
-                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
-            return
-        }
+        // Weights are stored as Wᵀ [in, out], so their gradient is dWᵀ = xᵀ delta: the weight-step
+        // kernels (written for W [out, in] and dW = deltaᵀ x) take x as "delta" and delta as "x".
+        // Each element's sum is the same products in the same order either way.
         let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
-        if case .adam(let adam) = hyper.optimizer, weightStep == .fusedAVX512 {
+        if update, case .adam(let adam) = hyper.optimizer, kernels == .avx512 {
             // Adam's step fused with the weight gradient, then the biases'.
             let s = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
-            adamWeightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+            adamWeightStepAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs,
                                  parameters: w, firstMoment: vw, secondMoment: secondMoment.baseAddress! + layer.weightOffset,
                                  constants: AdamConstants(
                                     beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
@@ -476,26 +523,45 @@ public final class Trainer {
             optimizerStep(layer.biasOffset, count: layer.outputs)
             return
         }
-        if !fusedSGD {
-            // The full step needs the weight gradient itself: dW = delta^T x, then one pass
-            // over the layer's weights and biases (contiguous: no allocation).
-            BLAS.sgemm(transA: true, transB: false, m: layer.outputs, n: layer.inputs, k: rows, alpha: 1,
-                       a: delta, lda: layer.outputs, b: x, ldb: layer.inputs,
-                       beta: 0, c: g + layer.weightOffset, ldc: layer.inputs)
-            optimizerStep(layer.weightOffset, count: layer.inputs * layer.outputs + layer.outputs)
+        if !update || !fusedSGD {
+            // The weight gradient itself (for checks, or for a step that needs it: Adam off the
+            // fused path, SGD with decay or Nesterov), then one pass over the layer's weights and
+            // biases (contiguous: no allocation).
+            weightGradient(l, delta: delta, rows: rows)
+            if update { optimizerStep(layer.weightOffset, count: layer.inputs * layer.outputs + layer.outputs) }
             return
         }
-        switch weightStep {
-        case .fusedAVX512:
-            weightStepAVX512(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+        switch kernels {
+        case .avx512:
+            weightStepAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs,
                              parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
+        case .naive:
+            weightGradient(l, delta: delta, rows: rows)
+            Reference.momentumStep(parameters: w, velocity: vw, gradients: g + layer.weightOffset,
+                                   count: layer.inputs * layer.outputs, lr: hyper.lr, momentum: hyper.momentum)
         case .blas:
-            Kernels.weightStepBLAS(delta: delta, x: x, rows: rows, outputs: layer.outputs, inputs: layer.inputs,
+            Kernels.weightStepBLAS(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs,
                                    parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
         }
         Kernels.sgdMomentum(parameters: p + layer.biasOffset, gradients: g + layer.biasOffset,
                             velocity: v + layer.biasOffset, count: layer.outputs,
                             lr: hyper.lr, momentum: hyper.momentum)
+    }
+
+    /// dWᵀ = xᵀ delta [in, out] of dense layer l into `gradients`: x [rows, in], delta [rows, out].
+    private func weightGradient(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int) {
+        let layer = shape.layers[l]
+        let x = layerInput(l, training: true), g = gradients.baseAddress! + layer.weightOffset
+        switch kernels {
+        case .avx512:
+            weightGradientAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs, gradient: g)
+        case .naive:
+            Reference.weightGradient(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs, into: g)
+        case .blas:
+            BLAS.sgemm(transA: true, transB: false, m: layer.inputs, n: layer.outputs, k: rows, alpha: 1,
+                       a: x, lda: layer.inputs, b: delta, ldb: layer.outputs,
+                       beta: 0, c: g, ldc: layer.outputs)
+        }
     }
 
     /// Plain SGD (no decay, no Nesterov): the weight step fused with its gradient.
@@ -522,11 +588,12 @@ public final class Trainer {
 
     // MARK: - Inspection (tests, checkpoints)
 
-    /// The state to checkpoint between epochs.
+    /// The state to checkpoint between epochs (weights and their optimizer buffers in
+    /// `shape`'s flat layout, W [out, in], whatever the engine keeps).
     public var state: State {
-        State(parameters: Array(parameters), velocity: Array(velocity),
+        State(parameters: shape.fromEngineLayout(parameters), velocity: shape.fromEngineLayout(velocity),
               shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state,
-              secondMoment: hyper.optimizer.hasSecondMoment ? Array(secondMoment) : [],
+              secondMoment: hyper.optimizer.hasSecondMoment ? shape.fromEngineLayout(secondMoment) : [],
               steps: steps, runningStatistics: Array(runningStatistics.prefix(2 * normUnits)))
     }
 
@@ -538,9 +605,9 @@ public final class Trainer {
               state.runningStatistics.count == 2 * normUnits,
               let shuffle = RandomStream(state: state.shuffleStream),
               let dropout = RandomStream(state: state.dropoutStream) else { return false }
-        _ = parameters.update(fromContentsOf: state.parameters)
-        _ = velocity.update(fromContentsOf: state.velocity)
-        if hyper.optimizer.hasSecondMoment { _ = secondMoment.update(fromContentsOf: state.secondMoment) }
+        shape.toEngineLayout(state.parameters, into: parameters)
+        shape.toEngineLayout(state.velocity, into: velocity)
+        if hyper.optimizer.hasSecondMoment { shape.toEngineLayout(state.secondMoment, into: secondMoment) }
         _ = UnsafeMutableBufferPointer(rebasing: runningStatistics[0..<(2 * normUnits)]).update(fromContentsOf: state.runningStatistics)
         steps = state.steps
         shuffleRNG = shuffle
@@ -550,10 +617,10 @@ public final class Trainer {
 
     /// A copy of the parameters, in `shape`'s flat layout.
     public var parameterValues: [Float] {
-        get { Array(parameters) }
+        get { shape.fromEngineLayout(parameters) }
         set {
             precondition(newValue.count == shape.parameterCount)
-            _ = parameters.update(fromContentsOf: newValue)
+            shape.toEngineLayout(newValue, into: parameters)
         }
     }
 
@@ -572,6 +639,6 @@ public final class Trainer {
         let lossSum = SubnormalFlush.around { forwardBackward(rows: rows, update: false) }
         let usedMasks = hyper.dropout > 0
             ? zip(masks, shape.layers).map { Array($0.0[0..<(rows * $0.1.outputs)]) } : []
-        return (lossSum / Double(rows), Array(gradients), usedMasks)
+        return (lossSum / Double(rows), shape.fromEngineLayout(gradients), usedMasks)
     }
 }

@@ -14,7 +14,9 @@ import Vocabulary
 ///     runner-bench gemmcalls N     N bare GEMM calls, for the BLAS's own allocation count
 ///     runner-bench weightstep [reps]  the weight updates of one epoch: BLAS GEMM + descent against
 ///                                     the fused AVX-512 pass, and whether they agree bit for bit
-///     runner-bench epoch [reps] blas  the epoch on the portable weight step
+///     runner-bench epoch [reps] blas  the epoch on the BLAS path (every product through the BLAS)
+///     runner-bench products [reps]  the forward and input-gradient products of an epoch, shape by
+///                                   shape: the engine's AVX-512 kernel against the BLAS
 ///     runner-bench epoch [reps] adam  the epoch with Adam (lr 0.01) instead of SGD
 ///     runner-bench epoch [reps] batchnorm  the epoch with BatchNorm after each hidden Linear
 ///     runner-bench blas            the BLAS in use and the weight step this CPU takes
@@ -58,8 +60,10 @@ struct Bench {
                          flops / median(times) / 1e9, reps))
         case "weightstep":
             weightSteps(shape: shape, reps: reps)
+        case "products":
+            products(reps: reps)
         case "blas":
-            print("\(BLAS.configuration); weight step: \(Trainer.WeightStep.best.rawValue)")
+            print("kernels: \(Trainer.KernelPath.best.rawValue); BLAS: \(BLAS.configuration)")
         case "initfrom":
             // Training from weights in a raw Float32 file (the engine's flat layout), e.g.
             // PyTorch's initial weights, without shuffling or dropout: separates the effect of the
@@ -122,23 +126,23 @@ struct Bench {
             print("made \(calls) GEMM calls")
         case "steps":
             let steps = args.dropFirst().first.flatMap(Int.init) ?? 100
-            let step = args.dropFirst(2).first.flatMap(Trainer.WeightStep.init(rawValue:)) ?? .best
+            let step: Trainer.KernelPath = args.dropFirst(2).first == "blas" ? .blas : .best
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory()).train.prefix(steps * 32)
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
-                                                             momentum: 0.5, batchSize: 32, seed: 1), weightStep: step)
+                                                             momentum: 0.5, batchSize: 32, seed: 1), kernels: step)
             _ = trainer.trainEpoch(pixels: data.pixels, labels: data.labels)
-            print("trained \(steps) steps, weight step \(step.rawValue)")
+            print("trained \(steps) steps, kernels \(step.rawValue)")
         case "epoch", "eval":
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
             // The variant: the seed model on the best weight step (default), on the portable
             // one (blas), with Adam (adam: the chapter's lr 0.01), or with BatchNorm (batchnorm).
             let variant = args.dropFirst(2).first ?? "sgd"
-            let step = Trainer.WeightStep(rawValue: variant) ?? .best
+            let step: Trainer.KernelPath = variant == "blas" ? .blas : .best
             var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5,
                                                 batchSize: 32, seed: 1)
             if variant == "adam" { hyper.optimizer = .adam(.init()) }
             let net = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10, batchNorm: variant == "batchnorm")
-            let trainer = Trainer(shape: net, hyper: hyper, weightStep: step)
+            let trainer = Trainer(shape: net, hyper: hyper, kernels: step)
             var times: [Double] = []
             for _ in 0..<reps {
                 let t = now()
@@ -199,6 +203,36 @@ struct Bench {
             let differing = (0..<n).filter { p1[$0].bitPattern != p2[$0].bitPattern || v1[$0].bitPattern != v2[$0].bitPattern }.count
             print(String(format: "weightstep_blas_seconds %.4f  weightstep_fused_seconds %.4f  speed-up %.2fx  differing values %d",
                          blas, fused, blas / fused, differing))
+        }
+    }
+
+    /// The epoch's forward and input-gradient products, one shape at a time, 1875 calls each: the
+    /// engine's AVX-512 kernel against the BLAS, GFLOP/s (median of reps).
+    static func products(reps: Int) {
+        guard CPUFeatures.hasAVX512 else { print("products: this CPU has no AVX-512"); return }
+        // (name, m, n, k): forward x [32, in] Wt [in, out]; input gradient Wt [in, out] deltaT [out, 32].
+        let shapes = [("forward 784->512", 32, 512, 784), ("forward 512->256", 32, 256, 512),
+                      ("forward 256->10", 32, 10, 256), ("input grad 512<-256", 512, 32, 256),
+                      ("input grad 256<-10", 256, 32, 10)]
+        for (name, m, n, k) in shapes {
+            let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+            let b = (0..<(k * n)).map { Float(($0 * 7907) % 1000) / 1000 - 0.5 }
+            var c = [Float](repeating: 0, count: m * n)
+            var own: [Double] = [], blas: [Double] = []
+            for _ in 0..<reps {
+                var t = now()
+                for _ in 0..<1875 { gemmAVX512(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+                own.append(now() - t)
+                t = now()
+                for _ in 0..<1875 {
+                    BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
+                               beta: 0, c: &c, ldc: n)
+                }
+                blas.append(now() - t)
+            }
+            let flops = 2 * Double(m * n * k) * 1875
+            print(String(format: "%-22@ own %6.1f GFLOP/s  BLAS %6.1f GFLOP/s  (%.3f s vs %.3f s an epoch)",
+                         name as NSString, flops / median(own) / 1e9, flops / median(blas) / 1e9, median(own), median(blas)))
         }
     }
 

@@ -19,8 +19,8 @@ enum Version {
         return head + (dirty ? "-dirty" : "")
     }()
 
-    /// The engine on this machine, e.g. "BLIS 0.9.0 (zen3 kernels); weight step: fused AVX-512".
-    static var engine: String { "\(BLAS.configuration); weight step: \(Trainer.WeightStep.best.rawValue)" }
+    /// The engine on this machine, e.g. "kernels: AVX-512; BLAS: BLIS 0.9.0 (zen3 kernels)".
+    static var engine: String { "kernels: \(Trainer.KernelPath.best.rawValue); BLAS: \(BLAS.configuration)" }
 
     static var description: String { "runner \(number) (commit \(commit))\nengine: \(engine)" }
 

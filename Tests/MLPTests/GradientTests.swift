@@ -124,16 +124,16 @@ func checkGradients(_ gradients: [Float], at p: [Double], of f: ([Double]) -> Do
     }
 }
 
-/// The weight steps this CPU can run (the fused AVX-512 one only where the CPU has AVX-512).
-let availableWeightSteps = Trainer.WeightStep.allCases.filter { $0 != .fusedAVX512 || CPUFeatures.hasAVX512 }
+/// The kernel paths this CPU can run (AVX-512 only where the CPU has it).
+let availableKernelPaths = Trainer.KernelPath.allCases.filter { $0 != .avx512 || CPUFeatures.hasAVX512 }
 
-/// The training step, on each weight-step path (velocity accumulated by the weight-gradient GEMM
-/// in row blocks, then p -= lr v; or the fused AVX-512 pass), against PyTorch's rule applied by the
-/// naive reference to the checked gradients.
+/// The training step, on each kernel path (BLAS products and the weight-gradient GEMM in row
+/// blocks, then p -= lr v; the engine's AVX-512 products and fused weight pass; their naive
+/// twins), against PyTorch's rule applied by the naive reference to the checked gradients.
 /// Tolerance 1e-6: the batch is summed in another order after shuffling (Float32 rounding).
 @Suite struct FusedStep {
-    @Test(arguments: Activation.allCases, availableWeightSteps)
-    func twoStepsMatchTheReferenceRule(_ activation: Activation, _ weightStep: Trainer.WeightStep) {
+    @Test(arguments: Activation.allCases, availableKernelPaths)
+    func twoStepsMatchTheReferenceRule(_ activation: Activation, _ kernels: Trainer.KernelPath) {
         let shape = NetworkShape(inputs: 700, hidden: [90, 20], classes: 5)   // several row blocks in layer 1
         let hyper = Trainer.Hyperparameters(activation: activation, dropout: 0, lr: 0.1, momentum: 0.5,
                                             batchSize: 8, seed: 11)
@@ -142,7 +142,7 @@ let availableWeightSteps = Trainer.WeightStep.allCases.filter { $0 != .fusedAVX5
         let inputs = pixels.map { Float($0) / 255 }
         let labels32 = labels.map(Int32.init)
 
-        let trained = Trainer(shape: shape, hyper: hyper, weightStep: weightStep)
+        let trained = Trainer(shape: shape, hyper: hyper, kernels: kernels)
         let reference = Trainer(shape: shape, hyper: hyper)
         var p = reference.parameterValues
         var v = [Float](repeating: 0, count: p.count)

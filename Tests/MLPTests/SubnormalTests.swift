@@ -19,11 +19,11 @@ import Testing
     /// A weight whose gradient becomes zero has its velocity halved every step
     /// (momentum 0.5) through the subnormal range. Training never leaves a subnormal velocity:
     /// it becomes exactly zero instead. (Without the flush, 23 of the 200 steps leave some.)
-    @Test(arguments: availableWeightSteps)
-    func velocityDecaysToZeroWithoutSubnormals(_ weightStep: Trainer.WeightStep) {
+    @Test(arguments: availableKernelPaths)
+    func velocityDecaysToZeroWithoutSubnormals(_ kernels: Trainer.KernelPath) {
         let shape = NetworkShape(inputs: 2, hidden: [], classes: 2)
         let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0, lr: 0.01, momentum: 0.5,
-                                                         batchSize: 1, seed: 1), weightStep: weightStep)
+                                                         batchSize: 1, seed: 1), kernels: kernels)
         _ = trainer.trainEpoch(pixels: [255, 0], labels: [0])   // the first input's weights move
         var sawZero = false
         for _ in 0..<200 {

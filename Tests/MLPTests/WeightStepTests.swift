@@ -6,8 +6,8 @@ import MLPAVX512
 /// for bit. Runs only on CPUs with AVX-512 (elsewhere the engine never calls it).
 @Suite(.enabled(if: CPUFeatures.hasAVX512, "this CPU has no AVX-512"))
 struct FusedAVX512WeightStep {
-    /// Shapes that reach every part of the kernel: 6-row tiles and single rows (13 = 6 + 6 + 1),
-    /// 32- and 16-column tiles and single columns (53 = 32 + 16 + 5), a batch of 5.
+    /// Shapes that reach every part of the kernel: 8-row tiles and a partial one (13 = 8 + 5),
+    /// a 48-column panel and a masked one (53 = 48 + 5), a batch of 5.
     /// Tolerance: Float32 sums of 5 products against the Double reference.
     @Test func matchesGradientThenPyTorchRule() {
         let (rows, outputs, inputs) = (5, 13, 53)
@@ -24,23 +24,37 @@ struct FusedAVX512WeightStep {
         #expect(close(p, expectedP, atol: 1e-5, rtol: 1e-5))
     }
 
-    /// The seed's network, ReLU with dropout, three steps on 96 examples: the two paths leave the
-    /// same parameters and velocity, bit for bit (so results do not depend on which one ran).
-    /// Momentum 0.9, not the seed's 0.5: multiplying by 0.5 is exact, which would hide a
-    /// difference in how v * momentum + gradient is rounded.
-    @Test func sameBitsAsTheBLASPath() {
-        let shape = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
-        let hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.9,
-                                            batchSize: 32, seed: 4)
-        let pixels: [UInt8] = (0..<(96 * 784)).map { (i: Int) -> UInt8 in UInt8((i * 131 + i / 784 * 7) % 256) }
-        let labels: [UInt8] = (0..<96).map { UInt8(($0 * 3) % 10) }
-        let fused = Trainer(shape: shape, hyper: hyper, weightStep: .fusedAVX512)
-        let blas = Trainer(shape: shape, hyper: hyper, weightStep: .blas)
-        _ = fused.trainEpoch(pixels: pixels, labels: labels)
-        _ = blas.trainEpoch(pixels: pixels, labels: labels)
-        let differing = { (a: [Float], b: [Float]) in zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count }
-        #expect(differing(fused.state.parameters, blas.state.parameters) == 0)
-        #expect(differing(fused.state.velocity, blas.state.velocity) == 0)
-        #expect(fused.state.parameters != Trainer(shape: shape, hyper: hyper).state.parameters)
+    /// The fused pass and its naive twin (`Reference.weightGradient`, then `.momentumStep`) leave
+    /// the same bits, for every tile shape: widths 1...100 (one, two and three vectors, full or
+    /// masked, several panels), rows of W 1, 8, 13, 17, batches 1, 5, 32; so does the gradient
+    /// alone (`weightGradientAVX512`). Momentum 0.9, not the seed's 0.5: multiplying by 0.5 is
+    /// exact, which would hide a difference in how v * momentum + gradient is rounded.
+    @Test(arguments: [1, 5, 32])
+    func sameBitsAsTheNaiveTwin(rows: Int) {
+        for outputs in [1, 8, 13, 17] {
+            for inputs in [1, 10, 16, 17, 33, 47, 48, 64, 100] {
+                let delta = values(rows * outputs, seed: 31), x = values(rows * inputs, seed: 32)
+                var p1 = values(outputs * inputs, seed: 33), v1 = values(outputs * inputs, seed: 34).map { $0 / 10 }
+                var p2 = p1, v2 = v1
+                var g1 = [Float](repeating: .nan, count: outputs * inputs), g2 = g1
+                for _ in 0..<2 {
+                    weightStepAVX512(delta: delta, x: x, rows: rows, outputs: outputs, inputs: inputs,
+                                     parameters: &p1, velocity: &v1, lr: 0.1, momentum: 0.9)
+                    Reference.weightGradient(delta: delta, x: x, rows: rows, outputs: outputs, inputs: inputs, into: &g2)
+                    Reference.momentumStep(parameters: &p2, velocity: &v2, gradients: g2, count: p2.count, lr: 0.1,
+                                           momentum: 0.9)
+                }
+                weightGradientAVX512(delta: delta, x: x, rows: rows, outputs: outputs, inputs: inputs, gradient: &g1)
+                let shape = "W [\(outputs), \(inputs)], \(rows) rows"
+                #expect(differing(p1, p2) == 0, "\(shape)")
+                #expect(differing(v1, v2) == 0, "\(shape)")
+                #expect(differing(g1, g2) == 0, "\(shape)")
+            }
+        }
     }
+}
+
+/// How many elements of a and b differ in their bits (a count, so a failure prints one number).
+func differing(_ a: [Float], _ b: [Float]) -> Int {
+    a.count != b.count ? max(a.count, b.count) : zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
 }
