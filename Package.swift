@@ -2,13 +2,16 @@
 // The manifest reads as a table of contents: products, C system libraries, modules, tests.
 import PackageDescription
 
-/// The fused kernels of `MLPAVX512` are compiled for AVX-512 CPUs (Skylake-SP and later, Zen 4);
-/// `MLP` calls them only after checking that the CPU has AVX-512 (elsewhere the module is built
-/// for the baseline and never called).
+/// The engine's own kernels are compiled twice from one source: `MLPAVX512` for AVX-512 CPUs
+/// (Skylake-SP and later, Zen 4) and `MLPAVX2` for AVX2 + FMA (Haswell and later, Zen 1-3);
+/// `MLP` calls each only after checking that the CPU has its instructions (elsewhere a module is
+/// built for the baseline and never called).
 #if arch(x86_64)
 let avx512Flags = ["-target-cpu", "skylake-avx512"]
+let avx2Flags = ["-target-cpu", "haswell"]
 #else
 let avx512Flags: [String] = []
+let avx2Flags: [String] = []
 #endif
 
 let package = Package(
@@ -44,8 +47,10 @@ let package = Package(
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary"]),
         .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
+        // GEMM.swift and WeightStep.swift are MLPAVX512's (symbolic links); Vector.swift its own.
+        .target(name: "MLPAVX2", swiftSettings: [.unsafeFlags(["-O"] + avx2Flags)]),
         .target(
-            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "Vocabulary"],
+            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "MLPAVX2", "Vocabulary"],
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),
@@ -69,7 +74,7 @@ let package = Package(
             resources: [.embedInCode("Resources/fetch-data.sh")]),
 
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
-        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512", "Vocabulary"]),
+        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512", "MLPAVX2", "Vocabulary"]),
 
         // MARK: - Fuzzing (scripts/fuzz.sh builds this with -sanitize=fuzzer; normally a replayer)
         .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),
@@ -78,7 +83,7 @@ let package = Package(
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
-        .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512"]),
+        .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512", "MLPAVX2"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),

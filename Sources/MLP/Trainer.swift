@@ -1,4 +1,3 @@
-internal import MLPAVX512
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -105,27 +104,47 @@ public final class Trainer {
         /// The BLAS (BLIS, Accelerate) for every product; the weight step its GEMM with the
         /// momentum folded in as beta, in row blocks, each followed by `p -= lr * v`: portable.
         case blas = "BLAS"
-        /// The engine's own kernels (`MLPAVX512`): `gemmAVX512` for the forward and
+        /// The engine's own kernels (`MLPAVX512`): `matrixProduct` for the forward and
         /// input-gradient products, each element summed in order with fused multiply-adds, and the
-        /// fused weight step (gradient, momentum and descent in one pass over W, the same bits as
-        /// the BLAS path's weight step). Needs `CPUFeatures.hasAVX512`.
+        /// fused weight steps (gradient and optimizer in one pass over W). Needs
+        /// `CPUFeatures.hasAVX512`.
         case avx512 = "AVX-512"
-        /// The AVX-512 path's arithmetic in plain loops (`Reference.gemm`, `.weightGradient`,
+        /// The same kernels compiled for AVX2 and FMA (`MLPAVX2`): the same bits as `.avx512`.
+        /// Needs `CPUFeatures.hasAVX2`.
+        case avx2 = "AVX2"
+        /// The own kernels' arithmetic in plain loops (`Reference.gemm`, `.weightGradient`,
         /// `.momentumStep`; Adam's portable step, whose bits the fused one matches): the same bits
-        /// as `.avx512`, on any CPU, slowly. For tests (`RUNNER_KERNELS=naive`).
+        /// as `.avx512` and `.avx2`, on any CPU, slowly. For tests.
         case naive
 
-        /// The fastest this CPU runs, unless `$RUNNER_KERNELS` is `blas` (for tools that emulate
-        /// a CPU without AVX-512 while /proc/cpuinfo shows the real one, e.g. valgrind).
+        /// The fastest this CPU runs, unless `$RUNNER_KERNELS` names another (`blas` for tools
+        /// that emulate an older CPU while /proc/cpuinfo shows the real one, e.g. valgrind; `avx2`
+        /// or `naive` to compare paths) that this CPU can run.
         public static var best: KernelPath {
-            if let forced = getenv("RUNNER_KERNELS") {
-                switch String(cString: forced) {
-                case "blas": return .blas
-                case "naive": return .naive
-                default: break
-                }
+            if let forced = getenv("RUNNER_KERNELS"),
+               let path = allCases.first(where: { $0.rawValue.lowercased().filter { $0 != "-" } == String(cString: forced) }),
+               path.runsHere {
+                return path
             }
-            return CPUFeatures.hasAVX512 ? .avx512 : .blas
+            return CPUFeatures.hasAVX512 ? .avx512 : CPUFeatures.hasAVX2 ? .avx2 : .blas
+        }
+
+        /// Whether this CPU has the instructions the path needs.
+        public var runsHere: Bool {
+            switch self {
+            case .avx512: CPUFeatures.hasAVX512
+            case .avx2: CPUFeatures.hasAVX2
+            case .blas, .naive: true
+            }
+        }
+
+        /// The own kernels behind the path (nil for BLAS and the naive loops).
+        var vector: VectorKernels? {
+            switch self {
+            case .avx512: .avx512
+            case .avx2: .avx2
+            case .blas, .naive: nil
+            }
         }
     }
 
@@ -150,6 +169,8 @@ public final class Trainer {
         hyper.inputStd = std
     }
     public let kernels: KernelPath
+    /// `kernels`' own kernels, when it has them.
+    private let vector: VectorKernels?
 
     private let parameters: UnsafeMutableBufferPointer<Float>
     private let gradients: UnsafeMutableBufferPointer<Float>
@@ -189,10 +210,11 @@ public final class Trainer {
     public init(shape: NetworkShape, hyper: Hyperparameters, kernels: KernelPath = .best) {
         precondition(hyper.batchSize >= 1 && hyper.evalBatchSize >= 1)
         precondition(hyper.dropout >= 0 && hyper.dropout < 1)
-        precondition(kernels != .avx512 || CPUFeatures.hasAVX512, "this CPU has no AVX-512")
+        precondition(kernels.runsHere, "this CPU cannot run the \(kernels.rawValue) kernels")
         self.shape = shape
         self.hyper = hyper
         self.kernels = kernels
+        vector = kernels.vector
         stack = Layer.stack(shape, activation: hyper.activation, dropout: hyper.dropout)
         // Rows the forward buffers hold: a training batch or an evaluation batch.
         let capacity = max(hyper.batchSize, hyper.evalBatchSize), batch = hyper.batchSize
@@ -378,9 +400,9 @@ public final class Trainer {
                 // z = x Wᵀ: x [rows, in], Wᵀ [in, out] as stored -> z [rows, out]; its bias comes next.
                 let wt = p + layer.weightOffset
                 switch kernels {
-                case .avx512:
-                    gemmAVX512(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
-                               b: wt, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
+                case .avx512, .avx2:
+                    vector!.matrixProduct(rows, layer.outputs, layer.inputs, x, layer.inputs, wt, layer.outputs,
+                                          z[l].baseAddress!, layer.outputs)
                 case .naive:
                     Reference.gemm(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
                                    b: wt, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
@@ -483,11 +505,11 @@ public final class Trainer {
         let layer = shape.layers[l]
         let wt = parameters.baseAddress! + layer.weightOffset, below = deltas[l - 1].baseAddress!
         switch kernels {
-        case .avx512, .naive:
+        case .avx512, .avx2, .naive:
             Kernels.transpose(delta, rows: rows, columns: layer.outputs, into: deltaColumns.baseAddress!)
-            if kernels == .avx512 {
-                gemmAVX512(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
-                           b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
+            if let vector {
+                vector.matrixProduct(layer.inputs, rows, layer.outputs, wt, layer.outputs, deltaColumns.baseAddress!, rows,
+                                     inputGradientColumns.baseAddress!, rows)
             } else {
                 Reference.gemm(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
                                b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
@@ -510,16 +532,11 @@ public final class Trainer {
         // kernels (written for W [out, in] and dW = deltaᵀ x) take x as "delta" and delta as "x".
         // Each element's sum is the same products in the same order either way.
         let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
-        if update, case .adam(let adam) = hyper.optimizer, kernels == .avx512 {
+        if update, case .adam(let adam) = hyper.optimizer, let vector {
             // Adam's step fused with the weight gradient, then the biases'.
-            let s = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
-            adamWeightStepAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs,
-                                 parameters: w, firstMoment: vw, secondMoment: secondMoment.baseAddress! + layer.weightOffset,
-                                 constants: AdamConstants(
-                                    beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
-                                    oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
-                                    negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
-                                    decoupledFactor: s.decoupledFactor))
+            vector.adamWeightStep(x, delta, rows, layer.inputs, layer.outputs, w, vw,
+                                  secondMoment.baseAddress! + layer.weightOffset,
+                                  adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay))
             optimizerStep(layer.biasOffset, count: layer.outputs)
             return
         }
@@ -532,9 +549,8 @@ public final class Trainer {
             return
         }
         switch kernels {
-        case .avx512:
-            weightStepAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs,
-                             parameters: w, velocity: vw, lr: hyper.lr, momentum: hyper.momentum)
+        case .avx512, .avx2:
+            vector!.weightStep(x, delta, rows, layer.inputs, layer.outputs, w, vw, hyper.lr, hyper.momentum)
         case .naive:
             weightGradient(l, delta: delta, rows: rows)
             Reference.momentumStep(parameters: w, velocity: vw, gradients: g + layer.weightOffset,
@@ -553,8 +569,8 @@ public final class Trainer {
         let layer = shape.layers[l]
         let x = layerInput(l, training: true), g = gradients.baseAddress! + layer.weightOffset
         switch kernels {
-        case .avx512:
-            weightGradientAVX512(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs, gradient: g)
+        case .avx512, .avx2:
+            vector!.weightGradient(x, delta, rows, layer.inputs, layer.outputs, g)
         case .naive:
             Reference.weightGradient(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs, into: g)
         case .blas:

@@ -1,5 +1,8 @@
-/// The engine's matrix product for CPUs with AVX-512, C = A B, with an epilogue that says what
-/// becomes of C (stored, or a weight step's velocity and parameters):
+/// The engine's matrix product, C = A B, with an epilogue that says what becomes of C (stored,
+/// or a weight step's velocity and parameters). This file is compiled twice: in MLPAVX512 (for
+/// CPUs with AVX-512) and, through a symbolic link, in MLPAVX2 (AVX2 and FMA); each module's
+/// Vector.swift sets the register (`Vector`, `lanes` wide) and the tile (`tileRows` x
+/// `tileVectors` registers).
 ///
 ///     A [m, k]: element (i, p) at a[i * aRow + p * aDepth]   (row-major: aRow = lda, aDepth = 1;
 ///                                                            a transposed operand: aRow = 1, aDepth = ld)
@@ -9,15 +12,16 @@
 /// zero: one lane of one register accumulates it, and lanes never add to each other. That is
 /// the whole rounding story, the same for any tile shape or vector width, so the naive twin
 /// (`Reference.gemm` in MLP: three loops and `addingProduct`) gives the same bits, and so
-/// would an 8-lane or scalar kernel.
+/// would a scalar kernel: both modules give the same bits.
 ///
-/// Tiles of up to 8 rows x 48 columns (24 registers of sums): for each p, three vectors of B's
-/// row are loaded once and multiplied by 8 broadcast values of A's column; a partial last
-/// vector (n not a multiple of 16) is loaded and stored under a lane mask.
+/// Tiles of `tileRows` rows x `tileVectors` registers of columns (AVX-512: 8 x 48 floats in 24
+/// registers of sums; AVX2: 6 x 16 in 12): for each p, the vectors of B's row are loaded once
+/// and multiplied by broadcast values of A's column; a partial last vector (n not a multiple of
+/// `lanes`) is loaded and stored under a lane mask.
 /// - Parameters:
-///   - order: `.panels` (long k: each 48-column panel of B stays in L2 while the row tiles pass
-///     it, rows in blocks of 64) or `.rows` (short k, large C: each 8-row strip of C is finished
-///     left to right, so the epilogue streams C's rows once, in order).
+///   - order: `.panels` (long k: each panel of B stays in L2 while the row tiles pass it, rows
+///     in blocks of 64) or `.rows` (short k, large C: each strip of C's rows is finished left to
+///     right, so the epilogue streams C's rows once, in order).
 @inline(__always)
 func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
                            b: UnsafePointer<Float>, ldb: Int, order: GEMMOrder, _ epilogue: E) {
@@ -29,10 +33,10 @@ func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow
             let rows = min(64, m - i0)
             var j = 0
             while j < n {
-                let width = min(48, n - j)
+                let width = min(tileVectors * lanes, n - j)
                 var i = i0
                 while i < i0 + rows {
-                    let count = min(8, i0 + rows - i)
+                    let count = min(tileRows, i0 + rows - i)
                     strip(i, count, j, width, operands, epilogue)
                     i += count
                 }
@@ -43,10 +47,10 @@ func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow
     case .rows:
         var i = 0
         while i < m {
-            let count = min(8, m - i)
+            let count = min(tileRows, m - i)
             var j = 0
             while j < n {
-                let width = min(48, n - j)
+                let width = min(tileVectors * lanes, n - j)
                 strip(i, count, j, width, operands, epilogue)
                 j += width
             }
@@ -60,7 +64,7 @@ enum GEMMOrder { case panels, rows }
 
 /// C = A B stored as it is: A [m, k], B [k, n], C [m, n], row-major with row strides lda, ldb,
 /// ldc (see `gemm`).
-public func gemmAVX512(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+public func matrixProduct(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                        c: UnsafeMutablePointer<Float>, ldc: Int) {
     gemm(m: m, n: n, k: k, a: a, aRow: lda, aDepth: 1, b: b, ldb: ldb, order: .panels, StoreC(c: c, ldc: ldc))
 }
@@ -72,62 +76,62 @@ struct Operands {
     let b: UnsafePointer<Float>, ldb: Int
 }
 
-/// What happens to a finished piece of a row of C: row i, columns j ..< j + 16 (or the lanes
+/// What happens to a finished piece of a row of C: row i, columns j ..< j + lanes (or the lanes
 /// of `mask`).
 protocol GEMMEpilogue {
-    func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: UInt16?)
+    func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?)
 }
 
 /// C[i, j] = sum.
 struct StoreC: GEMMEpilogue {
     let c: UnsafeMutablePointer<Float>, ldc: Int
 
-    @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: UInt16?) {
+    @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?) {
         if let mask { store(c + i * ldc + j, sum, mask) } else { store(c + i * ldc + j, sum) }
     }
 }
 
-/// The tile at rows i ..< i + count, columns j ..< j + width (at most 48): one of six compiled
-/// shapes (8 rows or fewer x 1, 2 or 3 vectors), each its own function so that the compiler
-/// inlines the tile into it with its shape fixed (it stops inlining into callers it finds too
-/// large, @inline(__always) or not).
+/// The tile at rows i ..< i + count, columns j ..< j + width (at most a panel): one of six
+/// compiled shapes (`tileRows` rows or fewer x 1, 2 or 3 vectors), each its own function so that
+/// the compiler inlines the tile into it with its shape fixed (it stops inlining into callers it
+/// finds too large, @inline(__always) or not).
 @inline(__always)
 private func strip<E: GEMMEpilogue>(_ i: Int, _ count: Int, _ j: Int, _ width: Int, _ operands: Operands, _ epilogue: E) {
-    let vectors = (width + 15) / 16
-    let mask = laneMask(width - 16 * (vectors - 1))
-    switch (count == 8, vectors) {
-    case (true, 3): tile8x3(i, j, mask, operands, epilogue)
-    case (true, 2): tile8x2(i, j, mask, operands, epilogue)
-    case (true, _): tile8x1(i, j, mask, operands, epilogue)
+    let vectors = (width + lanes - 1) / lanes
+    let mask = laneMask(width - lanes * (vectors - 1))
+    switch (count == tileRows, vectors) {
+    case (true, 3): tileFullx3(i, j, mask, operands, epilogue)
+    case (true, 2): tileFullx2(i, j, mask, operands, epilogue)
+    case (true, _): tileFullx1(i, j, mask, operands, epilogue)
     case (false, 3): tileNx3(count, i, j, mask, operands, epilogue)
     case (false, 2): tileNx2(count, i, j, mask, operands, epilogue)
     case (false, _): tileNx1(count, i, j, mask, operands, epilogue)
     }
 }
 
-@inline(never) private func tile8x3<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
-    tile(8, 3, row: i, column: j, mask: mask, o, e)
+@inline(never) private func tileFullx3<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+    tile(tileRows, 3, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tile8x2<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
-    tile(8, 2, row: i, column: j, mask: mask, o, e)
+@inline(never) private func tileFullx2<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+    tile(tileRows, 2, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tile8x1<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
-    tile(8, 1, row: i, column: j, mask: mask, o, e)
+@inline(never) private func tileFullx1<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+    tile(tileRows, 1, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx3<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx3<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
     tile(n, 3, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx2<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx2<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
     tile(n, 2, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx1<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: UInt16, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx1<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
     tile(n, 1, row: i, column: j, mask: mask, o, e)
 }
 
-/// One tile: `count` (1...8) rows from `row` x `vectors` (1...3) vectors from `column`, the last
-/// vector under `mask`. The sums s<r><v> stay in registers for all of k.
+/// One tile: `count` (1...`tileRows`, at most 8) rows from `row` x `vectors` (1...3) vectors from
+/// `column`, the last vector under `mask`. The sums s<r><v> stay in registers for all of k.
 @inline(__always)
-private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, column: Int, mask: UInt16,
+private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, column: Int, mask: LaneMask,
                                    _ o: Operands, _ epilogue: E) {
     var s00 = Vector(), s01 = Vector(), s02 = Vector(), s10 = Vector(), s11 = Vector(), s12 = Vector()
     var s20 = Vector(), s21 = Vector(), s22 = Vector(), s30 = Vector(), s31 = Vector(), s32 = Vector()
@@ -138,8 +142,8 @@ private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, colum
     let aRow = o.aRow
     for _ in 0..<o.k {
         let b0 = vectors == 1 ? load(bk, mask) : load(bk)
-        let b1 = vectors == 2 ? load(bk + 16, mask) : vectors > 2 ? load(bk + 16) : Vector()
-        let b2 = vectors == 3 ? load(bk + 32, mask) : Vector()
+        let b1 = vectors == 2 ? load(bk + lanes, mask) : vectors > 2 ? load(bk + lanes) : Vector()
+        let b2 = vectors == 3 ? load(bk + 2 * lanes, mask) : Vector()
         @inline(__always) func update(_ r: Int, _ t0: inout Vector, _ t1: inout Vector, _ t2: inout Vector) {
             let x = Vector(repeating: ap[r * aRow])
             t0.addProduct(x, b0)
@@ -159,8 +163,8 @@ private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, colum
     }
     @inline(__always) func finish(_ r: Int, _ t0: Vector, _ t1: Vector, _ t2: Vector) {
         epilogue.finish(row: row + r, column: column, t0, vectors == 1 ? mask : nil)
-        if vectors > 1 { epilogue.finish(row: row + r, column: column + 16, t1, vectors == 2 ? mask : nil) }
-        if vectors > 2 { epilogue.finish(row: row + r, column: column + 32, t2, mask) }
+        if vectors > 1 { epilogue.finish(row: row + r, column: column + lanes, t1, vectors == 2 ? mask : nil) }
+        if vectors > 2 { epilogue.finish(row: row + r, column: column + 2 * lanes, t2, mask) }
     }
     finish(0, s00, s01, s02)
     if count > 1 { finish(1, s10, s11, s12) }

@@ -1,10 +1,6 @@
-#if arch(x86_64)
-import _Builtin_intrinsics.intel
-#endif
-
 /// The weight half of a training step for one layer, fused: the weight gradient, PyTorch's SGD
-/// momentum and the descent in one pass over W, for CPUs with AVX-512 (this module is compiled
-/// for them; `MLP` calls it only where the CPU has AVX-512).
+/// momentum and the descent in one pass over W. (Compiled in MLPAVX512 and MLPAVX2, as
+/// GEMM.swift; `MLP` calls each only where the CPU has its instructions.)
 ///
 ///     v = momentum * v + delta^T x        (never materialising delta^T x)
 ///     p -= lr * v
@@ -17,21 +13,21 @@ import _Builtin_intrinsics.intel
 /// Each v[i, j] sums its `rows` products in row order with fused multiply-adds from zero, then
 /// takes v = fma(v, momentum, sum) and p = p - lr * v: the arithmetic BLIS's kernels do for
 /// `C = delta^T x + momentum * C` followed by the engine's separate descent, so both paths give
-/// the same bits. It is `gemm` with A = deltaᵀ read in place and this step as its epilogue,
-/// walked strip by strip of 8 rows of W, left to right, so v and p stream through once, in
-/// order. (Its naive twin, in the tests: the reference matmul followed by
-/// `Reference.sgdMomentum`.)
-public func weightStepAVX512(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
-                             outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
-                             velocity: UnsafeMutablePointer<Float>, lr: Float, momentum: Float) {
+/// the same bits on the shapes the engine trains. It is `gemm` with A = deltaᵀ read in place and
+/// this step as its epilogue, walked strip by strip of W's rows, left to right, so v and p
+/// stream through once, in order. (Its naive twin: `Reference.weightGradient`, then
+/// `Reference.momentumStep`.)
+public func weightStep(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
+                       outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
+                       velocity: UnsafeMutablePointer<Float>, lr: Float, momentum: Float) {
     gemm(m: outputs, n: inputs, k: rows, a: delta, aRow: 1, aDepth: outputs, b: x, ldb: inputs, order: .rows,
          Momentum(p: parameters, v: velocity, ld: inputs, lr: lr, momentum: momentum))
 }
 
 /// The weight gradient alone, g [outputs, inputs] = deltaᵀ x, for steps that need it whole (SGD
 /// with decay or Nesterov, gradient checks): the same tiles and sums as above, stored.
-public func weightGradientAVX512(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, outputs: Int,
-                                 inputs: Int, gradient: UnsafeMutablePointer<Float>) {
+public func weightGradient(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, outputs: Int,
+                           inputs: Int, gradient: UnsafeMutablePointer<Float>) {
     gemm(m: outputs, n: inputs, k: rows, a: delta, aRow: 1, aDepth: outputs, b: x, ldb: inputs, order: .rows,
          StoreC(c: gradient, ldc: inputs))
 }
@@ -42,10 +38,10 @@ public func weightGradientAVX512(delta: UnsafePointer<Float>, x: UnsafePointer<F
 /// - Parameters:
 ///   - firstMoment, secondMoment: exp_avg and exp_avg_sq of W, [outputs, inputs].
 ///   - constants: the step's numbers (`Optimizer.Adam.scalars`).
-public func adamWeightStepAVX512(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
-                                 outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
-                                 firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
-                                 constants: AdamConstants) {
+public func adamWeightStep(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
+                           outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
+                           firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
+                           constants: AdamConstants) {
     gemm(m: outputs, n: inputs, k: rows, a: delta, aRow: 1, aDepth: outputs, b: x, ldb: inputs, order: .rows,
          AdamUpdate(p: parameters, m: firstMoment, v: secondMoment, ld: inputs, c: constants))
 }
@@ -67,13 +63,13 @@ public struct AdamConstants: Sendable {
 
 /// The lanes of `mask` (all without one) from p.
 @inline(__always)
-private func load(_ p: UnsafePointer<Float>, _ mask: UInt16?) -> Vector {
+private func load(_ p: UnsafePointer<Float>, _ mask: LaneMask?) -> Vector {
     if let mask { return load(p, mask) }
     return load(p)
 }
 
 @inline(__always)
-private func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector, _ mask: UInt16?) {
+private func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector, _ mask: LaneMask?) {
     if let mask { store(p, v, mask) } else { store(p, v) }
 }
 
@@ -82,7 +78,7 @@ private struct Momentum: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int
     let lr: Float, momentum: Float
 
-    @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: UInt16?) {
+    @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?) {
         let offset = i * ld + j
         let velocity = sum.addingProduct(load(v + offset, mask), Vector(repeating: momentum))
         store(v + offset, velocity, mask)
@@ -95,7 +91,7 @@ private struct AdamUpdate: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int
     let c: AdamConstants
 
-    @inline(__always) func finish(row i: Int, column j: Int, _ g: Vector, _ mask: UInt16?) {
+    @inline(__always) func finish(row i: Int, column j: Int, _ g: Vector, _ mask: LaneMask?) {
         let offset = i * ld + j
         let weight = load(p + offset, mask) * Vector(repeating: c.decoupledFactor)
         let gradient = c.coupledDecay == 0 ? g : g + Vector(repeating: c.coupledDecay) * weight
@@ -104,13 +100,8 @@ private struct AdamUpdate: GEMMEpilogue {
             + Vector(repeating: c.oneMinusBeta2) * gradient * gradient
         store(m + offset, mean, mask)
         store(v + offset, square, mask)
-        // vsqrtps (SIMD16's squareRoot() goes lane by lane through sqrtf); correctly rounded,
-        // as the scalar square root, so the bits are the portable kernel's.
-        #if arch(x86_64)
-        let root = _mm512_sqrt_ps(square)
-        #else
-        let root = square.squareRoot()
-        #endif
+        // Correctly rounded, as the scalar square root, so the bits are the portable kernel's.
+        let root = squareRoot(square)
         let denominator = root / Vector(repeating: c.correction2Root) + Vector(repeating: c.eps)
         store(p + offset, weight + Vector(repeating: c.negativeStepSize) * mean / denominator, mask)
     }

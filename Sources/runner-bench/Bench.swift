@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Foundation
 import MLP
+import MLPAVX2
 import MLPAVX512
 import Vocabulary
 
@@ -192,7 +193,7 @@ struct Bench {
                 for (l, layer) in shape.layers.enumerated().reversed() {
                     acts[l + 1].withUnsafeBufferPointer { d in
                         acts[l].withUnsafeBufferPointer { x in
-                            weightStepAVX512(delta: d.baseAddress!, x: x.baseAddress!, rows: 32, outputs: layer.outputs,
+                            MLPAVX512.weightStep(delta: d.baseAddress!, x: x.baseAddress!, rows: 32, outputs: layer.outputs,
                                              inputs: layer.inputs, parameters: p2 + layer.weightOffset,
                                              velocity: v2 + layer.weightOffset, lr: 0.01, momentum: 0.9)
                         }
@@ -207,7 +208,7 @@ struct Bench {
     }
 
     /// The epoch's forward and input-gradient products, one shape at a time, 1875 calls each: the
-    /// engine's AVX-512 kernel against the BLAS, GFLOP/s (median of reps).
+    /// engine's AVX-512 and AVX2 kernels against the BLAS, GFLOP/s (median of reps).
     static func products(reps: Int) {
         guard CPUFeatures.hasAVX512 else { print("products: this CPU has no AVX-512"); return }
         // (name, m, n, k): forward x [32, in] Wt [in, out]; input gradient Wt [in, out] deltaT [out, 32].
@@ -218,11 +219,14 @@ struct Bench {
             let a = (0..<(m * k)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
             let b = (0..<(k * n)).map { Float(($0 * 7907) % 1000) / 1000 - 0.5 }
             var c = [Float](repeating: 0, count: m * n)
-            var own: [Double] = [], blas: [Double] = []
+            var own: [Double] = [], avx2: [Double] = [], blas: [Double] = []
             for _ in 0..<reps {
                 var t = now()
-                for _ in 0..<1875 { gemmAVX512(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+                for _ in 0..<1875 { MLPAVX512.matrixProduct(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
                 own.append(now() - t)
+                t = now()
+                for _ in 0..<1875 { MLPAVX2.matrixProduct(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+                avx2.append(now() - t)
                 t = now()
                 for _ in 0..<1875 {
                     BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
@@ -231,8 +235,9 @@ struct Bench {
                 blas.append(now() - t)
             }
             let flops = 2 * Double(m * n * k) * 1875
-            print(String(format: "%-22@ own %6.1f GFLOP/s  BLAS %6.1f GFLOP/s  (%.3f s vs %.3f s an epoch)",
-                         name as NSString, flops / median(own) / 1e9, flops / median(blas) / 1e9, median(own), median(blas)))
+            print(String(format: "%-22@ AVX-512 %6.1f GFLOP/s  AVX2 %6.1f  BLAS %6.1f  (seconds an epoch: %.3f, %.3f, %.3f)",
+                         name as NSString, flops / median(own) / 1e9, flops / median(avx2) / 1e9, flops / median(blas) / 1e9,
+                         median(own), median(avx2), median(blas)))
         }
     }
 

@@ -1,14 +1,29 @@
 import Testing
 @testable import MLP
+import MLPAVX2
 import MLPAVX512
 
-/// The engine's own matrix product against its naive twin, bit for bit: `Reference.gemm` sums
-/// each element's products in order with fused multiply-adds, and so must every tile.
-@Suite(.enabled(if: CPUFeatures.hasAVX512, "this CPU has no AVX-512"))
+/// The own kernels this CPU can run, by name: MLPAVX512's and MLPAVX2's `matrixProduct`.
+typealias Product = (Int, Int, Int, UnsafePointer<Float>, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void
+var ownProducts: [(String, Product)] {
+    var products: [(String, Product)] = []
+    if CPUFeatures.hasAVX512 {
+        products.append(("AVX-512", { MLPAVX512.matrixProduct(m: $0, n: $1, k: $2, a: $3, lda: $4, b: $5, ldb: $6, c: $7, ldc: $8) }))
+    }
+    if CPUFeatures.hasAVX2 {
+        products.append(("AVX2", { MLPAVX2.matrixProduct(m: $0, n: $1, k: $2, a: $3, lda: $4, b: $5, ldb: $6, c: $7, ldc: $8) }))
+    }
+    return products
+}
+
+/// The engine's own matrix product (each instruction set's) against its naive twin, bit for
+/// bit: `Reference.gemm` sums each element's products in order with fused multiply-adds, and so
+/// must every tile.
+@Suite(.enabled(if: CPUFeatures.hasAVX2, "this CPU has neither AVX-512 nor AVX2"))
 struct OwnGEMM {
-    /// Every tile shape and edge: rows 1...17 and 32, 64, 65 and 100 (full 8-row tiles, partial
-    /// ones, more than one 64-row block); widths 1...100 (one, two, three vectors, full or under
-    /// a lane mask, several panels); depths 0, 1, 7, 784.
+    /// Every tile shape and edge: rows 1...17 and 32, 64, 65 and 100 (full tiles of 8 or 6 rows,
+    /// partial ones, more than one 64-row block); widths 1...100 (one, two, three vectors of 16
+    /// or 8, full or under a lane mask, several panels); depths 0, 1, 7, 784.
     @Test(arguments: [0, 1, 7, 784])
     func sameBitsAsTheNaiveTwin(k: Int) {
         let rowsCases = Array(1...17) + [32, 64, 65, 100]
@@ -18,10 +33,13 @@ struct OwnGEMM {
                 // Row strides wider than the rows: a kernel that reads or writes past a row shows.
                 let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
                 let a = values(m * lda, seed: UInt64(m * 1000 + k)), b = values(max(k, 1) * ldb, seed: UInt64(n + 7))
-                var fast = [Float](repeating: .nan, count: m * ldc), naive = fast
-                gemmAVX512(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &fast, ldc: ldc)
+                var naive = [Float](repeating: .nan, count: m * ldc)
                 Reference.gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: &naive, ldc: ldc)
-                #expect(differing(fast, naive) == 0, "m \(m), n \(n), k \(k)")
+                for (name, product) in ownProducts {
+                    var fast = [Float](repeating: .nan, count: m * ldc)
+                    product(m, n, k, a, lda, b, ldb, &fast, ldc)
+                    #expect(differing(fast, naive) == 0, "\(name): m \(m), n \(n), k \(k)")
+                }
             }
         }
     }
@@ -71,13 +89,17 @@ struct OwnGEMM {
     }
 }
 
-/// The AVX-512 path inside the trainer against its naive twin (`.naive`: `Reference.gemm`, the
-/// BLAS weight step): the same bits after whole epochs, so the layout, the transposes and the
-/// swapped operands of the weight step are right as well as the kernels.
-@Suite(.enabled(if: CPUFeatures.hasAVX512, "this CPU has no AVX-512"))
-struct AVX512Path {
-    @Test(arguments: [("seed", false, [512, 256]), ("odd widths", true, [37, 1]), ("no hidden", false, [])])
-    func sameBitsAsTheNaivePath(_ name: String, _ batchNorm: Bool, _ hidden: [Int]) {
+/// The own kernels' paths inside the trainer (AVX-512, AVX2) against their naive twin (`.naive`:
+/// `Reference.gemm`, `.weightGradient`, `.momentumStep`): the same bits after whole epochs, so
+/// the layout, the transposes and the swapped operands of the weight step are right as well as
+/// the kernels.
+@Suite(.enabled(if: CPUFeatures.hasAVX2, "this CPU has neither AVX-512 nor AVX2"))
+struct OwnKernelPaths {
+    static let paths = [Trainer.KernelPath.avx512, .avx2].filter(\.runsHere)
+
+    @Test(arguments: [("seed", false, [512, 256]), ("odd widths", true, [37, 1]), ("no hidden", false, [])], paths)
+    func sameBitsAsTheNaivePath(_ network: (name: String, batchNorm: Bool, hidden: [Int]), _ path: Trainer.KernelPath) {
+        let (name, batchNorm, hidden) = network
         let shape = NetworkShape(inputs: 784, hidden: hidden, classes: 10, batchNorm: batchNorm)
         // Momentum 0.9 (v * 0.5 would be exact); 96 + 17 examples: a partial last batch.
         let hyper = Trainer.Hyperparameters(activation: .relu, dropout: hidden.isEmpty ? 0 : 0.5, lr: 0.01,
@@ -85,7 +107,7 @@ struct AVX512Path {
         let count = 113
         let pixels: [UInt8] = (0..<(count * 784)).map { (i: Int) -> UInt8 in UInt8((i * 131 + i / 784 * 7) % 256) }
         let labels: [UInt8] = (0..<count).map { UInt8(($0 * 3) % 10) }
-        let fast = Trainer(shape: shape, hyper: hyper, kernels: .avx512)
+        let fast = Trainer(shape: shape, hyper: hyper, kernels: path)
         let naive = Trainer(shape: shape, hyper: hyper, kernels: .naive)
         for _ in 0..<2 {
             let a = fast.trainEpoch(pixels: pixels, labels: labels), b = naive.trainEpoch(pixels: pixels, labels: labels)
@@ -100,12 +122,13 @@ struct AVX512Path {
     }
 
     /// The BLAS path rounds its sums in another order: close, not equal, after an epoch.
-    @Test func closeToTheBLASPath() {
+    @Test(arguments: paths)
+    func closeToTheBLASPath(_ path: Trainer.KernelPath) {
         let shape = NetworkShape(inputs: 784, hidden: [64], classes: 10)
         let hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0, lr: 0.01, momentum: 0.9, batchSize: 32, seed: 4)
         let pixels: [UInt8] = (0..<(96 * 784)).map { (i: Int) -> UInt8 in UInt8((i * 131 + i / 784 * 7) % 256) }
         let labels: [UInt8] = (0..<96).map { UInt8(($0 * 3) % 10) }
-        let fast = Trainer(shape: shape, hyper: hyper, kernels: .avx512), blas = Trainer(shape: shape, hyper: hyper, kernels: .blas)
+        let fast = Trainer(shape: shape, hyper: hyper, kernels: path), blas = Trainer(shape: shape, hyper: hyper, kernels: .blas)
         _ = fast.trainEpoch(pixels: pixels, labels: labels)
         _ = blas.trainEpoch(pixels: pixels, labels: labels)
         #expect(close(fast.parameterValues, blas.parameterValues, atol: 1e-5, rtol: 1e-4))

@@ -124,12 +124,13 @@ func checkGradients(_ gradients: [Float], at p: [Double], of f: ([Double]) -> Do
     }
 }
 
-/// The kernel paths this CPU can run (AVX-512 only where the CPU has it).
-let availableKernelPaths = Trainer.KernelPath.allCases.filter { $0 != .avx512 || CPUFeatures.hasAVX512 }
+/// The kernel paths this CPU can run (AVX-512 and AVX2 only where the CPU has them).
+let availableKernelPaths = Trainer.KernelPath.allCases.filter(\.runsHere)
 
 /// The training step, on each kernel path (BLAS products and the weight-gradient GEMM in row
-/// blocks, then p -= lr v; the engine's AVX-512 products and fused weight pass; their naive
-/// twins), against PyTorch's rule applied by the naive reference to the checked gradients.
+/// blocks, then p -= lr v; the engine's own products and fused weight pass, AVX-512 and AVX2;
+/// their naive twins), against PyTorch's rule applied by the naive reference to the checked
+/// gradients.
 /// Tolerance 1e-6: the batch is summed in another order after shuffling (Float32 rounding).
 @Suite struct FusedStep {
     @Test(arguments: Activation.allCases, availableKernelPaths)

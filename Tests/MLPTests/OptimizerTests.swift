@@ -112,16 +112,18 @@ import Vocabulary
 /// `Kernels.adam`), inside the AVX-512 path against its naive twin (which takes the portable
 /// step): the same bits, as for SGD, with and without batch norm and decay.
 @Suite struct FusedAdam {
-    @Test(arguments: [(false, 0.0, false), (true, 0.01, true), (false, 0.01, false)])
-    func sameBitsAsThePortablePath(batchNorm: Bool, weightDecay: Double, decoupled: Bool) throws {
-        try #require(CPUFeatures.hasAVX512, "needs AVX-512")
+    @Test(arguments: [(false, 0.0, false), (true, 0.01, true), (false, 0.01, false)], [Trainer.KernelPath.avx512, .avx2])
+    func sameBitsAsThePortablePath(_ options: (batchNorm: Bool, weightDecay: Double, decoupled: Bool),
+                                   _ path: Trainer.KernelPath) throws {
+        let (batchNorm, weightDecay, decoupled) = options
+        try #require(path.runsHere, "needs \(path.rawValue)")
         let shape = NetworkShape(inputs: 700, hidden: [90, 20], classes: 5, batchNorm: batchNorm)   // Wᵀ widths 90 = 48 + 42, 20, 5: every panel shape; 700 rows = 87 · 8 + 4
         var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0, batchSize: 8, seed: 4)
         hyper.optimizer = .adam(.init(decoupled: decoupled))
         hyper.weightDecay = Float(weightDecay)
         let pixels: [UInt8] = (0..<(700 * 30)).map { (i: Int) -> UInt8 in UInt8((i * 89 + i / 700 * 13) % 256) }
         let labels: [UInt8] = (0..<30).map { UInt8($0 % 5) }
-        let fused = Trainer(shape: shape, hyper: hyper, kernels: .avx512)
+        let fused = Trainer(shape: shape, hyper: hyper, kernels: path)
         let portable = Trainer(shape: shape, hyper: hyper, kernels: .naive)
         for _ in 0..<2 {
             _ = fused.trainEpoch(pixels: pixels, labels: labels)
