@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The engine's training epoch against the strongest speed peer, JAX (the epoch as one jitted
 # lax.scan, data preloaded: bench/jax_epoch.py), both pinned to one core, alternating in one
-# run; and the core's SGEMM ceiling, so the epoch's effective GFLOP/s read as a share of it.
+# run; and the core's SGEMM ceiling, so the epoch's effective GFLOP/s read as a share of it; and
+# a roofline (FLOPs at the ceiling, the weight step's traffic at its measured bandwidth).
 # Prints figures; asserts nothing. Creates .build-jax/venv (jax and jaxlib pinned, from PyPI).
 #
 #   scripts/bench-jax.sh [REPS]      (default 5; needs the data)
@@ -47,3 +48,16 @@ gflop=$(awk 'BEGIN {print 2*(784*512*2 + 512*256*3 + 256*10*3)*60000/1e9}')
 echo "runner train epoch: median $r s   [$t_run]"
 echo "JAX train epoch:    median $j s   [$t_jax]"
 echo "runner is $(ratio "$j" "$r")x JAX's speed (target: 1.8x); effective $(awk -v f="$gflop" -v s="$r" 'BEGIN {printf "%.1f", f/s}') GFLOP/s, $(awk -v f="$gflop" -v s="$r" -v p="$p" 'BEGIN {printf "%.0f", 100*f/s/p}')% of the SGEMM ceiling (target: 70%)"
+
+# Where the time goes, as a roofline: the epoch's FLOPs at the ceiling, and the weight step's
+# unavoidable memory traffic (p and v read and written once a step) at the bandwidth measured
+# for exactly that traffic. The epoch cannot beat the larger; it reaches the larger only if the
+# two overlap completely.
+s=$(taskset -c "$core" "$release/runner-bench" stream 3 | sed 's/stream_seconds \([0-9.]*\).*/\1/')
+echo "roofline: the epoch's $gflop GFLOP at the ceiling: $(awk -v f="$gflop" -v p="$p" 'BEGIN {printf "%.3f", f/p}') s;" \
+  "the weight step's traffic (p and v once a step) at its measured bandwidth: $s s"
+echo "  floor $(awk -v f="$gflop" -v p="$p" -v s="$s" 'BEGIN {printf "%.3f", (f/p > s ? f/p : s)}') s with perfect overlap," \
+  "$(awk -v f="$gflop" -v p="$p" -v s="$s" 'BEGIN {printf "%.3f", f/p + s}') s with none; runner: $r s"
+echo "  1.8x JAX's epoch would be $(awk -v j="$j" 'BEGIN {printf "%.3f", j/1.8}') s:" \
+  "$(awk -v f="$gflop" -v j="$j" 'BEGIN {printf "%.1f", f/(j/1.8)}') GFLOP/s effective," \
+  "$(awk -v f="$gflop" -v j="$j" -v p="$p" 'BEGIN {printf "%.0f", 100*f/(j/1.8)/p}')% of the ceiling"

@@ -196,6 +196,50 @@ public enum Kernels {
         }
     }
 
+    /// `activationDropoutBackward` reading its dA transposed, the input-gradient product's layout:
+    /// dZ[r, c] = dAᵀ[c, r] * mask[r, c] * f'(h[r, c]), into `delta` [rows, n], and when given also
+    /// into `deltaColumns` [n, rows] (dZᵀ, what the next input-gradient product reads). One pass in
+    /// 8 x 8 blocks instead of a transpose and an element-wise pass (and a transpose back); the
+    /// same operations in the same order, so the same bits.
+    /// - Parameters:
+    ///   - columns: dAᵀ [n, rows].
+    ///   - h, mask: [rows, n]; `mask: nil` when there was no dropout.
+    public static func transposedActivationDropoutBackward(
+        _ columns: UnsafePointer<Float>, rows: Int, n: Int, h: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
+        activation: Activation, into delta: UnsafeMutablePointer<Float>, deltaColumns: UnsafeMutablePointer<Float>?
+    ) {
+        switch activation {
+        case .relu: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { $0 > 0 ? 1 : 0 }
+        case .sigmoid: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { $0 * (1 - $0) }
+        case .tanh: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { 1 - $0 * $0 }
+        }
+    }
+
+    @inline(__always)
+    private static func transposedBackward(_ columns: UnsafePointer<Float>, _ rows: Int, _ n: Int, _ h: UnsafePointer<Float>,
+                                           _ mask: UnsafePointer<Float>?, _ delta: UnsafeMutablePointer<Float>,
+                                           _ deltaColumns: UnsafeMutablePointer<Float>?,
+                                           _ derivative: (Float) -> Float) {
+        var r0 = 0
+        while r0 < rows {
+            let r1 = min(r0 + 8, rows)
+            var c0 = 0
+            while c0 < n {
+                let c1 = min(c0 + 8, n)
+                for r in r0..<r1 {
+                    for c in c0..<c1 {
+                        let dA = columns[c * rows + r], i = r * n + c
+                        let d = mask.map { dA * $0[i] * derivative(h[i]) } ?? dA * derivative(h[i])
+                        delta[i] = d
+                        deltaColumns?[c * rows + r] = d
+                    }
+                }
+                c0 = c1
+            }
+            r0 = r1
+        }
+    }
+
     /// Adds `bias` [n] to every row of z [rows, n].
     public static func addBias(_ z: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int, n: Int) {
         for r in 0..<rows {
@@ -245,8 +289,8 @@ public enum Kernels {
         }
     }
 
-    /// The portable weight step of one layer, the twin of `weightStepAVX512` (same arguments,
-    /// same bits with BLIS): v = momentum * v + delta^T x through the BLAS GEMM (beta =
+    /// The BLAS path's weight step of one layer (the own kernels' `weightStep` takes the same
+    /// arguments, and gives the same bits at the engine's shapes with BLIS): v = momentum * v + delta^T x through the BLAS GEMM (beta =
     /// momentum, C = v), in row blocks of about 32K floats (128 KB) of W, each followed at once
     /// by p -= lr * v while the block is in cache.
     /// - Parameters:

@@ -26,7 +26,7 @@ public enum Reference {
         return c
     }
 
-    /// C = A B in Float32 as the engine's own kernels round it (`gemmAVX512`): each element the
+    /// C = A B in Float32 as the engine's own kernels round it (`MLPAVX512.matrixProduct`): each element the
     /// sum of its k products in order, with fused multiply-adds from zero. The kernels must give
     /// these bits exactly. A [m, k], B [k, n], C [m, n], row-major with row strides lda, ldb, ldc.
     public static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
@@ -40,7 +40,7 @@ public enum Reference {
         }
     }
 
-    /// g [outputs, inputs] = deltaᵀ x, as `weightGradientAVX512` rounds it: each element the sum
+    /// g [outputs, inputs] = deltaᵀ x, as the own kernels' `weightGradient` rounds it: each element the sum
     /// of its `rows` products in row order with fused multiply-adds from zero.
     /// - Parameters: delta [rows, outputs], x [rows, inputs], row-major.
     public static func weightGradient(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, outputs: Int,
@@ -54,7 +54,7 @@ public enum Reference {
         }
     }
 
-    /// The fused weight step's epilogue element by element (`weightStepAVX512`): v = fma(v,
+    /// The fused weight step's epilogue element by element (the own kernels' `weightStep`): v = fma(v,
     /// momentum, g) (one rounding, as BLAS's `C = AB + beta C` kernels do), then p = p - lr v.
     public static func momentumStep(parameters p: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>,
                                     gradients g: UnsafePointer<Float>, count: Int, lr: Float, momentum: Float) {

@@ -456,19 +456,27 @@ public final class Trainer {
     /// below needs its old weights), without materialising the weight gradient where a fused
     /// kernel exists. On the `.blas` path PyTorch's v = momentum * v + g is the GEMM itself
     /// (beta = momentum, C = v), done in row blocks small enough to stay in cache, each followed
-    /// at once by p -= lr * v on the same block; on the `.fusedAVX512` path one kernel does both
+    /// at once by p -= lr * v on the same block; on the own kernels' paths one kernel does both
     /// with the gradient tile in registers, so v and p are read and written once each (Adam's
     /// likewise). Batch norms' γ and β step last.
     private func backward(rows: Int, update: Bool) {
         let p = parameters.baseAddress!, g = gradients.baseAddress!
         var delta = deltas[deltas.count - 1].baseAddress!   // dLoss/d(the current layer's output)
+        // The own kernels' input gradient leaves dLoss/dx transposed in inputGradientColumns for the
+        // activation's pass to read (`transposedBelow`), which can leave dLoss/dz transposed in
+        // deltaColumns for the next input-gradient product (`columnsReady`).
+        var transposedBelow = false, columnsReady = false
         var i = stack.count - 1
         while i >= 0 {
             switch stack[i] {
             case .dense(let l):
+                precondition(!transposedBelow, "an activation comes between two dense layers (Layer.stack)")
                 let layer = shape.layers[l]
                 Kernels.columnSums(delta, rows: rows, n: layer.outputs, into: g + layer.biasOffset)
-                if l > 0 { inputGradient(l, delta: delta, rows: rows) }
+                if l > 0 {
+                    transposedBelow = inputGradient(l, delta: delta, rows: rows, columnsReady: columnsReady)
+                    columnsReady = false
+                }
                 denseStep(l, delta: delta, rows: rows, update: update)
                 if l > 0 { delta = deltas[l - 1].baseAddress! }
             case .dropout, .activation(_):
@@ -482,8 +490,23 @@ public final class Trainer {
                     i -= 1
                 }
                 if case .activation(let f) = stack[i] { activation = f }
-                Kernels.activationDropoutBackward(delta, h: z[owner].baseAddress!, mask: mask,
-                                                  count: rows * shape.layers[owner].outputs, activation: activation)
+                let n = shape.layers[owner].outputs
+                if transposedBelow {
+                    // dH arrived transposed (the own kernels' input gradient): the pass reads it so,
+                    // and when the dense layer below is next and not the first also writes dZᵀ for
+                    // its input-gradient product.
+                    var next: Layer? = nil
+                    if i > 0 { next = stack[i - 1] }
+                    let below = next == .dense(owner) && owner > 0
+                    Kernels.transposedActivationDropoutBackward(
+                        inputGradientColumns.baseAddress!, rows: rows, n: n, h: z[owner].baseAddress!, mask: mask,
+                        activation: activation, into: delta, deltaColumns: below ? deltaColumns.baseAddress! : nil)
+                    transposedBelow = false
+                    columnsReady = below
+                } else {
+                    Kernels.activationDropoutBackward(delta, h: z[owner].baseAddress!, mask: mask, count: rows * n,
+                                                      activation: activation)
+                }
             case .batchNorm(let k):
                 let norm = shape.norms[k]
                 Kernels.batchNormBackward(delta, xhat: xhat[k].baseAddress!, invstd: invstd[k].baseAddress!,
@@ -497,16 +520,18 @@ public final class Trainer {
         }
     }
 
-    /// dX = delta W [rows, in] into `deltas[l - 1]`, the gradient below dense layer l, from
-    /// delta [rows, out] and Wᵀ [in, out] as stored. The AVX-512 kernel wants the product's
-    /// columns contiguous: it computes dXᵀ = Wᵀ deltaᵀ [in, rows] from deltaᵀ and transposes
-    /// the result back (both transposes are small: rows x out and rows x in floats).
-    private func inputGradient(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int) {
+    /// dX = delta W [rows, in], the gradient below dense layer l, from delta [rows, out] and
+    /// Wᵀ [in, out] as stored. The own kernels want the product's columns contiguous: they compute
+    /// dXᵀ = Wᵀ deltaᵀ [in, rows] into `inputGradientColumns` from deltaᵀ in `deltaColumns`
+    /// (transposed here unless `columnsReady`), and leave dXᵀ for the activation's backward pass,
+    /// which reads it transposed; BLAS writes dX into `deltas[l - 1]` itself.
+    /// - Returns: whether dX was left transposed in `inputGradientColumns`.
+    private func inputGradient(_ l: Int, delta: UnsafeMutablePointer<Float>, rows: Int, columnsReady: Bool) -> Bool {
         let layer = shape.layers[l]
         let wt = parameters.baseAddress! + layer.weightOffset, below = deltas[l - 1].baseAddress!
         switch kernels {
         case .avx512, .avx2, .naive:
-            Kernels.transpose(delta, rows: rows, columns: layer.outputs, into: deltaColumns.baseAddress!)
+            if !columnsReady { Kernels.transpose(delta, rows: rows, columns: layer.outputs, into: deltaColumns.baseAddress!) }
             if let vector {
                 vector.matrixProduct(layer.inputs, rows, layer.outputs, wt, layer.outputs, deltaColumns.baseAddress!, rows,
                                      inputGradientColumns.baseAddress!, rows)
@@ -514,11 +539,12 @@ public final class Trainer {
                 Reference.gemm(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
                                b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
             }
-            Kernels.transpose(inputGradientColumns.baseAddress!, rows: layer.inputs, columns: rows, into: below)
+            return true
         case .blas:
             BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
                        a: delta, lda: layer.outputs, b: wt, ldb: layer.outputs,
                        beta: 0, c: below, ldc: layer.inputs)
+            return false
         }
     }
 

@@ -59,6 +59,19 @@ func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow
     }
 }
 
+/// The lanes of `mask` from p, or all of them without one.
+@inline(__always)
+func load(_ p: UnsafePointer<Float>, _ mask: LaneMask?) -> Vector {
+    if let mask { return load(p, mask) }
+    return load(p)
+}
+
+/// Stores the lanes of `mask`, or all of them without one.
+@inline(__always)
+func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector, _ mask: LaneMask?) {
+    if let mask { store(p, v, mask) } else { store(p, v) }
+}
+
 /// The order `gemm` walks C's tiles in.
 enum GEMMOrder { case panels, rows }
 
@@ -87,7 +100,7 @@ struct StoreC: GEMMEpilogue {
     let c: UnsafeMutablePointer<Float>, ldc: Int
 
     @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?) {
-        if let mask { store(c + i * ldc + j, sum, mask) } else { store(c + i * ldc + j, sum) }
+        store(c + i * ldc + j, sum, mask)
     }
 }
 
@@ -98,7 +111,9 @@ struct StoreC: GEMMEpilogue {
 @inline(__always)
 private func strip<E: GEMMEpilogue>(_ i: Int, _ count: Int, _ j: Int, _ width: Int, _ operands: Operands, _ epilogue: E) {
     let vectors = (width + lanes - 1) / lanes
-    let mask = laneMask(width - lanes * (vectors - 1))
+    // A mask only for a partial last vector (a masked store with every lane on is slow on some
+    // CPUs: vmaskmovps on AMD's).
+    let mask: LaneMask? = width == vectors * lanes ? nil : laneMask(width - lanes * (vectors - 1))
     switch (count == tileRows, vectors) {
     case (true, 3): tileFullx3(i, j, mask, operands, epilogue)
     case (true, 2): tileFullx2(i, j, mask, operands, epilogue)
@@ -109,29 +124,30 @@ private func strip<E: GEMMEpilogue>(_ i: Int, _ count: Int, _ j: Int, _ width: I
     }
 }
 
-@inline(never) private func tileFullx3<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileFullx3<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(tileRows, 3, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileFullx2<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileFullx2<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(tileRows, 2, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileFullx1<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileFullx1<E: GEMMEpilogue>(_ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(tileRows, 1, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx3<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx3<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(n, 3, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx2<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx2<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(n, 2, row: i, column: j, mask: mask, o, e)
 }
-@inline(never) private func tileNx1<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask, _ o: Operands, _ e: E) {
+@inline(never) private func tileNx1<E: GEMMEpilogue>(_ n: Int, _ i: Int, _ j: Int, _ mask: LaneMask?, _ o: Operands, _ e: E) {
     tile(n, 1, row: i, column: j, mask: mask, o, e)
 }
 
 /// One tile: `count` (1...`tileRows`, at most 8) rows from `row` x `vectors` (1...3) vectors from
-/// `column`, the last vector under `mask`. The sums s<r><v> stay in registers for all of k.
+/// `column`, the last vector under `mask` when there is one. The sums s<r><v> stay in registers
+/// for all of k.
 @inline(__always)
-private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, column: Int, mask: LaneMask,
+private func tile<E: GEMMEpilogue>(_ count: Int, _ vectors: Int, row: Int, column: Int, mask: LaneMask?,
                                    _ o: Operands, _ epilogue: E) {
     var s00 = Vector(), s01 = Vector(), s02 = Vector(), s10 = Vector(), s11 = Vector(), s12 = Vector()
     var s20 = Vector(), s21 = Vector(), s22 = Vector(), s30 = Vector(), s31 = Vector(), s32 = Vector()

@@ -61,18 +61,6 @@ public struct AdamConstants: Sendable {
     }
 }
 
-/// The lanes of `mask` (all without one) from p.
-@inline(__always)
-private func load(_ p: UnsafePointer<Float>, _ mask: LaneMask?) -> Vector {
-    if let mask { return load(p, mask) }
-    return load(p)
-}
-
-@inline(__always)
-private func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector, _ mask: LaneMask?) {
-    if let mask { store(p, v, mask) } else { store(p, v) }
-}
-
 /// PyTorch's SGD momentum: v = fma(v, momentum, sum); p = p - lr * v.
 private struct Momentum: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int

@@ -14,7 +14,7 @@ import Vocabulary
 ///     runner-bench steps N [blas]  N training steps (N x 32 examples), for allocation counts
 ///     runner-bench gemmcalls N     N bare GEMM calls, for the BLAS's own allocation count
 ///     runner-bench weightstep [reps]  the weight updates of one epoch: BLAS GEMM + descent against
-///                                     the fused AVX-512 pass, and whether they agree bit for bit
+///                                     the fused AVX-512 and AVX2 passes, and which bits differ
 ///     runner-bench epoch [reps] blas  the epoch on the BLAS path (every product through the BLAS)
 ///     runner-bench products [reps]  the forward and input-gradient products of an epoch, shape by
 ///                                   shape: the engine's AVX-512 kernel against the BLAS
@@ -22,6 +22,7 @@ import Vocabulary
 ///     runner-bench epoch [reps] batchnorm  the epoch with BatchNorm after each hidden Linear
 ///     runner-bench blas            the BLAS in use and the weight step this CPU takes
 ///     runner-bench peak [reps]     the core's SGEMM ceiling (2048^3), GFLOP/s
+///     runner-bench stream [reps]   the weight step's memory traffic alone (p and v, once a step), GB/s
 ///     runner-bench initfrom FILE [key=value ...]  training from the weights in FILE, no shuffling
 ///                                  (scripts/same-order.sh)
 @main
@@ -63,6 +64,8 @@ struct Bench {
             weightSteps(shape: shape, reps: reps)
         case "products":
             products(reps: reps)
+        case "stream":
+            stream(shape: shape, reps: reps)
         case "blas":
             print("kernels: \(Trainer.KernelPath.best.rawValue); BLAS: \(BLAS.configuration)")
         case "initfrom":
@@ -164,47 +167,77 @@ struct Bench {
     /// The weight updates of one epoch's steps (1875 x 3 layers, batch 32) on both paths, from
     /// the same start, timed; then whether they left the same bits.
     static func weightSteps(shape: NetworkShape, reps: Int) {
-        guard CPUFeatures.hasAVX512 else { print("weight step: this CPU has no AVX-512; only the BLAS path runs"); return }
+        guard CPUFeatures.hasAVX512 else { print("weight step: this CPU has no AVX-512"); return }
         let n = shape.parameterCount
-        let p1 = UnsafeMutablePointer<Float>.allocate(capacity: n), v1 = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        let p2 = UnsafeMutablePointer<Float>.allocate(capacity: n), v2 = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        defer { for b in [p1, v1, p2, v2] { b.deallocate() } }
-        for q in 0..<n { p1[q] = Float((q * 7919) % 1000) / 1000 - 0.5; v1[q] = Float((q * 7907) % 1000) / 100_000 }
-        p2.update(from: p1, count: n)
-        v2.update(from: v1, count: n)
+        // Three copies of the parameters and velocity: BLAS, AVX-512, AVX2.
+        let p = (0..<3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n) }
+        let v = (0..<3).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n) }
+        defer { for b in p + v { b.deallocate() } }
+        for q in 0..<n { p[0][q] = Float((q * 7919) % 1000) / 1000 - 0.5; v[0][q] = Float((q * 7907) % 1000) / 100_000 }
+        for c in 1..<3 { p[c].update(from: p[0], count: n); v[c].update(from: v[0], count: n) }
         let acts: [[Float]] = shape.sizes.map { s in (0..<(32 * s)).map { (q: Int) -> Float in Float((q * 7883) % 1000) / 1000 - 0.3 } }
-        for _ in 0..<reps {
-            var t = now()
+        // As the trainer calls them: weights stored as Wᵀ [in, out], so x is the kernels' "delta".
+        func epoch(_ c: Int) -> Double {
+            let t = now()
             for _ in 0..<1875 {
                 for (l, layer) in shape.layers.enumerated().reversed() {
                     acts[l + 1].withUnsafeBufferPointer { d in
                         acts[l].withUnsafeBufferPointer { x in
-                            Kernels.weightStepBLAS(delta: d.baseAddress!, x: x.baseAddress!, rows: 32,
-                                                   outputs: layer.outputs, inputs: layer.inputs,
-                                                   parameters: p1 + layer.weightOffset,
-                                                   velocity: v1 + layer.weightOffset, lr: 0.01, momentum: 0.9)
+                            let (pw, vw) = (p[c] + layer.weightOffset, v[c] + layer.weightOffset)
+                            switch c {
+                            case 0:
+                                Kernels.weightStepBLAS(delta: x.baseAddress!, x: d.baseAddress!, rows: 32, outputs: layer.inputs,
+                                                       inputs: layer.outputs, parameters: pw, velocity: vw, lr: 0.01, momentum: 0.9)
+                            case 1:
+                                MLPAVX512.weightStep(delta: x.baseAddress!, x: d.baseAddress!, rows: 32, outputs: layer.inputs,
+                                                     inputs: layer.outputs, parameters: pw, velocity: vw, lr: 0.01, momentum: 0.9)
+                            default:
+                                MLPAVX2.weightStep(delta: x.baseAddress!, x: d.baseAddress!, rows: 32, outputs: layer.inputs,
+                                                   inputs: layer.outputs, parameters: pw, velocity: vw, lr: 0.01, momentum: 0.9)
+                            }
                         }
                     }
                 }
             }
-            let blas = now() - t
-            t = now()
-            for _ in 0..<1875 {
-                for (l, layer) in shape.layers.enumerated().reversed() {
-                    acts[l + 1].withUnsafeBufferPointer { d in
-                        acts[l].withUnsafeBufferPointer { x in
-                            MLPAVX512.weightStep(delta: d.baseAddress!, x: x.baseAddress!, rows: 32, outputs: layer.outputs,
-                                             inputs: layer.inputs, parameters: p2 + layer.weightOffset,
-                                             velocity: v2 + layer.weightOffset, lr: 0.01, momentum: 0.9)
-                        }
-                    }
-                }
-            }
-            let fused = now() - t
-            let differing = (0..<n).filter { p1[$0].bitPattern != p2[$0].bitPattern || v1[$0].bitPattern != v2[$0].bitPattern }.count
-            print(String(format: "weightstep_blas_seconds %.4f  weightstep_fused_seconds %.4f  speed-up %.2fx  differing values %d",
-                         blas, fused, blas / fused, differing))
+            return now() - t
         }
+        for _ in 0..<reps {
+            let (blas, avx512, avx2) = (epoch(0), epoch(1), epoch(2))
+            let differing = { (a: Int, b: Int) in
+                (0..<n).filter { p[a][$0].bitPattern != p[b][$0].bitPattern || v[a][$0].bitPattern != v[b][$0].bitPattern }.count
+            }
+            print(String(format: "weightstep seconds: BLAS %.4f  AVX-512 %.4f  AVX2 %.4f  (BLAS / AVX-512 %.2fx; values differing: AVX2 vs AVX-512 %d, BLAS vs AVX-512 %d)",
+                         blas, avx512, avx2, blas / avx512, differing(1, 2), differing(0, 1)))
+        }
+    }
+
+    /// The memory half of the roofline: the weight step's traffic alone, an epoch of it (1875
+    /// passes of v = momentum v + c; p -= lr v over every weight: 2 loads and 2 stores of 4
+    /// bytes an element, with no arithmetic to wait for), GB/s and seconds (median of reps).
+    static func stream(shape: NetworkShape, reps: Int) {
+        let n = shape.parameterCount
+        let p = UnsafeMutablePointer<Float>.allocate(capacity: n), v = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { p.deallocate(); v.deallocate() }
+        p.initialize(repeating: 0.5, count: n)
+        v.initialize(repeating: 0.25, count: n)
+        var times: [Double] = []
+        for _ in 0..<reps {
+            let t = now()
+            for _ in 0..<1875 {
+                var i = 0
+                while i + 16 <= n {
+                    let vi = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD16<Float>.self) * 0.5 + 0.001
+                    UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD16<Float>.self)
+                    let pi = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<Float>.self) - 0.01 * vi
+                    UnsafeMutableRawPointer(p + i).storeBytes(of: pi, as: SIMD16<Float>.self)
+                    i += 16
+                }
+            }
+            times.append(now() - t)
+        }
+        let bytes = 16 * Double(n) * 1875
+        print(String(format: "stream_seconds %.4f  GB/s %.1f  (%.1f GB an epoch: the weight step's p and v, read and written once a step; median of %d)",
+                     median(times), bytes / median(times) / 1e9, bytes / 1e9, reps))
     }
 
     /// The epoch's forward and input-gradient products, one shape at a time, 1875 calls each: the
