@@ -10,8 +10,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 old=${RETRAIN_OLD:-/tmp/retrain-old}
 swift build -c release --product runner >&2
-bin=$(mktemp -d)/runner
-cp "$(swift build -c release --show-bin-path)/runner" "$bin"   # later builds do not touch the running binary
+# A copy that later builds do not touch, inside the checkout so that it still records the commit
+# it was built from (provenance.json; a copy outside a checkout records "unknown").
+bin=.build/retrain/runner
+mkdir -p .build/retrain
+cp "$(swift build -c release --show-bin-path)/runner" "$bin"
 mkdir -p "$old"
 for name in "$@"; do
   [ -f "experiments/$name.yaml" ] || { echo "retrain-results: no experiments/$name.yaml" >&2; exit 64; }
