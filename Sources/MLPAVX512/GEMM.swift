@@ -45,16 +45,41 @@ func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow
             i0 += rows
         }
     case .rows:
+        let panel = tileVectors * lanes
         var i = 0
         while i < m {
             let count = min(tileRows, m - i)
             var j = 0
             while j < n {
-                let width = min(tileVectors * lanes, n - j)
+                let width = min(panel, n - j)
+                // What the next tile's epilogue reads and writes, on its way while this tile sums.
+                if j + width < n {
+                    epilogue.prefetch(rows: i ..< i + count, columns: j + width ..< min(j + width + panel, n))
+                } else if i + count < m {
+                    epilogue.prefetch(rows: i + count ..< min(i + count + tileRows, m), columns: 0 ..< min(panel, n))
+                }
                 strip(i, count, j, width, operands, epilogue)
                 j += width
             }
             i += count
+        }
+    }
+}
+
+/// LLVM's prefetch intrinsic (prefetcht0 or prefetchw on x86): a hint, it changes no value.
+/// - Parameters: write: 1 to prefetch for writing; locality: 3, keep in every cache level;
+///   cache: 1, data.
+@_silgen_name("llvm.prefetch.p0")
+func prefetch(_ address: UnsafeRawPointer, _ write: Int32, _ locality: Int32, _ cache: Int32)
+
+/// Asks for the cache lines of rows x columns of a row-major array (row stride ld), to be written.
+@inline(__always)
+func prefetchForWriting(_ base: UnsafeMutablePointer<Float>, ld: Int, rows: Range<Int>, columns: Range<Int>) {
+    for r in rows {
+        var c = columns.lowerBound
+        while c < columns.upperBound {
+            prefetch(base + r * ld + c, 1, 3, 1)
+            c += 16   // a 64-byte line
         }
     }
 }
@@ -93,6 +118,17 @@ struct Operands {
 /// of `mask`).
 protocol GEMMEpilogue {
     func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?)
+    /// A hint that the epilogue will soon finish these rows and columns: `.rows` order calls it
+    /// a tile ahead, so that what the epilogue reads (a weight step's v and p, 48 lines a tile)
+    /// is on its way while the tile sums. Inside a training epoch, where the forward and
+    /// backward products pass through the caches between two weight steps, this made the epoch
+    /// about 6% faster on this machine (median of 9 alternating pairs; alone, the weight steps
+    /// ran as fast without it).
+    func prefetch(rows: Range<Int>, columns: Range<Int>)
+}
+
+extension GEMMEpilogue {
+    @inline(__always) func prefetch(rows: Range<Int>, columns: Range<Int>) {}
 }
 
 /// C[i, j] = sum.

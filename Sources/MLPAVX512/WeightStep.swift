@@ -66,6 +66,11 @@ private struct Momentum: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int
     let lr: Float, momentum: Float
 
+    @inline(__always) func prefetch(rows: Range<Int>, columns: Range<Int>) {
+        prefetchForWriting(v, ld: ld, rows: rows, columns: columns)
+        prefetchForWriting(p, ld: ld, rows: rows, columns: columns)
+    }
+
     @inline(__always) func finish(row i: Int, column j: Int, _ sum: Vector, _ mask: LaneMask?) {
         let offset = i * ld + j
         let velocity = sum.addingProduct(load(v + offset, mask), Vector(repeating: momentum))
@@ -78,6 +83,12 @@ private struct Momentum: GEMMEpilogue {
 private struct AdamUpdate: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int
     let c: AdamConstants
+
+    @inline(__always) func prefetch(rows: Range<Int>, columns: Range<Int>) {
+        prefetchForWriting(m, ld: ld, rows: rows, columns: columns)
+        prefetchForWriting(v, ld: ld, rows: rows, columns: columns)
+        prefetchForWriting(p, ld: ld, rows: rows, columns: columns)
+    }
 
     @inline(__always) func finish(row i: Int, column j: Int, _ g: Vector, _ mask: LaneMask?) {
         let offset = i * ld + j
