@@ -20,8 +20,8 @@
 /// `lanes`) is loaded and stored under a lane mask.
 /// - Parameters:
 ///   - order: `.panels` (long k: each panel of B stays in L2 while the row tiles pass it, rows
-///     in blocks of 64) or `.rows` (short k, large C: each strip of C's rows is finished left to
-///     right, so the epilogue streams C's rows once, in order).
+///     in blocks of 8 tiles, 64 or 48) or `.rows` (short k, large C: each strip of C's rows is
+///     finished left to right, so the epilogue streams C's rows once, in order).
 @inline(__always)
 func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aDepth: Int,
                            b: UnsafePointer<Float>, ldb: Int, order: GEMMOrder, _ epilogue: E) {
@@ -30,7 +30,7 @@ func gemm<E: GEMMEpilogue>(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow
     case .panels:
         var i0 = 0
         while i0 < m {
-            let rows = min(64, m - i0)
+            let rows = min(8 * tileRows, m - i0)
             var j = 0
             while j < n {
                 let width = min(tileVectors * lanes, n - j)

@@ -91,7 +91,7 @@ import Testing
             #expect(r.status == 0)
             let lines = r.stdout.split(separator: "\n")
             #expect(lines.count == 2 && lines[0].hasPrefix("runner ") && lines[0].contains(" (commit "))
-            #expect(lines[1].hasPrefix("engine: ") && lines[1].contains("weight step: "), "\(r.stdout)")
+            #expect(lines[1].hasPrefix("engine: kernels: ") && lines[1].contains("; BLAS: "), "\(r.stdout)")
         }
     }
 
@@ -177,7 +177,7 @@ import Testing
         #expect(sessions.count == 1)
         let session = sessions[0]
         #expect((session["runner"] as? String)?.hasPrefix("0.") == true && (session["runner"] as? String)?.contains("commit") == true)
-        #expect((session["engine"] as? String)?.contains("weight step") == true)
+        #expect((session["engine"] as? String)?.hasPrefix("kernels: ") == true)
         #expect((session["command"] as? [String])?.contains(a) == true)
         #expect(session["host"] as? String == ProcessInfo.processInfo.hostName)
         #expect(session["outcome"] as? String == "done" && session["ended"] is String && session["started"] is String)
