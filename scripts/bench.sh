@@ -77,11 +77,12 @@ t_open=""
 for i in 1 2 3; do t_open+="$(LD_PRELOAD="$openblas" "$release/runner-bench" epoch 1 | field epoch) "; done
 echo "runner train epoch on OpenBLAS instead of BLIS: median $(median <<<"$t_open") s   [$t_open]"
 echo
-echo "== the weight step (gradient GEMM + momentum + descent): $("$release/runner-bench" blas | sed 's/.*weight step: //') on this CPU"
+echo "== the kernels: $("$release/runner-bench" blas) on this CPU"
+"$release/runner-bench" products 3
 "$release/runner-bench" weightstep 3
 t_step=""
 for i in 1 2 3; do t_step+="$("$release/runner-bench" epoch 1 blas | field epoch) "; done
-echo "runner train epoch with the portable BLAS weight step: median $(median <<<"$t_step") s   [$t_step]"
+echo "runner train epoch with every product through BLAS: median $(median <<<"$t_step") s   [$t_step]"
 echo
 
 echo "== debug build (what 'swift run runner' uses; the engine module is always optimised)"
@@ -113,7 +114,7 @@ if command -v perf >/dev/null && { perf probe -q -d 'probe_libc:*' 2>/dev/null |
     echo "kernels $step: 100 steps $a100 allocations; 200 steps $a200; per step: $(awk -v a="$a100" -v b="$a200" 'BEGIN {printf "%.2f", (b-a)/100}')"
   done
   c100=$(allocs "$release/runner-bench" gemmcalls 100); c200=$(allocs "$release/runner-bench" gemmcalls 200)
-  echo "the BLAS alone, per GEMM call: $(awk -v a="$c100" -v b="$c200" 'BEGIN {printf "%.2f", (b-a)/100}') (a step makes 5 GEMM calls with the fused weight step: 3 forward, 2 input-gradient; 23 with the BLAS one: 18 more weight-gradient row blocks)"
+  echo "the BLAS alone, per GEMM call: $(awk -v a="$c100" -v b="$c200" 'BEGIN {printf "%.2f", (b-a)/100}') (the own kernels make no BLAS call; the BLAS path makes 23 a step: 3 forward, 2 input-gradient, 18 weight-gradient row blocks)"
   perf probe -q -d 'probe_libc:*'
 else
   echo "== heap allocations: skipped (needs perf and root for uprobes)"
