@@ -47,8 +47,8 @@ let package = Package(
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary"]),
         .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
-        // GEMM.swift and WeightStep.swift are MLPAVX512's (symbolic links); Vector.swift its own.
-        .target(name: "MLPAVX2", swiftSettings: [.unsafeFlags(["-O"] + avx2Flags)]),
+        // OwnKernels.swift is MLPAVX512's (a symbolic link), built with its AVX2 register and tile.
+        .target(name: "MLPAVX2", swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
         .target(
             name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "MLPAVX2", "Vocabulary"],
             // The engine is the only place with hot loops: optimise it even in debug builds,

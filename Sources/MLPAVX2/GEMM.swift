@@ -1,1 +1,0 @@
-../MLPAVX512/GEMM.swift

@@ -1,0 +1,1 @@
+../MLPAVX512/OwnKernels.swift
