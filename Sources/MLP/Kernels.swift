@@ -181,6 +181,13 @@ public enum Kernels {
     /// block's reads and writes each touch 8 cache lines). Copies bits; no arithmetic.
     public static func transpose(_ m: UnsafePointer<Float>, rows: Int, columns: Int,
                                  into out: UnsafeMutablePointer<Float>) {
+        inBlocks(rows: rows, columns: columns) { r, c in out[c * rows + r] = m[r * columns + c] }
+    }
+
+    /// Calls `body(r, c)` for every element of a [rows, columns] array, in 8 x 8 blocks: the walk
+    /// of the passes that read one layout and write the other.
+    @inline(__always)
+    private static func inBlocks(rows: Int, columns: Int, _ body: (_ r: Int, _ c: Int) -> Void) {
         var r0 = 0
         while r0 < rows {
             let r1 = min(r0 + 8, rows)
@@ -188,7 +195,7 @@ public enum Kernels {
             while c0 < columns {
                 let c1 = min(c0 + 8, columns)
                 for r in r0..<r1 {
-                    for c in c0..<c1 { out[c * rows + r] = m[r * columns + c] }
+                    for c in c0..<c1 { body(r, c) }
                 }
                 c0 = c1
             }
@@ -208,10 +215,11 @@ public enum Kernels {
         _ columns: UnsafePointer<Float>, rows: Int, n: Int, h: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
         activation: Activation, into delta: UnsafeMutablePointer<Float>, deltaColumns: UnsafeMutablePointer<Float>?
     ) {
+        // One loop per activation, each with its derivative fixed (`Activation.derivative`).
         switch activation {
-        case .relu: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { $0 > 0 ? 1 : 0 }
-        case .sigmoid: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { $0 * (1 - $0) }
-        case .tanh: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { 1 - $0 * $0 }
+        case .relu: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { Activation.relu.derivative(output: $0) }
+        case .sigmoid: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { Activation.sigmoid.derivative(output: $0) }
+        case .tanh: transposedBackward(columns, rows, n, h, mask, delta, deltaColumns) { Activation.tanh.derivative(output: $0) }
         }
     }
 
@@ -220,23 +228,11 @@ public enum Kernels {
                                            _ mask: UnsafePointer<Float>?, _ delta: UnsafeMutablePointer<Float>,
                                            _ deltaColumns: UnsafeMutablePointer<Float>?,
                                            _ derivative: (Float) -> Float) {
-        var r0 = 0
-        while r0 < rows {
-            let r1 = min(r0 + 8, rows)
-            var c0 = 0
-            while c0 < n {
-                let c1 = min(c0 + 8, n)
-                for r in r0..<r1 {
-                    for c in c0..<c1 {
-                        let dA = columns[c * rows + r], i = r * n + c
-                        let d = mask.map { dA * $0[i] * derivative(h[i]) } ?? dA * derivative(h[i])
-                        delta[i] = d
-                        deltaColumns?[c * rows + r] = d
-                    }
-                }
-                c0 = c1
-            }
-            r0 = r1
+        inBlocks(rows: rows, columns: n) { r, c in
+            let dA = columns[c * rows + r], i = r * n + c
+            let d = mask.map { dA * $0[i] * derivative(h[i]) } ?? dA * derivative(h[i])
+            delta[i] = d
+            deltaColumns?[c * rows + r] = d
         }
     }
 
