@@ -398,19 +398,8 @@ public final class Trainer {
                 let layer = shape.layers[l]
                 owner = l
                 // z = x Wᵀ: x [rows, in], Wᵀ [in, out] as stored -> z [rows, out]; its bias comes next.
-                let wt = p + layer.weightOffset
-                switch kernels {
-                case .avx512, .avx2:
-                    vector!.matrixProduct(rows, layer.outputs, layer.inputs, x, layer.inputs, wt, layer.outputs,
-                                          z[l].baseAddress!, layer.outputs)
-                case .naive:
-                    Reference.gemm(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
-                                   b: wt, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
-                case .blas:
-                    BLAS.sgemm(transA: false, transB: false, m: rows, n: layer.outputs, k: layer.inputs, alpha: 1,
-                               a: x, lda: layer.inputs, b: wt, ldb: layer.outputs,
-                               beta: 0, c: z[l].baseAddress!, ldc: layer.outputs)
-                }
+                product(m: rows, n: layer.outputs, k: layer.inputs, a: x, lda: layer.inputs,
+                        b: p + layer.weightOffset, ldb: layer.outputs, c: z[l].baseAddress!, ldc: layer.outputs)
                 pendingBias = UnsafePointer(p + layer.biasOffset)
             case .batchNorm(let k):
                 // z = γ·x̂ with the Linear bias included in the statistics; β is added next.
@@ -520,6 +509,19 @@ public final class Trainer {
         }
     }
 
+    /// C = A B, all row-major with row strides, on `kernels`' path: the own kernels, their naive
+    /// twin, or the BLAS.
+    private func product(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int) {
+        switch kernels {
+        case .avx512, .avx2: vector!.matrixProduct(m, n, k, a, lda, b, ldb, c, ldc)
+        case .naive: Reference.gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+        case .blas:
+            BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
+                       beta: 0, c: c, ldc: ldc)
+        }
+    }
+
     /// dX = delta W [rows, in], the gradient below dense layer l, from delta [rows, out] and
     /// Wᵀ [in, out] as stored. The own kernels want the product's columns contiguous: they compute
     /// dXᵀ = Wᵀ deltaᵀ [in, rows] into `inputGradientColumns` from deltaᵀ in `deltaColumns`
@@ -532,13 +534,8 @@ public final class Trainer {
         switch kernels {
         case .avx512, .avx2, .naive:
             if !columnsReady { Kernels.transpose(delta, rows: rows, columns: layer.outputs, into: deltaColumns.baseAddress!) }
-            if let vector {
-                vector.matrixProduct(layer.inputs, rows, layer.outputs, wt, layer.outputs, deltaColumns.baseAddress!, rows,
-                                     inputGradientColumns.baseAddress!, rows)
-            } else {
-                Reference.gemm(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
-                               b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
-            }
+            product(m: layer.inputs, n: rows, k: layer.outputs, a: wt, lda: layer.outputs,
+                    b: deltaColumns.baseAddress!, ldb: rows, c: inputGradientColumns.baseAddress!, ldc: rows)
             return true
         case .blas:
             BLAS.sgemm(transA: false, transB: true, m: rows, n: layer.inputs, k: layer.outputs, alpha: 1,
