@@ -34,16 +34,6 @@ func laneMask(_ count: Int) -> LaneMask {
     LaneMask(repeating: 0).replacing(with: -1, where: LaneMask(0, 1, 2, 3, 4, 5, 6, 7) .< Int32(count))
 }
 
-@inline(__always)
-func load(_ p: UnsafePointer<Float>) -> Vector {
-    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-}
-
-@inline(__always)
-func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-}
-
 /// The lanes of `mask` from p, zeros elsewhere; memory past them is not touched.
 @inline(__always)
 func load(_ p: UnsafePointer<Float>, _ mask: LaneMask) -> Vector {
@@ -96,16 +86,6 @@ func laneMask(_ count: Int) -> LaneMask {
     UInt16(truncatingIfNeeded: (1 << count) - 1)
 }
 
-@inline(__always)
-func load(_ p: UnsafePointer<Float>) -> Vector {
-    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-}
-
-@inline(__always)
-func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-}
-
 /// The lanes of `mask` from p, zeros elsewhere; memory past them is not touched.
 @inline(__always)
 func load(_ p: UnsafePointer<Float>, _ mask: LaneMask) -> Vector {
@@ -139,6 +119,18 @@ func squareRoot(_ v: Vector) -> Vector {
     #endif
 }
 #endif
+
+/// A whole register from p, unaligned.
+@inline(__always)
+func load(_ p: UnsafePointer<Float>) -> Vector {
+    UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+}
+
+/// A whole register to p, unaligned.
+@inline(__always)
+func store(_ p: UnsafeMutablePointer<Float>, _ v: Vector) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+}
 
 // MARK: - The matrix product
 
