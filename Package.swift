@@ -88,6 +88,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz", "Results"]),
     ]
 )

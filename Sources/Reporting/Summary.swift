@@ -101,6 +101,8 @@ public struct Summary: Sendable {
         let parsed = text.flatMap(EpochMetrics.parse)
         let metrics = parsed ?? []
         var state = status?.state.rawValue ?? "pending"
+        // "running" with no process holding the run's lock: it was killed, not running.
+        if status?.state == .running && !RunLock.isHeld(directory: store.path(ofID: id)) { state = "interrupted" }
         if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: Int(parameters["epochs"] ?? "")) {
             state = "damaged"
         }

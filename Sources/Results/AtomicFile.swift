@@ -95,10 +95,12 @@ public enum AtomicFile {
             unlink(temp)
             throw error
         }
+        TestPoint.reached("temp:" + name)
         guard rename(temp, path) == 0 else {
             let error = failure()
             unlink(temp)
             throw error
         }
+        TestPoint.reached("write:" + name)
     }
 }

@@ -62,4 +62,17 @@ public final class RunLock {
         _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         return RunLock(fd: fd)
     }
+
+    /// True when a process holds the lock of the run folder `directory` now. False when none
+    /// does: a run whose status still says running was then killed (SIGKILL, a lost node),
+    /// and is in fact interrupted. A shared lock taken and dropped at once, so it never
+    /// blocks a runner for longer than the probe.
+    public static func isHeld(directory: String) -> Bool {
+        let fd = open(directory + "/.lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(fd, LOCK_UN)
+        return false
+    }
 }

@@ -132,6 +132,7 @@ public final class Scheduler: Sendable {
         while lock == nil {
             do throws(RunLock.Failure) {
                 lock = try RunLock.acquire(directory: store.path(of: run))
+                TestPoint.reached("locked")
             } catch {
                 switch error {
                 case .busy(let pid):

@@ -120,6 +120,7 @@ public struct TrainingExecutor: RunExecutor {
             // The schedule is a function of the epoch, so a resumed run continues it exactly.
             trainer.setLearningRate(Float(config.lrSchedule.lr(epoch: epoch, base: config.lr, epochs: config.epochs)))
             let fit = trainer.trainEpoch(pixels: train.pixels, labels: train.labels) { done in
+                TestPoint.reached("batch")
                 context.report(.progress(run, epoch: epoch, examples: done, total: train.count))
                 return !context.cancellation.isCancelled
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Results
 
 /// The entry point: `-V` and `--version` (the full version needs a look at git, so it is not
 /// computed for every command), and a did-you-mean for a mistyped subcommand, which would
@@ -9,6 +10,11 @@ import Foundation
 enum Main {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // Tests' kill and stop points (TestPoint); off unless RUNNER_TEST_POINT is set.
+        if let problem = TestPoint.arm(environment: ProcessInfo.processInfo.environment) {
+            Output.error("runner: error: \(problem)")
+            exit(ExitStatus.usage.rawValue)
+        }
         if arguments == ["--version"] || arguments == ["-V"] {
             print(Version.description)
             return

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Runs the built `runner` executable, as a user's shell would.
 struct Binary {
@@ -30,27 +31,66 @@ struct Binary {
     /// Runs `runner args` in `directory` and waits for it.
     static func run(_ args: [String], in directory: URL? = nil,
                     environment: [String: String] = [:]) throws -> Result {
-        try drive(args, in: directory, environment: environment) { _, _ in }
+        try drive(args, in: directory, environment: environment) { _, _, _ in }
     }
 
     /// Starts `runner args`, reads its output until `until` holds for what it printed so far,
-    /// then (after `delay` seconds) sends `signal` and waits for it to end.
-    static func interrupt(_ args: [String], signal: Int32, delay: Double = 0,
+    /// then sends `signal` and waits for it to end.
+    static func interrupt(_ args: [String], signal: Int32,
                           until: @escaping (String) -> Bool) throws -> Result {
         var sent = false
-        return try drive(args, in: nil, environment: [:]) { output, process in
+        return try drive(args, in: nil, environment: [:]) { output, _, process in
             guard !sent, until(output) else { return }
-            if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             kill(process.processIdentifier, signal)
             sent = true
         }
     }
 
-    /// Runs the binary to its end, calling `onOutput` with all of its standard output so far
-    /// each time more arrives. Both pipes are drained as the child writes, so a chatty child
-    /// never blocks on a full pipe.
+    /// Runs `runner args` with the test point `point` armed (`RUNNER_TEST_POINT`, see
+    /// `TestPoint`), e.g. `kill:batch@12`: the binary kills or stops itself exactly there.
+    /// A stopped binary gets `whenStopped` (say, a signal to deliver) and is then continued.
+    static func run(_ args: [String], testPoint point: String, environment: [String: String] = [:],
+                    whenStopped: @escaping (Process) -> Void = { _ in }) throws -> Result {
+        var resumed = false
+        return try drive(args, in: nil, environment: environment.merging([TestPoint.variable: point]) { $1 }) {
+            _, errors, process in
+            guard !resumed, point.hasPrefix("stop:"), errors.contains("runner: test point ") else { return }
+            resumed = true
+            whenStopped(process)
+            kill(process.processIdentifier, SIGCONT)
+        }
+    }
+
+    /// Starts `runner args` without waiting for it; the caller reads its pipes and waits.
+    static func start(_ args: [String], environment: [String: String] = [:]) throws -> (Process, out: Pipe, err: Pipe) {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = args
+        process.currentDirectoryURL = repo
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Reads `handle` until `text` appears in what was read (or the end); returns what was read.
+    static func read(_ handle: FileHandle, until text: String) -> String {
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains(text) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        return String(decoding: seen, as: UTF8.self)
+    }
+
+    /// Runs the binary to its end, calling `onOutput` with all of its standard output and
+    /// standard error so far each time more of either arrives. Both pipes are drained as the
+    /// child writes, so a chatty child never blocks on a full pipe.
     private static func drive(_ args: [String], in directory: URL?, environment: [String: String],
-                              onOutput: (String, Process) -> Void) throws -> Result {
+                              onOutput: @escaping (String, String, Process) -> Void) throws -> Result {
         lock.lock()
         defer { lock.unlock() }
         let process = Process()
@@ -62,24 +102,33 @@ struct Binary {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        nonisolated(unsafe) var errBytes = Data()
+        // Each pipe is read on its own thread; every chunk goes to one serial queue, which
+        // keeps both texts and calls onOutput.
+        let serial = DispatchQueue(label: "binary.output")
+        nonisolated(unsafe) let onOutput = onOutput
+        nonisolated(unsafe) var texts = (out: Data(), err: Data())
         let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errBytes = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        var outData = Data()
-        while true {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            outData += chunk
-            onOutput(String(decoding: outData, as: UTF8.self), process)
+        for (handle, isErr) in [(out.fileHandleForReading, false), (err.fileHandleForReading, true)] {
+            group.enter()
+            DispatchQueue.global().async {
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    serial.sync {
+                        if isErr { texts.err += chunk } else { texts.out += chunk }
+                        onOutput(String(decoding: texts.out, as: UTF8.self), String(decoding: texts.err, as: UTF8.self),
+                                 process)
+                    }
+                }
+                group.leave()
+            }
         }
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errBytes, as: UTF8.self))
+        return serial.sync {
+            Result(status: process.terminationStatus, stdout: String(decoding: texts.out, as: UTF8.self),
+                   stderr: String(decoding: texts.err, as: UTF8.self))
+        }
     }
 
     /// A fresh, empty temporary folder.

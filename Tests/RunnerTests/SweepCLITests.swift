@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 
 /// Sweeps through the built binary: killing, stopping, resuming, one run by index.
@@ -19,26 +20,29 @@ import Testing
         return out
     }
 
+    /// Every run folder's status.json text, keyed by run id. A folder without one (a kill
+    /// after the lock was taken but before the first status was renamed in: only `.lock` and
+    /// perhaps a temporary file) is a run still to train, keyed as "pending".
     func statuses(_ dir: URL) throws -> [String: String] {
         let exp = dir.appendingPathComponent("comparison")
         var out: [String: String] = [:]
         for id in try FileManager.default.contentsOfDirectory(atPath: exp.path) where id.count == 12 && !id.contains(".") {
-            out[id] = try String(contentsOf: exp.appendingPathComponent("\(id)/status.json"), encoding: .utf8)
+            let path = exp.appendingPathComponent("\(id)/status.json").path
+            out[id] = FileManager.default.fileExists(atPath: path) ? try String(contentsOfFile: path, encoding: .utf8) : "pending"
         }
         return out
     }
 
-    /// For each run folder: (epochs_done in status.json, rows in metrics.csv, seconds in
-    /// status.json, the sum of the metrics' epoch_seconds).
+    /// For each run folder with a status: (epochs_done in status.json, rows in metrics.csv,
+    /// seconds in status.json, the sum of the metrics' epoch_seconds).
     func counts(_ dir: URL) throws -> [String: (status: Int, rows: Int, seconds: Double, epochSeconds: Double)] {
         let exp = dir.appendingPathComponent("comparison")
         var out: [String: (Int, Int, Double, Double)] = [:]
-        for (id, text) in try statuses(dir) {
-            let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        for (id, text) in try statuses(dir) where text != "pending" {
+            let status = try JSONDecoder().decode(RunStatus.self, from: Data(text.utf8))
             let csv = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
-            let rows = csv.split(separator: "\n").dropFirst()
-            out[id] = (json["epochs_done"] as? Int ?? -1, rows.count, json["seconds"] as? Double ?? -1,
-                       rows.map { Double($0.split(separator: ",").last ?? "") ?? 0 }.reduce(0, +))
+            let rows = try #require(EpochMetrics.parse(csv: csv))
+            out[id] = (status.epochsDone, rows.count, status.seconds, rows.map(\.epochSeconds).reduce(0, +))
         }
         return out
     }
@@ -58,28 +62,42 @@ import Testing
 
     struct CLIError: Error { var message: String }
 
-    /// SIGKILL at several points of a sweep (right after an epoch is reported, or a while
-    /// into the next, mid-batch or mid-write), then a rerun: every run done once, finished
-    /// runs not recomputed, every figure equal to a clean run's, nothing half-written left.
-    @Test(arguments: [(2, 0.0), (4, 0.0), (7, 0.0), (1, 0.137), (5, 0.061)])
-    func killedSweepResumes(afterEpochLines kills: Int, delay: Double) throws {
+    /// Where the kill tests kill the binary (`TestPoint`): batches spread over whole epochs
+    /// (1,500 examples in batches of 32 are 47 batches an epoch: the first, the middle, the
+    /// last before the evaluation; then mid-run, mid-sweep and the last run's last batch), and
+    /// between every pair of writes a run makes: a folder holding only its lock, or only its
+    /// lock and config.json's temporary file; config, metrics, status and checkpoint each
+    /// before and after its rename.
+    static let killPoints = [
+        "batch@1", "batch@24", "batch@47", "batch@48", "batch@95", "batch@300", "batch@564",
+        "locked@2", "temp:config.json@2", "write:config.json@2", "temp:metrics.csv@5", "write:metrics.csv@5",
+        "temp:status.json@6", "write:status.json@6", "temp:checkpoint.bin@3", "write:checkpoint.bin@3",
+    ]
+
+    /// A kill at each point, then a rerun: every run done once, finished runs not recomputed,
+    /// every figure equal to a clean run's, nothing half-written left.
+    @Test(arguments: killPoints)
+    func killedSweepResumes(at point: String) throws {
         let reference = try Self.reference.get()
         #expect(reference.count == 4)
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let killed = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGKILL, delay: delay) { out in
-            out.components(separatedBy: "] epoch ").count - 1 >= kills
-        }
-        #expect(killed.status == SIGKILL)
+        let killed = try Binary.run(Self.sweep + ["--results", dir.path], testPoint: "kill:" + point)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        #expect(killed.stderr.contains("runner: test point \(point): kill"))
         // Each status counts the epochs on disk. It is rewritten right after every metrics.csv,
-        // so only a kill in the instant between the two renames (possible with a delay) leaves
-        // it one behind.
+        // so only a kill between the two renames leaves it one behind.
+        let betweenRenames = point.hasPrefix("write:metrics.csv") || point.hasPrefix("temp:status.json")
         for (id, c) in try counts(dir) {
-            #expect(c.status == c.rows || (delay > 0 && c.status == c.rows - 1), "\(id): \(c)")
+            #expect(c.status == c.rows || (betweenRenames && c.status == c.rows - 1), "\(id): \(c)")
         }
         let before = try statuses(dir)
         let finished = before.filter { $0.value.contains("\"status\" : \"done\"") }
         #expect(finished.count < 4)
+        // What the folder shows before the rerun: the killed run is not running any more.
+        let summary = try Binary.run(["summarize", dir.appendingPathComponent("comparison").path, "--by-run"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(!summary.stdout.contains(" running "), "\(summary.stdout)")
 
         let rerun = try Binary.run(Self.sweep + ["--results", dir.path])
         #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -89,8 +107,8 @@ import Testing
         #expect(after.values.allSatisfy { $0.contains("\"status\" : \"done\"") })
         #expect(try figures(dir) == reference)
         #expect(leftovers(dir) == [])
-        let summary = try String(contentsOf: dir.appendingPathComponent("comparison/summary.csv"), encoding: .utf8)
-        #expect(summary.split(separator: "\n").count == 5)
+        let csv = try String(contentsOf: dir.appendingPathComponent("comparison/summary.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == 5)
     }
 
     /// The same with AdamW and batch norm, whose checkpoints also carry the moments, the step
@@ -103,20 +121,17 @@ import Testing
         return try SweepCommandTests().figures(dir)
     }
 
-    /// The kill must land while a run is between its first and last epoch, so that a checkpoint
-    /// is there to resume from: right after run 1's second epoch line, or 40 ms into run 2's second
-    /// epoch (an epoch of this small sweep takes about 80 ms in a debug build; the earlier 5 lines
-    /// + 83 ms could land after run 2's last epoch, once the engine's debug build got fast).
-    @Test(arguments: [(2, 0.0), (4, 0.04)])
-    func killedAdamBatchNormSweepResumes(afterEpochLines kills: Int, delay: Double) throws {
+    /// Kills where a run is between its first and last epoch, so that a checkpoint is there to
+    /// resume from: mid-epoch 2 of run 1 (batches 48-94), the middle of run 2's epoch 2
+    /// (batches 189-235), and right after run 3's second checkpoint.
+    @Test(arguments: ["batch@60", "batch@212", "write:checkpoint.bin@6"])
+    func killedAdamBatchNormSweepResumes(at point: String) throws {
         let reference = try Self.adamReference.get(), sgd = try Self.reference.get()
         #expect(reference.count == 4 && reference != sgd)
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let killed = try Binary.interrupt(Self.adamSweep + ["--results", dir.path], signal: SIGKILL, delay: delay) { out in
-            out.components(separatedBy: "] epoch ").count - 1 >= kills
-        }
-        #expect(killed.status == SIGKILL)
+        let killed = try Binary.run(Self.adamSweep + ["--results", dir.path], testPoint: "kill:" + point)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
         let checkpoints = leftovers(dir).filter { $0.hasSuffix("checkpoint.bin") }
         #expect(!checkpoints.isEmpty, "the kill left no checkpoint to resume from")
         let rerun = try Binary.run(Self.adamSweep + ["--results", dir.path])
@@ -130,8 +145,9 @@ import Testing
         let reference = try Self.reference.get()
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let stopped = try Binary.interrupt(Self.sweep + ["--results", dir.path], signal: SIGTERM) { out in
-            out.contains("] epoch 1/3")
+        // Stopped mid-way through run 1's second epoch; SIGTERM is delivered as it continues.
+        let stopped = try Binary.run(Self.sweep + ["--results", dir.path], testPoint: "stop:batch@60") {
+            kill($0.processIdentifier, SIGTERM)
         }
         #expect(stopped.status == 143)
         #expect(stopped.stderr.contains("stopping after the current batch"))
@@ -147,45 +163,32 @@ import Testing
     }
 
     /// Two runners started on one results folder share the sweep out: each run trained by
-    /// exactly one of them, never both, and the figures are a clean run's.
-    /// (A sweep long enough, 4 runs of 3 epochs on 6,000 examples, that the second runner is up
-    /// before the first is through it even on a loaded machine.)
+    /// exactly one of them, never both, and the figures are a clean run's. The first stops
+    /// itself in run 1's fifth batch (`TestPoint`), holding run 1's lock; the second trains
+    /// runs 2-4 and then waits for run 1, which it says; then the first continues and finishes
+    /// run 1. No step depends on how fast either is.
     @Test func twoRunnersOnOneFolderNeverTrainTheSameRun() throws {
-        let sweep = Self.sweep + ["--set", "train_subset=6000"]
-        let clean = try Binary.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: clean) }
-        #expect(try Binary.run(sweep + ["--results", clean.path, "--quiet"]).status == 0)
-        let reference = try figures(clean)
+        let reference = try Self.reference.get()
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let args = sweep + ["--results", dir.path]
-        let first = Process()
-        first.executableURL = Binary.url
-        first.arguments = args
-        first.currentDirectoryURL = Binary.repo
-        let firstOut = Pipe(), firstErr = Pipe()
-        first.standardOutput = firstOut
-        first.standardError = firstErr
-        try first.run()
-        // Start the second once the first is training its first run.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("] epoch 1/3") {
-            let chunk = firstOut.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += chunk
-        }
-        let second = try Binary.run(args)
-        seen += firstOut.fileHandleForReading.readDataToEndOfFile()
-        first.waitUntilExit()
-        let outputs = [String(decoding: seen, as: UTF8.self), second.stdout]
-        let firstErrors = String(decoding: firstErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        // At least one of them found a run the other was training (which one depends on timing),
-        // waited for it, and counts it as done: both exit 0.
-        #expect((second.stdout + outputs[0]).contains("is being trained by another runner"), "\(outputs)")
-        #expect(second.status == 0 && first.terminationStatus == 0, "\(second.stderr) \(firstErrors)")
-        // Each run is trained ("] done (final test accuracy ...)") by exactly one of the two.
-        let trained = outputs.map { $0.split(separator: "\n").filter { $0.contains("] done (final test accuracy") }.count }
-        #expect(trained.reduce(0, +) == 4, "\(outputs)")
+        let args = Self.sweep + ["--results", dir.path]
+        let first = try Binary.start(args, environment: [TestPoint.variable: "stop:batch@5"])
+        let firstErrors = Binary.read(first.err.fileHandleForReading, until: "runner: test point batch@5: stop")
+        #expect(firstErrors.contains("runner: test point batch@5: stop"), "\(firstErrors)")
+        let second = try Binary.start(args)
+        let secondSoFar = Binary.read(second.out.fileHandleForReading, until: "is being trained by another runner")
+        #expect(secondSoFar.contains("is being trained by another runner"), "\(secondSoFar)")
+        kill(first.0.processIdentifier, SIGCONT)
+        let secondOut = secondSoFar + String(decoding: second.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let firstOut = String(decoding: first.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let secondErr = String(decoding: second.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        first.0.waitUntilExit()
+        second.0.waitUntilExit()
+        #expect(first.0.terminationStatus == 0 && second.0.terminationStatus == 0, "\(firstErrors) \(secondErr)")
+        // Each run is trained ("] done (final test accuracy ...)") by exactly one of the two:
+        // run 1 by the first, the other three by the second.
+        let trained = [firstOut, secondOut].map { $0.split(separator: "\n").filter { $0.contains("] done (final test accuracy") }.count }
+        #expect(trained == [1, 3], "\([firstOut, secondOut])")
         #expect(try figures(dir) == reference)
         #expect(try statuses(dir).values.allSatisfy { $0.contains("\"status\" : \"done\"") })
     }

@@ -55,6 +55,8 @@ final class ScriptedExecutor: RunExecutor {
 /// Events as short strings, in the order they arrived.
 final class EventLog: Sendable {
     let lines = Mutex<[String]>([])
+    /// Signalled once for every `waiting` event, so a test can wait for one without polling.
+    let waited = DispatchSemaphore(value: 0)
     func record(_ e: SchedulerEvent) {
         let line: String = switch e {
         case .started(let r, let resumed): "start \(r.index) +\(resumed)"
@@ -65,6 +67,7 @@ final class EventLog: Sendable {
         case .waiting(let r, _): "waiting \(r.index)"
         }
         if !line.isEmpty { lines.withLock { $0.append(line) } }
+        if case .waiting = e { waited.signal() }
     }
 }
 
@@ -204,7 +207,7 @@ final class EventLog: Sendable {
         let log = EventLog()
         let executor = ScriptedExecutor(store: store)
         let other = Thread {
-            while !log.lines.withLock({ $0.contains("waiting 1") }) { Thread.sleep(forTimeInterval: 0.01) }
+            log.waited.wait()  // the scheduler is waiting for run 1 now
             if finishes { _ = try? ScriptedExecutor(store: store).execute(runs[1], context: RunContext(cancellation: Cancellation(), report: { _ in })) }
             held = nil
         }
