@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz", "Results"]),
     ]

@@ -70,10 +70,28 @@ public struct Comparison: Sendable {
                 }
             }
         }
+        guard !pairs.isEmpty else {
+            // Which other parameters differ wherever this one does.
+            var also: [String] = []
+            for ga in groups.groups {
+                for gb in groups.groups where ga.parameters[parameter] != gb.parameters[parameter] {
+                    for key in others where ga.parameters[key] != gb.parameters[key] && !also.contains(key) { also.append(key) }
+                }
+            }
+            let ordered = others.filter(also.contains)
+            throw Failure(message: "no two groups of \(groups.experiment) differ in \(parameter) alone: every pair with "
+                + "different \(parameter) also differs in \(ordered.joined(separator: ", ")); compare holds every other "
+                + "parameter equal, so train the missing combinations (a sweep over \(([parameter] + ordered).joined(separator: " and "))) "
+                + "or compare by another parameter", noPair: true)
+        }
         self.pairs = pairs
     }
 
-    public struct Failure: Error, Sendable { public var message: String }
+    public struct Failure: Error, Sendable {
+        public var message: String
+        /// The parameter varies, but never alone: there is nothing to compare.
+        public var noPair = false
+    }
 
     /// p-values as people read them: 0.021, 3.2e-09; never "0".
     static func pValue(_ p: Double) -> String {

@@ -3,7 +3,7 @@ import Foundation
 import Results
 
 /// One row per run of an experiment: its parameters, status and headline figures. Built from
-/// what is on disk (plan.tsv, and each run's config, status and metrics), so it is the same
+/// what is on disk (plan.json, and each run's config, status and metrics, each through its type), so it is the same
 /// whether the runs were trained here, by `--index` jobs, or on a cluster.
 public struct Summary: Sendable {
     public struct Row: Sendable {
@@ -11,8 +11,14 @@ public struct Summary: Sendable {
         public var index: Int?
         public var id: String
         public var name: String
-        /// Canonical parameter values, keyed like the spec.
-        public var parameters: [String: String]
+        /// The run's config, read through its record (nil only for a run of a plan from before
+        /// plan.json that never started).
+        public var config: RunConfig?
+        /// Every parameter's canonical value, keyed like the spec (empty without a config).
+        public var parameters: [String: String] {
+            guard let config else { return [:] }
+            return Dictionary(uniqueKeysWithValues: Parameter.all.map { ($0.key, $0.read(config).description) })
+        }
         /// running, done, failed, diverged, interrupted, pending (not started), or damaged
         /// (marked finished, but its metrics disagree; the next run of the spec retrains it).
         public var status: String
@@ -58,31 +64,15 @@ public struct Summary: Sendable {
         var rows: [Row] = []
         var seen = Set<String>()
         // The plan's runs first, in plan order.
-        if let tsv = try? String(contentsOfFile: store.file(RunStore.planFile), encoding: .utf8) {
-            let lines = tsv.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-            if let header = lines.first, header.count > 3 {
-                for fields in lines.dropFirst() where fields.count == header.count {
-                    let parameters = Dictionary(uniqueKeysWithValues: zip(header[3...], fields[3...]))
-                    rows.append(row(store: store, index: Int(fields[0]), id: fields[1], name: fields[2],
-                                    parameters: parameters))
-                    seen.insert(fields[1])
-                }
-            }
+        for entry in PlanRecord.read(store)?.runs ?? [] where !seen.contains(entry.id) {
+            rows.append(row(store: store, index: entry.index, id: entry.id, name: entry.name, config: entry.config))
+            seen.insert(entry.id)
         }
         // Then runs of earlier plans still on disk, by name.
-        let others = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
-            .filter { !seen.contains($0) && FileManager.default.fileExists(atPath: store.file(RunStore.configFile, ofID: $0)) }
         var extra: [Row] = []
-        for id in others {
-            guard let data = FileManager.default.contents(atPath: store.file(RunStore.configFile, ofID: id)),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  let config = object["config"] as? [String: Any] else { continue }
-            let parameters = config.mapValues { value -> String in
-                if let list = value as? [Any] { return list.isEmpty ? "none" : list.map { "\($0)" }.joined(separator: "x") }
-                if value is NSNull { return "all" }
-                return "\(value)"
-            }
-            extra.append(row(store: store, index: nil, id: id, name: object["name"] as? String ?? id, parameters: parameters))
+        for id in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []) where !seen.contains(id) {
+            guard let record = store.record(ofID: id) else { continue }
+            extra.append(row(store: store, index: nil, id: id, name: record.name, config: record.config))
         }
         rows += extra.sorted { $0.name < $1.name }
         let selection = store.selection()
@@ -95,7 +85,7 @@ public struct Summary: Sendable {
         return Summary(experiment: (dir as NSString).lastPathComponent, rows: rows, selection: selection)
     }
 
-    private static func row(store: RunStore, index: Int?, id: String, name: String, parameters: [String: String]) -> Row {
+    private static func row(store: RunStore, index: Int?, id: String, name: String, config: RunConfig?) -> Row {
         let status = RunStatus.read(store.file(RunStore.statusFile, ofID: id))
         let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8)
         let parsed = text.flatMap(EpochMetrics.parse)
@@ -103,12 +93,12 @@ public struct Summary: Sendable {
         var state = status?.state.rawValue ?? "pending"
         // "running" with no process holding the run's lock: it was killed, not running.
         if status?.state == .running && !RunLock.isHeld(directory: store.path(ofID: id)) { state = "interrupted" }
-        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: Int(parameters["epochs"] ?? "")) {
+        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: config?.epochs) {
             state = "damaged"
         }
-        return Row(index: index, id: id, name: name, parameters: parameters,
+        return Row(index: index, id: id, name: name, config: config,
                    status: state, epochsDone: metrics.count,
-                   epochs: status?.epochs ?? Int(parameters["epochs"] ?? ""), metrics: metrics, seconds: status?.seconds)
+                   epochs: status?.epochs ?? config?.epochs, metrics: metrics, seconds: status?.seconds)
     }
 
     /// The columns after index, id and name: every parameter, in the spec's order.

@@ -4,9 +4,10 @@ import Foundation
 
 /// The results layout of one experiment:
 ///
-///     results/<experiment>/plan.tsv               the last plan run here (order of the summary)
+///     results/<experiment>/plan.json              the last plan run here (order of the summary; PlanRecord)
+///     results/<experiment>/plan.tsv               the same as a table, for people and shell tools
 ///     results/<experiment>/summary.csv            one row per run (Reporting)
-///     results/<experiment>/<run-id>/config.json   the run's resolved parameters, id and name
+///     results/<experiment>/<run-id>/config.json   the run's resolved parameters, id and name (RunRecord)
 ///                                  /metrics.csv   one row per finished epoch
 ///                                  /status.json   running | done | failed | diverged | interrupted
 ///                                  /checkpoint.bin  the state after the last finished epoch
@@ -27,6 +28,7 @@ public struct RunStore: Sendable {
     // MARK: - File names (the layout above, spelled once)
 
     public static let planFile = "plan.tsv"
+    public static let planRecordFile = "plan.json"
     public static let summaryFile = "summary.csv"
     public static let groupsFile = "groups.csv"
     public static let configFile = "config.json"
@@ -128,15 +130,17 @@ public struct RunStore: Sendable {
 
     /// True when the folder's config.json holds exactly this run's config.
     public func hasSameConfig(_ run: Run) -> Bool {
-        guard let text = try? String(contentsOfFile: file(RunStore.configFile, ofID: run.id), encoding: .utf8) else {
-            return false
-        }
-        return text.contains("\"config\": \(Run.json(of: run.config))\n")
+        guard let record = RunRecord.read(file(RunStore.configFile, ofID: run.id)) else { return false }
+        return record.id == run.id && record.config == run.config
     }
+
+    /// The run record (config.json) of the run folder `id`, if it has a readable one.
+    public func record(ofID id: String) -> RunRecord? { RunRecord.read(file(RunStore.configFile, ofID: id)) }
 
     /// Writes the plan (the order `summary.csv` follows).
     public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
         try AtomicFile.createDirectory(directory)
+        try AtomicFile.write(PlanRecord(plan).json, to: file(RunStore.planRecordFile))
         try AtomicFile.write(plan.tsv(), to: file(RunStore.planFile))
         if let selection = plan.selection {
             let json = "{\"metric\": \(JSON.quote(selection.metric)), \"goal\": \(JSON.quote(selection.goal))}\n"
@@ -199,7 +203,7 @@ public struct RunStore: Sendable {
         where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             try? FileManager.default.removeItem(atPath: dir + "/" + name)
         }
-        try AtomicFile.write(RunStore.configJSON(run), to: file(RunStore.configFile, ofID: run.id))
+        try AtomicFile.write(RunRecord(run).json, to: file(RunStore.configFile, ofID: run.id))
         let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
                                    started: previous?.started ?? RunStatus.now(),
                                    secondsBefore: rows.isEmpty ? 0 : previous?.seconds ?? 0)
@@ -214,12 +218,6 @@ public struct RunStore: Sendable {
         try recorder.writeMetrics()
         try recorder.write(.running)
         return recorder
-    }
-
-    /// The text of a run's config.json.
-    static func configJSON(_ run: Run) -> String {
-        "{\n  \"id\": \(JSON.quote(run.id)),\n  \"name\": \(JSON.quote(run.name)),\n"
-            + "  \"config\": \(Run.json(of: run.config))\n}\n"
     }
 }
 

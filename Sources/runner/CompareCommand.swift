@@ -16,7 +16,8 @@ struct CompareCommand: ParsableCommand {
             Runs that differ only in seed form a group. For each pair of values of PARAM whose \
             groups agree on every other parameter, prints the difference of the group means \
             (later value minus earlier, in plan order) with its 95% Welch interval and two-sided \
-            p-value. Needs at least two done runs (seeds) a side for an interval.
+            p-value. Needs at least two done runs (seeds) a side for an interval. Exits 6 when \
+            PARAM varies but never alone (no two groups equal in every other parameter).
             """)
 
     @Argument(help: "An experiment's results folder (results/NAME).")
@@ -40,7 +41,7 @@ struct CompareCommand: ParsableCommand {
             comparison = try Comparison(Groups(Summary.load(store)), by: by, figure: metric)
         } catch {
             Output.error("runner compare: error: \(error.message)")
-            throw ExitStatus.invalidInput.code
+            throw (error.noPair ? ExitStatus.nothingToCompare : ExitStatus.invalidInput).code
         }
         switch format {
         case .text: Output.out(comparison.pairs.map(\.verdict).joined(separator: "\n") + "\n")

@@ -16,6 +16,8 @@ enum ExitStatus: Int32, CaseIterable {
     case unwritable = 4
     /// `sbatch` failed or is not installed.
     case sbatchFailed = 5
+    /// `compare --by PARAM`: PARAM varies, but no two groups differ in it alone.
+    case nothingToCompare = 6
     /// Bad command-line usage (argument parser: unknown option, missing value).
     case usage = 64
 

@@ -5,6 +5,7 @@ import FoundationXML
 #endif
 import Results
 import Testing
+import Vocabulary
 @testable import Reporting
 
 @Suite struct ChartTests {
@@ -77,12 +78,12 @@ import Testing
         for key in accuracies.keys.sorted() {
             let parts = key.split(separator: "/").map(String.init)
             for (s, accuracy) in accuracies[key]!.enumerated() {
-                var parameters = Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, "x") })
-                parameters["activation"] = parts[0]
-                parameters["dropout"] = parts[1]
-                parameters["seed"] = String(s + 1)
+                var config = RunConfig()
+                config.activation = Activation(rawValue: parts[0])!
+                config.dropout = Double(parts[1])!
+                config.seed = s + 1
                 let metrics = [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 2 - accuracy / 100, testAccuracy: accuracy, epochSeconds: 1)]
-                rows.append(Summary.Row(index: rows.count, id: "id\(rows.count)", name: key, parameters: parameters,
+                rows.append(Summary.Row(index: rows.count, id: "id\(rows.count)", name: key, config: config,
                                         status: diverged.contains("\(key)#\(s)") ? "diverged" : "done", epochsDone: 1,
                                         epochs: 1, metrics: metrics, seconds: 1))
             }
@@ -183,7 +184,7 @@ import Testing
         let plan = try Plan(try ExperimentSpec.parse(.init(name: "g.yaml", text: text), defaultName: "g"))
         let rows = plan.runs.map { run in
             Summary.Row(index: run.index, id: run.id, name: run.name,
-                        parameters: Dictionary(uniqueKeysWithValues: Parameter.all.map { ($0.key, $0.read(run.config).description) }),
+                        config: run.config,
                         status: "done", epochsDone: 1, epochs: 1,
                         metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: Double(run.index), epochSeconds: 1)],
                         seconds: 1)
@@ -211,7 +212,7 @@ import Testing
     @Test func hugeSweepsChartTheirFirstGroupsAndSaySo() {
         let rows = (0..<150).map { i in
             Summary.Row(index: i, id: "id\(i)", name: "lr=\(i)",
-                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, $0 == "lr" ? "\(i)" : "x") }),
+                        config: { var c = RunConfig(); c.lr = Double(i + 1); return c }(),
                         status: "done", epochsDone: 1, epochs: 1,
                         metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 50, epochSeconds: 1)], seconds: 1)
         }
@@ -228,7 +229,7 @@ import Testing
     @Test func prunedCurvesStopAtTheirRung() {
         func row(_ i: Int, _ status: String, epochs: Int) -> Summary.Row {
             Summary.Row(index: i, id: "id\(i)", name: "lr=\(i)",
-                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { ($0, $0 == "lr" ? "0.\(i + 1)" : "x") }),
+                        config: { var c = RunConfig(); c.lr = [0.1, 0.2, 0.3][i]; return c }(),
                         status: status, epochsDone: epochs, epochs: 9,
                         metrics: (1...epochs).map { EpochMetrics(epoch: $0, trainLoss: 1, testLoss: 1, testAccuracy: Double(50 + $0), epochSeconds: 1) },
                         seconds: 1)
@@ -248,8 +249,7 @@ import Testing
     @Test func oneSeriesLogAxisAndAFittedRange() {
         let rows = (0..<12).map { i in
             Summary.Row(index: i, id: "id\(i)", name: "run \(i)",
-                        parameters: Dictionary(uniqueKeysWithValues: Summary.parameterKeys.map { key in
-                            (key, key == "lr" ? "0.0\(i + 10)" : key == "momentum" ? "0.\(i + 10)" : "x") }),
+                        config: { var c = RunConfig(); c.lr = Double("0.0\(i + 10)")!; c.momentum = Double("0.\(i + 10)")!; return c }(),
                         status: "done", epochsDone: 1, epochs: 1,
                         metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 98 + Double(i) / 100, epochSeconds: 1)],
                         seconds: 1)

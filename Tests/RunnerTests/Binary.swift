@@ -56,9 +56,17 @@ struct Binary {
             _, errors, process in
             guard !resumed, point.hasPrefix("stop:"), errors.contains("runner: test point ") else { return }
             resumed = true
+            waitUntilStopped(process)
             whenStopped(process)
             kill(process.processIdentifier, SIGCONT)
         }
+    }
+
+    /// Waits until `process` is stopped. The binary writes its test point's line just before it
+    /// stops itself, so a SIGCONT sent on the line alone could come first and be lost.
+    static func waitUntilStopped(_ process: Process) {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(process.processIdentifier), &info, WSTOPPED) != 0 && errno == EINTR {}
     }
 
     /// Starts `runner args` without waiting for it; the caller reads its pipes and waits.

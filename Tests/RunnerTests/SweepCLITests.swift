@@ -178,6 +178,7 @@ import Testing
         let second = try Binary.start(args)
         let secondSoFar = Binary.read(second.out.fileHandleForReading, until: "is being trained by another runner")
         #expect(secondSoFar.contains("is being trained by another runner"), "\(secondSoFar)")
+        Binary.waitUntilStopped(first.0)
         kill(first.0.processIdentifier, SIGCONT)
         let secondOut = secondSoFar + String(decoding: second.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let firstOut = String(decoding: first.out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import Vocabulary
+@testable import Experiments
+
+/// A config read back through its type: what was written comes back equal, a parameter added
+/// after a record was written reads as the value it had before it existed, and a broken record
+/// is an error rather than a default.
+@Suite struct RunConfigCodable {
+    func decode(_ json: String) throws -> RunConfig {
+        try JSONDecoder().decode(RunConfig.self, from: Data(json.utf8))
+    }
+
+    /// Every parameter away from its default, and the seed program's defaults.
+    static let specs = [
+        "epochs: 1\n",
+        """
+        activation: relu
+        dropout: 0.25
+        epochs: 7
+        lr: 0.003
+        momentum: 0.9
+        batch_size: 64
+        hidden: []
+        seed: 12
+        dataset: fashion-mnist
+        optimizer: adamw
+        train_subset: 5000
+        test_subset: 1000
+        validation: 2000
+        lr_schedule: {step: {step_size: 2, gamma: 0.5}}
+        normalize: mnist
+        init: kaiming_normal
+        weight_decay: 0.05
+        betas: [0.8, 0.99]
+        eps: 1e-6
+        batch_norm: true
+        early_stopping: {metric: val_loss, patience: 2, min_delta: 0.001}
+        """,
+        "optimizer: sgd\nnesterov: true\nmomentum: 0.9\nhidden: [1000]\nnormalize: [0.5, 0.25]\nlr_schedule: cosine\n",
+    ]
+
+    @Test(arguments: specs)
+    func whatIsWrittenReadsBackEqual(_ text: String) throws {
+        for run in try plan(text).runs {
+            let json = Run.json(of: run.config)
+            #expect(try decode(json) == run.config, "\(json)")
+            // The encoder writes the same object the id hashes.
+            let encoded = try JSONEncoder().encode(run.config)
+            #expect(try decode(String(decoding: encoded, as: UTF8.self)) == run.config)
+        }
+    }
+
+    /// A record of the first release (only its parameters) reads every later parameter as
+    /// the value it had before it existed, so its id and groups are those of today's
+    /// equivalent config.
+    @Test func aFirstReleaseRecordReadsLaterParametersAsIntroduced() throws {
+        let old = """
+            {"activation": "relu", "dropout": 0.5, "epochs": 20, "lr": 0.01, "momentum": 0.5, "batch_size": 32, \
+            "hidden": [512, 256], "seed": 3, "dataset": "mnist", "optimizer": "sgd", "train_subset": null, "test_subset": null}
+            """
+        let config = try decode(old)
+        var expected = RunConfig()
+        expected.activation = .relu
+        expected.seed = 3
+        #expect(config == expected)
+        for parameter in Parameter.all where parameter.introducedAt != nil {
+            #expect(parameter.read(config) == parameter.introducedAt, "\(parameter.key)")
+        }
+        #expect(Run.json(of: config) == old.replacingOccurrences(of: "\n", with: ""))
+    }
+
+    @Test func aMissingFirstReleaseParameterIsAnError() {
+        #expect(throws: DecodingError.self) {
+            _ = try decode("{\"activation\": \"relu\", \"dropout\": 0.5}")
+        }
+    }
+
+    @Test(arguments: [("activation", "\"swish\""), ("lr_schedule", "\"sometimes\""), ("epochs", "\"ten\""),
+                      ("hidden", "512"), ("train_subset", "\"all\"")])
+    func aValueTheParameterWouldNotTakeIsAnError(key: String, value: String) throws {
+        var fields = ["\"activation\": \"relu\"", "\"dropout\": 0.5", "\"epochs\": 2", "\"lr\": 0.01", "\"momentum\": 0.5",
+                      "\"batch_size\": 32", "\"hidden\": [8]", "\"seed\": 1", "\"dataset\": \"mnist\"",
+                      "\"optimizer\": \"sgd\"", "\"train_subset\": null", "\"test_subset\": null"]
+        #expect(throws: Never.self) { _ = try decode("{" + fields.joined(separator: ", ") + "}") }
+        fields.removeAll { $0.hasPrefix("\"\(key)\"") }
+        fields.append("\"\(key)\": \(value)")
+        #expect(throws: DecodingError.self) { _ = try decode("{" + fields.joined(separator: ", ") + "}") }
+    }
+}

@@ -1,0 +1,116 @@
+import Experiments
+import Foundation
+import Testing
+@testable import Results
+
+/// A fresh, empty temporary folder.
+func temporaryFolder() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("results-tests-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// The repository root.
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().path
+
+/// Each file of a run folder is written and read by one type.
+@Suite struct Records {
+    func plan(_ text: String) throws -> Plan {
+        try Plan(try ExperimentSpec.parse(.init(name: "r.yaml", text: text), defaultName: "r"))
+    }
+
+    @Test func aRunRecordReadsBackEqualAndIsWhatTheStoreChecks() throws {
+        let store = RunStore(directory: try temporaryFolder())
+        for run in try plan("sweep:\n  activation: [relu, tanh]\n  validation: [0, 100]\n  optimizer: [sgd, adamw]\n").runs {
+            _ = try store.begin(run)
+            #expect(store.record(ofID: run.id) == RunRecord(run))
+            #expect(store.hasSameConfig(run))
+            var other = run
+            other.config.seed += 1
+            #expect(!store.hasSameConfig(other))
+        }
+    }
+
+    /// Every config.json committed under results/ (some written before later parameters
+    /// existed) reads through the type, and its config hashes to its folder's id.
+    @Test func everyCommittedRecordReadsAndKeepsItsId() throws {
+        let results = repository + "/results"
+        let files = (FileManager.default.enumerator(atPath: results)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix("/config.json") && !$0.hasPrefix("pytorch") }
+        #expect(files.count > 100)
+        for file in files {
+            let record = try #require(RunRecord.read(results + "/" + file), "\(file)")
+            #expect(Run.id(of: record.config) == record.id, "\(file)")
+            let text = try String(contentsOfFile: results + "/" + file, encoding: .utf8)
+            #expect(record.json == text, "\(file) is not written back as it was")
+        }
+    }
+
+    @Test func aPlanRecordReadsBackAndALegacyFolderReadsItsTable() throws {
+        let store = RunStore(directory: try temporaryFolder())
+        let plan = try plan("sweep:\n  dropout: [0.0, 0.5]\n  seed: [1, 2]\n")
+        try store.writePlan(plan)
+        let record = try #require(PlanRecord.read(store))
+        #expect(record == PlanRecord(plan))
+        #expect(record.runs.map(\.config) == plan.runs.map(\.config))
+        // A folder from before plan.json: plan.tsv's order, configs from the runs' records.
+        _ = try store.begin(plan.runs[1])
+        try FileManager.default.removeItem(atPath: store.file(RunStore.planRecordFile))
+        let legacy = try #require(PlanRecord.read(store))
+        #expect(legacy.runs.map(\.id) == plan.runs.map(\.id))
+        #expect(legacy.runs.map(\.config) == [nil, plan.runs[1].config, nil, nil])
+    }
+
+    @Test func aStatusRecordReadsBack() throws {
+        let status = RunStatus(state: .stopped, reason: "r", epochsDone: 3, epochs: 9, seconds: 1.5,
+                               started: "a", updated: "b", metricsSHA256: "c")
+        #expect(try JSONDecoder().decode(RunStatus.self, from: Data(status.json.utf8)) == status)
+    }
+}
+
+@Suite struct Locks {
+    @Test func aLockIsHeldWhileItsOwnerLivesAndNotAfter() throws {
+        let dir = try temporaryFolder() + "/run"
+        #expect(!RunLock.isHeld(directory: dir))
+        var lock: RunLock? = try RunLock.acquire(directory: dir)
+        #expect(RunLock.isHeld(directory: dir))
+        // The probe never takes the lock away from its owner, nor blocks a later owner.
+        #expect(throws: RunLock.Failure.self) { _ = try RunLock.acquire(directory: dir) }
+        lock = nil
+        #expect(!RunLock.isHeld(directory: dir))
+        #expect(throws: Never.self) { _ = try RunLock.acquire(directory: dir) }
+        withExtendedLifetime(lock) {}
+    }
+}
+
+@Suite struct TestPoints {
+    @Test func theVariableParses() {
+        #expect(TestPoint.parse("kill:batch@12") == .init(action: .kill, point: "batch", count: 12))
+        #expect(TestPoint.parse("stop:temp:config.json@2") == .init(action: .stop, point: "temp:config.json", count: 2))
+        for bad in ["batch@1", "kill:batch", "kill:@1", "pause:batch@1", "kill:batch@0", "kill:batch@x"] {
+            #expect(TestPoint.parse(bad) == nil, "\(bad)")
+        }
+        #expect(TestPoint.arm(environment: [TestPoint.variable: "kill:batch"]) != nil)
+        #expect(TestPoint.arm(environment: [:]) == nil)
+    }
+}
+
+@Suite struct AtomicWrites {
+    @Test func aLinkAtTheTargetIsReplacedNotWrittenThrough() throws {
+        let dir = try temporaryFolder()
+        try "precious\n".write(toFile: dir + "/victim", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/status.json", withDestinationPath: dir + "/victim")
+        try AtomicFile.write("new\n", to: dir + "/status.json")
+        #expect(try String(contentsOfFile: dir + "/victim", encoding: .utf8) == "precious\n")
+        #expect(try String(contentsOfFile: dir + "/status.json", encoding: .utf8) == "new\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["status.json", "victim"])
+    }
+
+    @Test func aFolderThatIsALinkIsRefused() throws {
+        let dir = try temporaryFolder()
+        try FileManager.default.createDirectory(atPath: dir + "/real", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/run", withDestinationPath: dir + "/real")
+        #expect(throws: AtomicFile.WriteError.self) { try AtomicFile.requireRealDirectory(dir + "/run") }
+    }
+}
