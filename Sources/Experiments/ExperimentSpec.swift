@@ -99,6 +99,10 @@ public struct ExperimentSpec: Sendable {
     public static func load(path: String, overrides: [String] = []) throws(SpecError) -> ExperimentSpec {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            // `runner spec.yaml epochs=3`: a parameter given as a second spec.
+            if let eq = path.firstIndex(of: "="), !path.contains("/"), Parameter.named(String(path[..<eq])) != nil {
+                throw .file(path: path, message: "no such spec file; to set a parameter write --set \(path)")
+            }
             throw .file(path: path, message: "no such spec file; check the path (specs live in experiments/)")
         }
         if isDirectory.boolValue {
@@ -162,62 +166,69 @@ public struct ExperimentSpec: Sendable {
         var spec = ExperimentSpec(name: defaultName, summary: nil, dataDirectory: nil, base: RunConfig(), axes: [],
                                   excludes: [], includes: [], repeats: 1, source: source,
                                   sweepMark: top.mark)
+        // Every key is read even after a mistake, so one run of the spec reports each (up to
+        // `maxReported`) with its position instead of one a time.
+        var problems: [YAMLError] = []
         for entry in top.entries {
             let key = entry.key.value
-            switch key {
-            case "name":
-                spec.name = try experimentName(entry.value, source)
-                nameFromFile = false
-            case "description":
-                guard case .scalar(let s) = entry.value else {
-                    throw YAMLError("description must be text, got \(entry.value.kindDescription)",
-                                    at: entry.value.mark, in: source)
+            do throws(YAMLError) {
+                switch key {
+                case "name":
+                    spec.name = try experimentName(entry.value, source)
+                    nameFromFile = false
+                case "description":
+                    guard case .scalar(let s) = entry.value else {
+                        throw YAMLError("description must be text, got \(entry.value.kindDescription)",
+                                        at: entry.value.mark, in: source)
+                    }
+                    spec.summary = s.value
+                case "data_dir":
+                    guard case .scalar(let s) = entry.value, !s.value.isEmpty, !s.isNull else {
+                        throw YAMLError("data_dir must be a folder path, got \(entry.value.kindDescription)",
+                                        at: entry.value.mark, in: source)
+                    }
+                    spec.dataDirectory = s.value
+                case "slurm":
+                    spec.slurm = try SlurmSettings.parse(entry.value, source)
+                case "select":
+                    spec.selection = try Selection.parse(entry.value, source)
+                    spec.selectionMark = entry.value.mark
+                case "repeats":
+                    spec.repeatsMark = entry.value.mark
+                    spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
+                case "prune":
+                    spec.pruning = try Pruning.parse(entry.value, source)
+                    spec.pruningMark = entry.value.mark
+                case "samples":
+                    spec.samplesMark = entry.value.mark
+                    spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)
+                case "sample_seed":
+                    spec.sampleSeed = UInt64(try Parameter.int(entry.value, source, key: "sample_seed", min: 0, max: Int.max))
+                case "sweep":
+                    spec.sweepMark = entry.key.mark
+                    (spec.axes, spec.sampled) = try axes(entry.value, source)
+                    for axis in spec.axes {
+                        for (value, mark) in zip(axis.values, axis.valueMarks) { spec.noteMark(axis.parameter.key, value, mark, source) }
+                    }
+                case "exclude":
+                    spec.excludes = try assignments(entry.value, source, section: "exclude")
+                case "include":
+                    spec.includes = try assignments(entry.value, source, section: "include")
+                    for include in spec.includes {
+                        for (parameter, value) in include.values { spec.noteMark(parameter.key, value, include.mark, source) }
+                    }
+                default:
+                    guard let parameter = Parameter.named(key) else {
+                        throw unknownKey(entry.key, source,
+                                         candidates: Parameter.keys + sectionKeys, in: "a spec")
+                    }
+                    let value = try parameter.value(from: entry.value, in: source)
+                    parameter.set(value, in: &spec.base)
+                    spec.baseKeys.insert(key)
+                    spec.noteMark(key, value, entry.value.mark, source)
                 }
-                spec.summary = s.value
-            case "data_dir":
-                guard case .scalar(let s) = entry.value, !s.value.isEmpty, !s.isNull else {
-                    throw YAMLError("data_dir must be a folder path, got \(entry.value.kindDescription)",
-                                    at: entry.value.mark, in: source)
-                }
-                spec.dataDirectory = s.value
-            case "slurm":
-                spec.slurm = try SlurmSettings.parse(entry.value, source)
-            case "select":
-                spec.selection = try Selection.parse(entry.value, source)
-                spec.selectionMark = entry.value.mark
-            case "repeats":
-                spec.repeatsMark = entry.value.mark
-                spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)
-            case "prune":
-                spec.pruning = try Pruning.parse(entry.value, source)
-                spec.pruningMark = entry.value.mark
-            case "samples":
-                spec.samplesMark = entry.value.mark
-                spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)
-            case "sample_seed":
-                spec.sampleSeed = UInt64(try Parameter.int(entry.value, source, key: "sample_seed", min: 0, max: Int.max))
-            case "sweep":
-                spec.sweepMark = entry.key.mark
-                (spec.axes, spec.sampled) = try axes(entry.value, source)
-                for axis in spec.axes {
-                    for (value, mark) in zip(axis.values, axis.valueMarks) { spec.noteMark(axis.parameter.key, value, mark, source) }
-                }
-            case "exclude":
-                spec.excludes = try assignments(entry.value, source, section: "exclude")
-            case "include":
-                spec.includes = try assignments(entry.value, source, section: "include")
-                for include in spec.includes {
-                    for (parameter, value) in include.values { spec.noteMark(parameter.key, value, include.mark, source) }
-                }
-            default:
-                guard let parameter = Parameter.named(key) else {
-                    throw unknownKey(entry.key, source,
-                                     candidates: Parameter.keys + sectionKeys, in: "a spec")
-                }
-                let value = try parameter.value(from: entry.value, in: source)
-                parameter.set(value, in: &spec.base)
-                spec.baseKeys.insert(key)
-                spec.noteMark(key, value, entry.value.mark, source)
+            } catch {
+                problems.append(error)
             }
         }
         if nameFromFile, let problem = nameProblem(defaultName) {
@@ -225,12 +236,22 @@ public struct ExperimentSpec: Sendable {
                 + "rename the file or set 'name:'", at: Mark(line: 1, column: 1), in: source)
         }
         for (number, text) in overrides.enumerated() {
-            try spec.apply(override: text, number: number + 1)
+            do throws(YAMLError) {
+                try spec.apply(override: text, number: number + 1)
+            } catch {
+                problems.append(error)
+            }
+        }
+        if var first = problems.first {
+            first.others = Array(problems.dropFirst().prefix(maxReported - 1))
+            first.unreported = max(0, problems.count - maxReported)
+            throw first
         }
         return spec
     }
 
-    /// Applies one `--set key=value`: the key becomes that fixed value, and stops being an axis.
+    /// Applies one `--set key=value`: the key becomes that fixed value, and stops being an axis;
+    /// or, given a list (`key=[a,b]`), an axis over those values.
     /// - Throws: `YAMLError` rendered against the override's own text.
     mutating func apply(override text: String, number: Int) throws(YAMLError) {
         let source = Source(name: "--set", text: text)
@@ -246,19 +267,51 @@ public struct ExperimentSpec: Sendable {
                              candidates: Parameter.keys, in: "--set")
         }
         let valueSource = Source(name: "--set", text: valueText)
-        let node: Node?
-        let value: ParameterValue
+        let parsed: Node?
         do throws(YAMLError) {
-            node = try Parser(valueSource).parse()
-            value = try node.map { (n) throws(YAMLError) in try parameter.value(from: n, in: valueSource) } ?? .none
+            parsed = try Parser(valueSource).parse()
         } catch {
             // Errors inside the value: shift them to their column in the whole `key=value`.
-            throw YAMLError(error.message,
-                            at: Mark(line: 1, column: error.mark.column + offset), in: source)
+            throw YAMLError(error.message, at: Mark(line: 1, column: error.mark.column + offset), in: source)
         }
-        guard node != nil else {
+        guard let node = parsed else {
             throw YAMLError("--set \(key)= needs a value", at: Mark(line: 1, column: offset + 1),
                             in: source)
+        }
+        // `--set 'lr=[0.1,0.01]'` (Hydra's multirun): a list where the parameter takes one value
+        // is a sweep axis over its items, replacing any axis or value the spec gave it
+        // (`hidden`, whose value is a list, sweeps over a list of lists).
+        if case .sequence(let list) = node, parameter.key != "hidden" || list.items.contains(where: {
+            if case .sequence = $0 { true } else { false } }) {
+            guard !list.items.isEmpty else {
+                throw YAMLError("--set \(key)=[] is an empty sweep; give at least one value",
+                                at: Mark(line: 1, column: offset + 1), in: source)
+            }
+            var values: [ParameterValue] = [], marks: [Mark] = []
+            do throws(YAMLError) {
+                for item in list.items {
+                    let value = try parameter.value(from: item, in: valueSource)
+                    if values.contains(value) {
+                        throw YAMLError("the sweep of \(key) lists \(value) twice", at: item.mark, in: valueSource)
+                    }
+                    values.append(value)
+                    marks.append(Mark(line: 1, column: item.mark.column + offset))
+                }
+            } catch {
+                throw YAMLError(error.message, at: Mark(line: 1, column: error.mark.column + offset), in: source)
+            }
+            baseKeys.remove(key)
+            sampled.removeAll { $0.parameter.key == key }
+            let axis = Axis(parameter: parameter, values: values, mark: Mark(line: 1, column: 1), valueMarks: marks)
+            if let i = axes.firstIndex(where: { $0.parameter.key == key }) { axes[i] = axis } else { axes.append(axis) }
+            valueMarks[key] = zip(values, marks).map { ($0, $1, source) }
+            return
+        }
+        let value: ParameterValue
+        do throws(YAMLError) {
+            value = try parameter.value(from: node, in: valueSource)
+        } catch {
+            throw YAMLError(error.message, at: Mark(line: 1, column: error.mark.column + offset), in: source)
         }
         parameter.set(value, in: &base)
         baseKeys.insert(key)
@@ -268,6 +321,9 @@ public struct ExperimentSpec: Sendable {
     }
 
     // MARK: - Sections
+
+    /// Most mistakes of one spec reported at once; the rest are counted.
+    public static let maxReported = 20
 
     /// Longest experiment name: a folder name, with room for the paths built under it.
     public static let maxNameLength = 100

@@ -25,8 +25,26 @@ public enum Suggestion {
         return previous[b.count]
     }
 
-    /// ", did you mean 'x'?" or "", ready to append to a message.
+    /// Other tools' names for the runner's parameters (PyTorch's, Keras's, scikit-learn's,
+    /// Hydra configs'), which no edit distance finds: `learning_rate` is far from `lr`.
+    static let synonyms: [String: String] = [
+        "learning_rate": "lr", "learningrate": "lr", "eta": "lr",
+        "batch": "batch_size", "batchsize": "batch_size", "minibatch_size": "batch_size",
+        "num_epochs": "epochs", "n_epochs": "epochs", "max_epochs": "epochs", "epoch": "epochs",
+        "dropout_rate": "dropout", "drop_rate": "dropout", "dropout_p": "dropout", "p": "dropout",
+        "activation_function": "activation", "nonlinearity": "activation", "act": "activation",
+        "hidden_layers": "hidden", "hidden_sizes": "hidden", "hidden_layer_sizes": "hidden", "layers": "hidden",
+        "random_seed": "seed", "random_state": "seed",
+        "optim": "optimizer", "solver": "optimizer", "wd": "weight_decay", "l2": "weight_decay",
+        "batchnorm": "batch_norm", "bn": "batch_norm", "weight_init": "init", "initialization": "init",
+        "val_size": "validation", "validation_split": "validation", "n_trials": "samples", "num_samples": "samples",
+    ]
+
+    /// ", did you mean 'x'?" or "", ready to append to a message: another tool's name for a
+    /// candidate first, else the nearest candidate by edit distance.
     static func hint(for word: String, in candidates: [String]) -> String {
-        nearest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        let key = String(word.lowercased().map { $0 == "-" ? "_" : $0 })
+        if let synonym = synonyms[key], candidates.contains(synonym) { return "; did you mean '\(synonym)'?" }
+        return nearest(to: word, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
     }
 }

@@ -27,7 +27,7 @@ public enum Charts {
             series: curves(groups, \.testAccuracy), yIncludesZero: false, yCeiling: 100, yFloor: 0)
         let loss = LineChart(
             title: "\(summary.experiment): test loss (mean NLL)" + of, xLabel: "epoch", yLabel: "test loss",
-            series: curves(groups, \.testLoss), yIncludesZero: true)
+            series: curves(groups, \.testLoss), yIncludesZero: true, yFloor: 0)
         files += [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
         if groups.figures.contains(.finalTrainAccuracy) {
             var series: [LineChart.Series] = []

@@ -159,6 +159,7 @@ public struct Groups: Sendable {
             while line.hasSuffix(" ") { line.removeLast() }
             lines.append(line)
         }
+        if let note = fewRunsNote { lines.append(note) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

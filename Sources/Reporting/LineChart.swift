@@ -102,6 +102,14 @@ public struct LineChart: Sendable {
     /// The chart as an SVG document. The canvas grows with the legend (one 18-pixel line per
     /// series, as wide as the longest label), so the legend is never clipped.
     public func svg(width: Double = 760, height: Double = 460) -> String {
+        // Bands and error bars drawn within the metric's range (an interval from two runs can
+        // reach past 100% or below 0); the tables keep the true interval.
+        let low = yFloor ?? -Double.infinity, high = yCeiling ?? Double.infinity
+        let series = self.series.map { serie in
+            var s = serie
+            s.band = serie.band.map { ($0.x, min(max($0.low, low), high), min(max($0.high, low), high)) }
+            return s
+        }
         let longest = Double(series.map { $0.label.count + ($0.outlier ? 11 : 0) }.max() ?? 10)
         let legendWidth = 56 + 6.8 * longest
         let width = max(width, 64 + 600 + legendWidth + 16)

@@ -7,7 +7,25 @@ extension Summary {
     public enum SortKey: String, CaseIterable, Sendable {
         case index, name, status
         case finalTestAccuracy = "final_test_accuracy", bestTestAccuracy = "best_test_accuracy"
-        case finalTestLoss = "final_test_loss", seconds
+        case finalTestLoss = "final_test_loss"
+        case finalValAccuracy = "final_val_accuracy", bestValAccuracy = "best_val_accuracy"
+        case finalValLoss = "final_val_loss", seconds
+
+        /// The figure this key orders by, for keys that name one.
+        public var figure: Groups.Figure? {
+            switch self {
+            case .finalTestAccuracy: .finalTestAccuracy
+            case .bestTestAccuracy: .bestTestAccuracy
+            case .finalTestLoss: .finalTestLoss
+            case .finalValAccuracy: .finalValAccuracy
+            case .bestValAccuracy: .bestValAccuracy
+            case .finalValLoss: .finalValLoss
+            case .index, .name, .status, .seconds: nil
+            }
+        }
+
+        /// Losses and seconds order lowest first, accuracies highest first.
+        var ascending: Bool { self == .finalTestLoss || self == .finalValLoss || self == .seconds }
 
         /// Rows sorted by this key: highest accuracy, lowest loss and fewest seconds first;
         /// index, name and status in ascending order; runs without the figure last; ties in
@@ -25,10 +43,9 @@ extension Summary {
             case .index: return compare(a.index, b.index, ascending: true)
             case .name: return compare(a.name, b.name, ascending: true)
             case .status: return compare(a.status, b.status, ascending: true)
-            case .finalTestAccuracy: return compare(a.finalAccuracy, b.finalAccuracy, ascending: false)
-            case .bestTestAccuracy: return compare(a.bestAccuracy, b.bestAccuracy, ascending: false)
-            case .finalTestLoss: return compare(a.finalLoss, b.finalLoss, ascending: true)
             case .seconds: return compare(a.seconds, b.seconds, ascending: true)
+            case .finalTestAccuracy, .bestTestAccuracy, .finalTestLoss, .finalValAccuracy, .bestValAccuracy, .finalValLoss:
+                return compare(figure!.value(a), figure!.value(b), ascending: ascending)
             }
         }
     }
@@ -68,7 +85,7 @@ extension Summary {
                          Summary.format(r.finalAccuracy, "%.2f%%", none: "-"),
                          Summary.format(r.bestAccuracy, "%.2f%%", none: "-"),
                          Summary.format(r.finalLoss, "%.4f", none: "-"),
-                         Summary.format(r.seconds, "%.0f", none: "-")]
+                         Summary.seconds(r.seconds)]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return "**\(cell(experiment))**: \(rows.count) run\(rows.count == 1 ? "" : "s")\n\n" + lines.joined(separator: "\n") + "\n"

@@ -135,6 +135,13 @@ public struct Summary: Sendable {
         value.map { String(format: format, $0) } ?? none
     }
 
+    /// Seconds for people: whole seconds from 10 on, one decimal from 1, two below (a
+    /// sub-second run shows 0.04, not 0), "-" when unknown.
+    static func seconds(_ value: Double?) -> String {
+        guard let value else { return "-" }
+        return String(format: value < 0.995 ? "%.2f" : value < 9.95 ? "%.1f" : "%.0f", value)
+    }
+
     /// The summary as an aligned table for a terminal.
     public func table() -> String {
         let header = ["#", "id", "name", "status", "epochs", "final acc", "best acc", "final loss", "seconds"]
@@ -145,7 +152,7 @@ public struct Summary: Sendable {
                         Summary.format(r.finalAccuracy, "%.2f%%", none: "-"),
                         Summary.format(r.bestAccuracy, "%.2f%%", none: "-"),
                         Summary.format(r.finalLoss, "%.4f", none: "-"),
-                        Summary.format(r.seconds, "%.0f", none: "-")])
+                        Summary.seconds(r.seconds)])
         }
         let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
         let numeric: Set<Int> = [0, 4, 5, 6, 7, 8]

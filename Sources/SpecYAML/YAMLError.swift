@@ -7,6 +7,10 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
     public var source: Source
     public var mark: Mark
     public var message: String
+    /// Further mistakes found in the same pass (a spec's other keys), rendered after this one.
+    public var others: [YAMLError] = []
+    /// Mistakes found beyond those reported.
+    public var unreported = 0
 
     public init(_ message: String, at mark: Mark, in source: Source) {
         self.message = message
@@ -39,6 +43,8 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
             let pad = String(String.UnicodeScalarView(prefix.map { $0 == "\t" ? "\t" : " " }))
             out += "\n\(String(String.UnicodeScalarView(line)))\n\(pad)^"
         }
+        for other in others { out += "\n" + other.description }
+        if unreported > 0 { out += "\n\(source.name): error: and \(unreported) more mistake(s) not shown; fix these first" }
         return out
     }
 }

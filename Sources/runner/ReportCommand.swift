@@ -10,12 +10,12 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Write report.html (one self-contained file) and report.md for experiments' results.",
         discussion: """
-            The report holds the spec, the group table (means and 95% intervals over seeds), every \\
-            comparison of each varying parameter (Welch intervals and p-values), every chart, a \\
-            sortable table of the runs and their provenance. A sweep writes it at its end too. \\
-            --reference DIR adds, per group, the difference to another program's runs (CSV files \\
-            named GROUP.csv or GROUP,seed=N.csv, as bench/pytorch_seed.py writes); --since-epoch E \\
-            the change of test accuracy from epoch E to the last; --output FILE one Markdown \\
+            The report holds the spec, the group table (means and 95% intervals over seeds), every \
+            comparison of each varying parameter (Welch intervals and p-values), every chart, a \
+            sortable table of the runs and their provenance. A sweep writes it at its end too. \
+            --reference DIR adds, per group, the difference to another program's runs (CSV files \
+            named GROUP.csv or GROUP,seed=N.csv, as bench/pytorch_seed.py writes); --since-epoch E \
+            the change of test accuracy from epoch E to the last; --output FILE one Markdown \
             document over every experiment given.
             """)
 

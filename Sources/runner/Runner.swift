@@ -19,6 +19,20 @@ enum Main {
             print(Version.description)
             return
         }
+        if arguments.isEmpty {
+            print(Runner.helpMessage())
+            return
+        }
+        // `runner data fech`: a mistyped subcommand of a command that has them.
+        if arguments.count >= 2, let command = Runner.configuration.subcommands.first(where: {
+            $0.configuration.commandName == arguments[0] && !$0.configuration.subcommands.isEmpty }) {
+            let names = command.configuration.subcommands.compactMap { $0.configuration.commandName }
+            let word = arguments[1]
+            if !word.hasPrefix("-"), !names.contains(word), let near = Suggestion.nearest(to: word, in: names) {
+                Output.error("runner: error: unknown command '\(arguments[0]) \(word)'; did you mean 'runner \(arguments[0]) \(near)'?")
+                exit(ExitStatus.usage.rawValue)
+            }
+        }
         if let first = arguments.first, !first.hasPrefix("-"), !first.contains("/"), !first.contains("."),
            !Runner.commandNames.contains(first), !FileManager.default.fileExists(atPath: first),
            let near = Runner.commandNames.min(by: { Suggestion.distance(first, $0) < Suggestion.distance(first, $1) }),

@@ -28,7 +28,7 @@ struct SummarizeCommand: ParsableCommand {
     @Flag(help: "One row per run instead of one per group of runs that differ only in seed.")
     var byRun = false
 
-    @Option(help: ArgumentHelp("Order the runs by this column, best first (highest accuracy, lowest loss).",
+    @Option(help: ArgumentHelp("Order the rows (groups, or runs with --by-run) by this column, best first (highest accuracy, lowest loss; a group by its mean).",
                                valueName: Summary.SortKey.allCases.map(\.rawValue).joined(separator: "|")))
     var sort: Summary.SortKey = .index
 
@@ -65,13 +65,12 @@ struct SummarizeCommand: ParsableCommand {
             }
             let summary = loaded.sorted(by: sort)
             if !byRun {
-                let groups = Groups(loaded)
+                let groups = Groups(loaded).sorted(by: sort)
                 switch format {
                 case .table: Output.out(groups.table())
                 case .csv: Output.out(groups.csv())
-                case .json, .md:
-                    Output.error("runner summarize: error: --format \(format.rawValue) lists runs; add --by-run")
-                    throw ExitStatus.usage.code
+                case .json: Output.out(groups.json())
+                case .md: Output.out(groups.markdown())
                 }
                 continue
             }
