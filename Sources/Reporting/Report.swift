@@ -6,6 +6,9 @@ import Statistics
 /// script to sort the run table; no network, opens from disk) and `report.md` with the same
 /// tables, for a paper's notes or a pull request. Built from what is on disk.
 public struct Report: Sendable {
+    /// "1 run", "4 runs": a count with its noun, singular or plural.
+    static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)" + (n == 1 ? "" : "s") }
+
     public var summary: Summary
     public var groups: Groups
     /// The spec texts the folder was run from (specs/*.yaml), with where each came from.
@@ -185,7 +188,7 @@ public struct Report: Sendable {
                     + t.rows.map { "| " + $0.map(cell).joined(separator: " | ") + " |" }).joined(separator: "\n") + "\n"
         }
         var md = "\(h1) \(summary.experiment)\n\n"
-        md += "\(summary.rows.count) runs in \(groups.groups.count) groups (runs that differ only in seed). "
+        md += "\(Report.count(summary.rows.count, "run")) in \(Report.count(groups.groups.count, "group")) (runs that differ only in seed). "
             + "Figures are means over each group's done runs with 95% Student-t intervals; differences use Welch's test.\n\n"
         md += "\(h2) Groups\n\n" + table(groupRows()) + "\n"
         if let selection = groups.selection, let best = groups.best {
@@ -230,7 +233,7 @@ public struct Report: Sendable {
             return h + "</tbody></table>\n"
         }
         var body = "<h1>\(Report.escape(summary.experiment))</h1>\n"
-        body += "<p>\(summary.rows.count) runs in \(groups.groups.count) groups (runs that differ only in seed). Figures are means "
+        body += "<p>\(Report.count(summary.rows.count, "run")) in \(Report.count(groups.groups.count, "group")) (runs that differ only in seed). Figures are means "
             + "over each group's done runs with 95% Student-t intervals; differences use Welch's test.</p>\n"
         body += "<h2>Groups</h2>\n" + table(groupRows(), id: "groups")
         if let selection = groups.selection, let best = groups.best {

@@ -127,10 +127,11 @@ struct RunCommand: ParsableCommand {
         BLAS.setThreads(1)
         let cancellation = Cancellation()
         let signalled = Atomic<Int32>(0)
+        let quiet = self.quiet
         let trap = SignalTrap(cancellation: cancellation) { sig in
             signalled.store(sig, ordering: .relaxed)
-            Output.error("runner: stopping after the current batch (\(sig == SIGINT ? "interrupt" : "terminate")); "
-                + "finished epochs are kept. Press Ctrl-C again to quit at once.")
+            if !quiet { Output.error("runner: stopping after the current batch (\(sig == SIGINT ? "interrupt" : "terminate")); "
+                + "finished epochs are kept. Press Ctrl-C again to quit at once.") }
         }
         defer { withExtendedLifetime(trap) {} }
 

@@ -88,3 +88,20 @@ import Vocabulary
         #expect(throws: DecodingError.self) { _ = try decode("{" + fields.joined(separator: ", ") + "}") }
     }
 }
+
+/// The arithmetic a plan's time estimate divides by the engine's speed.
+@Suite struct RunWork {
+    @Test func theSeedRunsWorkCountedByHand() {
+        let config = RunConfig()
+        // 784 x 512 + 512 x 256 + 256 x 10 multiply-adds an example.
+        #expect(config.multiplyAddsPerExample == 535_040)
+        // 20 epochs x (6 x 60,000 training + 2 x (10,000 test + 10,000 training sample)).
+        #expect(config.estimatedFLOPs == 20 * 535_040 * 400_000)
+        var small = config
+        small.trainSubset = 3000
+        small.testSubset = 1000
+        small.validation = 500
+        small.epochs = 2
+        #expect(small.estimatedFLOPs == 2 * 535_040 * (6 * 3000 + 2 * (1000 + 3000 + 500)))
+    }
+}

@@ -80,4 +80,21 @@ import Testing
 
             """)
     }
+
+    /// `-q` is quiet when stopped, too; and a report of one run says "1 run in 1 group".
+    @Test func quietStopsQuietlyAndCountsAgree() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: one\nepochs: 2\ntrain_subset: 300\ntest_subset: 100\nhidden: [8]\n"
+            .write(to: dir.appendingPathComponent("one.yaml"), atomically: true, encoding: .utf8)
+        let args = [dir.appendingPathComponent("one.yaml").path, "--results", dir.path, "--data-dir",
+                    TrainCommandTests.dataDir, "-q"]
+        let stopped = try Binary.run(args, testPoint: "stop:batch@3") { kill($0.processIdentifier, SIGTERM) }
+        #expect(stopped.status == 143)
+        #expect(stopped.stdout == "" && stopped.stderr == "runner: test point batch@3: stop\n", "\(stopped.stderr)")
+        let rerun = try Binary.run(args)
+        #expect(rerun.status == 0 && rerun.stdout == "" && rerun.stderr == "", "\(rerun.stderr)")
+        let report = try String(contentsOf: dir.appendingPathComponent("one/report.md"), encoding: .utf8)
+        #expect(report.contains("1 run in 1 group (runs that differ only in seed)"))
+    }
 }

@@ -11,6 +11,9 @@ import Testing
         #expect(runs.count == 4)
         #expect(runs[0].hasSuffix("activation=sigmoid,dropout=0.0"))
         #expect(runs[3].hasSuffix("activation=relu,dropout=0.5"))
+        // The last line estimates the sweep's time from the engine measured just now.
+        let estimate = String(lines.last ?? "")
+        #expect(estimate.hasPrefix("estimated time: about ") && estimate.contains(" GFLOP/s a core"), "\(estimate)")
     }
 
     @Test func jsonParsesAndIdsAreStable() throws {
