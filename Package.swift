@@ -46,9 +46,9 @@ let package = Package(
             name: "Experiments",
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary"]),
-        .target(name: "MLPAVX512", swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
+        .target(name: "MLPAVX512", dependencies: ["Vocabulary"], swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         // OwnKernels.swift is MLPAVX512's (a symbolic link), built with its AVX2 register and tile.
-        .target(name: "MLPAVX2", swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
+        .target(name: "MLPAVX2", dependencies: ["Vocabulary"], swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
         .target(
             name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "MLPAVX2", "Vocabulary"],
             // The engine is the only place with hot loops: optimise it even in debug builds,

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// The train and test halves of one dataset.
 public struct DatasetSplit: Sendable {
@@ -12,9 +13,9 @@ public struct DatasetSplit: Sendable {
 }
 
 /// One dataset the runner can train on: its name (the spec's `dataset:` and its folder under
-/// the data folder), its files, and how to load them. A new dataset is one entry here (and its
-/// name and shape in `Experiments.DatasetName`, which a test keeps in step); the scheduler,
-/// the executor and the CLI only ever ask the registry.
+/// the data folder), its files, and how to load them. A new dataset is a case of
+/// `Vocabulary.DatasetName` (its name and shape) and its loader in `loader(for:)`, which the
+/// compiler asks for; the scheduler, the executor and the CLI only ever ask the registry.
 public struct DatasetLoader: Sendable {
     public var name: String
     /// The files `runner data` checks (raw, or with `.gz`).
@@ -25,7 +26,14 @@ public struct DatasetLoader: Sendable {
 
 /// Every dataset, by name.
 public enum DatasetRegistry {
-    public static let all: [DatasetLoader] = [MNIST.loader("mnist"), MNIST.loader("fashion-mnist")]
+    public static let all: [DatasetLoader] = DatasetName.allCases.map(loader(for:))
+
+    /// The loader of each dataset (exhaustive: a new name without a loader does not compile).
+    static func loader(for name: DatasetName) -> DatasetLoader {
+        switch name {
+        case .mnist, .fashionMNIST: MNIST.loader(name.rawValue)
+        }
+    }
 
     public static var names: [String] { all.map(\.name) }
 

@@ -75,7 +75,7 @@ public struct Parameter: Sendable {
                 if case .string(let s) = value { config.normalize = InputNormalization(canonical: s) }
             },
             read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
-        with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInitName.self, \.weightInit),
+        with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInit.self, \.weightInit),
              introducedAt: .string("default")),
         with(real("weight_decay", "weight decay, >= 0: L2 added to every gradient (sgd, adam), decoupled (adamw; default 0.01)",
                   \.weightDecay, range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),

@@ -26,7 +26,7 @@ public struct RunConfig: Hashable, Sendable {
     public var normalize: InputNormalization? = nil
     /// How the weights start (biases always as nn.Linear's). Added later: `default` stays
     /// out of ids.
-    public var weightInit: WeightInitName = .default
+    public var weightInit: WeightInit = .default
     /// The optimizer's weight decay (PyTorch's `weight_decay`): coupled L2 for SGD and Adam,
     /// decoupled for AdamW. Added later: 0 stays out of ids. A spec that picks `adamw` without
     /// writing it gets PyTorch's AdamW default, 0.01 (`Plan`).
@@ -52,13 +52,6 @@ public struct RunConfig: Hashable, Sendable {
 }
 
 
-
-/// Weight initialisations, named as PyTorch's `nn.init` functions (`default`: nn.Linear's).
-public enum WeightInitName: String, CaseIterable, Sendable, Codable {
-    case `default`
-    case kaimingUniform = "kaiming_uniform", kaimingNormal = "kaiming_normal"
-    case xavierUniform = "xavier_uniform", xavierNormal = "xavier_normal"
-}
 
 /// The optimizers the engine implements, with PyTorch 1.13's rules and defaults.
 public enum OptimizerName: String, CaseIterable, Sendable, Codable {

@@ -1,22 +1,9 @@
+import Vocabulary
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
 
 extension Kernels {
-    /// One step's numbers for `adam`, in Float32 (`Optimizer.Adam.scalars` computes them).
-    public struct AdamScalars: Sendable, Equatable {
-        public var beta1, oneMinusBeta1, beta2, oneMinusBeta2: Float
-        /// √(1 − beta2^t)
-        public var correction2Root: Float
-        public var eps: Float
-        /// −lr / (1 − beta1^t)
-        public var negativeStepSize: Float
-        /// Adam's weight decay, added to the gradient (0 for AdamW).
-        public var coupledDecay: Float
-        /// AdamW's 1 − lr·weight_decay (1 for Adam).
-        public var decoupledFactor: Float
-    }
-
     /// PyTorch 1.13's Adam / AdamW step (`_single_tensor_adam`, `_single_tensor_adamw`; no
     /// amsgrad, not maximising), element by element in one pass over p, g, m and v:
     ///

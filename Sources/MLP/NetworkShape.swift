@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The layout of a fully connected network and of its parameters in one flat buffer.
 ///
 /// Layer l maps `sizes[l]` inputs to `sizes[l + 1]` outputs. Its weights W_l [out, in]
@@ -62,21 +64,6 @@ public struct NetworkShape: Sendable, Equatable {
     /// Multiply-adds of one example's forward pass.
     public var forwardMACs: Int { layers.reduce(0) { $0 + $1.inputs * $1.outputs } }
 
-    /// How weights start. Biases always start as `nn.Linear`'s (uniform ±1/√fan_in): the
-    /// book's notebooks re-initialise weights only.
-    public enum WeightInit: String, Sendable, CaseIterable {
-        /// `nn.Linear`'s default: uniform ±1/√fan_in (kaiming_uniform with a = √5).
-        case `default`
-        /// `nn.init.kaiming_uniform_` with its defaults (a = 0, fan_in, leaky_relu: gain √2):
-        /// uniform ±√2·√(3/fan_in).
-        case kaimingUniform = "kaiming_uniform"
-        /// `nn.init.kaiming_normal_` with its defaults: normal, std √2/√fan_in.
-        case kaimingNormal = "kaiming_normal"
-        /// `nn.init.xavier_uniform_` (gain 1): uniform ±√(6/(fan_in + fan_out)).
-        case xavierUniform = "xavier_uniform"
-        /// `nn.init.xavier_normal_` (gain 1): normal, std √(2/(fan_in + fan_out)).
-        case xavierNormal = "xavier_normal"
-    }
 
     /// Initialises every layer, weights before biases, layer by layer, from `rng`. With
     /// `.default` this is PyTorch's `nn.Linear` initialisation (and the engine's draws are the

@@ -1,3 +1,4 @@
+import Vocabulary
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,10 +36,10 @@ public enum Optimizer: Sendable, Equatable {
         /// The Float32 numbers of step `step` (1 for the first), computed as PyTorch computes
         /// them: the bias corrections in double precision (Python floats), each narrowed to
         /// float where it meets a tensor.
-        public func scalars(step: UInt64, lr: Float, weightDecay: Float) -> Kernels.AdamScalars {
+        public func scalars(step: UInt64, lr: Float, weightDecay: Float) -> AdamScalars {
             let lr = Double(lr), t = Double(step)
             let correction1 = 1 - pow(beta1, t), correction2 = 1 - pow(beta2, t)
-            return Kernels.AdamScalars(
+            return AdamScalars(
                 beta1: Float(beta1), oneMinusBeta1: Float(1 - beta1),
                 beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
                 correction2Root: Float(correction2.squareRoot()), eps: Float(eps),

@@ -34,7 +34,7 @@ public final class Trainer {
         public var weightDecay: Float = 0
         public var nesterov: Bool = false
         /// How the weights start (biases always as nn.Linear's).
-        public var weightInit: NetworkShape.WeightInit = .default
+        public var weightInit: WeightInit = .default
         /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
         public var inputMean: Float = 0
         public var inputStd: Float = 1

@@ -1,3 +1,4 @@
+import Vocabulary
 internal import MLPAVX2
 internal import MLPAVX512
 
@@ -15,7 +16,7 @@ struct VectorKernels: Sendable {
     let weightGradient: @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>) -> Void
     /// Adam fused with the weight gradient: (delta, x, rows, outputs, inputs, p, m, v, scalars).
     let adamWeightStep: @Sendable (UnsafePointer<Float>, UnsafePointer<Float>, Int, Int, Int, UnsafeMutablePointer<Float>,
-                                   UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Kernels.AdamScalars) -> Void
+                                   UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, AdamScalars) -> Void
 
     static let avx512 = VectorKernels(
         matrixProduct: { MLPAVX512.matrixProduct(m: $0, n: $1, k: $2, a: $3, lda: $4, b: $5, ldb: $6, c: $7, ldc: $8) },
@@ -26,11 +27,7 @@ struct VectorKernels: Sendable {
         weightGradient: { MLPAVX512.weightGradient(delta: $0, x: $1, rows: $2, outputs: $3, inputs: $4, gradient: $5) },
         adamWeightStep: { delta, x, rows, outputs, inputs, p, m, v, s in
             MLPAVX512.adamWeightStep(delta: delta, x: x, rows: rows, outputs: outputs, inputs: inputs, parameters: p,
-                                     firstMoment: m, secondMoment: v, constants: MLPAVX512.AdamConstants(
-                                        beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
-                                        oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
-                                        negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
-                                        decoupledFactor: s.decoupledFactor))
+                                     firstMoment: m, secondMoment: v, constants: s)
         })
 
     static let avx2 = VectorKernels(
@@ -42,10 +39,6 @@ struct VectorKernels: Sendable {
         weightGradient: { MLPAVX2.weightGradient(delta: $0, x: $1, rows: $2, outputs: $3, inputs: $4, gradient: $5) },
         adamWeightStep: { delta, x, rows, outputs, inputs, p, m, v, s in
             MLPAVX2.adamWeightStep(delta: delta, x: x, rows: rows, outputs: outputs, inputs: inputs, parameters: p,
-                                   firstMoment: m, secondMoment: v, constants: MLPAVX2.AdamConstants(
-                                      beta1: s.beta1, oneMinusBeta1: s.oneMinusBeta1, beta2: s.beta2,
-                                      oneMinusBeta2: s.oneMinusBeta2, correction2Root: s.correction2Root, eps: s.eps,
-                                      negativeStepSize: s.negativeStepSize, coupledDecay: s.coupledDecay,
-                                      decoupledFactor: s.decoupledFactor))
+                                   firstMoment: m, secondMoment: v, constants: s)
         })
 }

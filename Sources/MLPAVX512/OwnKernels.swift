@@ -1,6 +1,7 @@
 #if arch(x86_64)
 import _Builtin_intrinsics.intel
 #endif
+import Vocabulary
 
 // The engine's own kernels, in one file because a debug build compiles a module file by file,
 // and then nothing inlines or specialises across files: split into register helpers, the
@@ -403,28 +404,13 @@ public func weightGradient(delta: UnsafePointer<Float>, x: UnsafePointer<Float>,
 /// so the two give the same bits (the gradient sums as BLIS's GEMM rounds them, as above).
 /// - Parameters:
 ///   - firstMoment, secondMoment: exp_avg and exp_avg_sq of W, [outputs, inputs].
-///   - constants: the step's numbers (`Optimizer.Adam.scalars`).
+///   - constants: the step's numbers (`Optimizer.Adam.scalars`; the type is Vocabulary's).
 public func adamWeightStep(delta: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int,
                            outputs: Int, inputs: Int, parameters: UnsafeMutablePointer<Float>,
                            firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
-                           constants: AdamConstants) {
+                           constants: AdamScalars) {
     gemm(m: outputs, n: inputs, k: rows, a: delta, aRow: 1, aDepth: outputs, b: x, ldb: inputs, order: .rows,
          AdamUpdate(p: parameters, m: firstMoment, v: secondMoment, ld: inputs, c: constants))
-}
-
-/// One Adam step's numbers in Float32, as `Kernels.AdamScalars` in MLP (which this module
-/// cannot see).
-public struct AdamConstants: Sendable {
-    public var beta1, oneMinusBeta1, beta2, oneMinusBeta2, correction2Root, eps, negativeStepSize: Float
-    public var coupledDecay, decoupledFactor: Float
-
-    public init(beta1: Float, oneMinusBeta1: Float, beta2: Float, oneMinusBeta2: Float, correction2Root: Float,
-                eps: Float, negativeStepSize: Float, coupledDecay: Float, decoupledFactor: Float) {
-        self.beta1 = beta1; self.oneMinusBeta1 = oneMinusBeta1
-        self.beta2 = beta2; self.oneMinusBeta2 = oneMinusBeta2
-        self.correction2Root = correction2Root; self.eps = eps; self.negativeStepSize = negativeStepSize
-        self.coupledDecay = coupledDecay; self.decoupledFactor = decoupledFactor
-    }
 }
 
 /// PyTorch's SGD momentum: v = fma(v, momentum, sum); p = p - lr * v.
@@ -448,7 +434,7 @@ private struct Momentum: GEMMEpilogue {
 /// Adam / AdamW, element by element as `Kernels.adam` (see there for PyTorch's formulas).
 private struct AdamUpdate: GEMMEpilogue {
     let p: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, ld: Int
-    let c: AdamConstants
+    let c: AdamScalars
 
     @inline(__always) func prefetch(rows: Range<Int>, columns: Range<Int>) {
         prefetchForWriting(m, ld: ld, rows: rows, columns: columns)

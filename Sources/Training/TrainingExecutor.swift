@@ -44,13 +44,7 @@ public struct TrainingExecutor: RunExecutor {
             .adam(.init(beta1: config.betas.beta1, beta2: config.betas.beta2, eps: config.eps,
                         decoupled: config.optimizer == .adamw))
         }
-        hyper.weightInit = switch config.weightInit {
-        case .default: .default
-        case .kaimingUniform: .kaimingUniform
-        case .kaimingNormal: .kaimingNormal
-        case .xavierUniform: .xavierUniform
-        case .xavierNormal: .xavierNormal
-        }
+        hyper.weightInit = config.weightInit  // one type for the spec and the engine (Vocabulary)
         if let n = config.normalize {
             hyper.inputMean = Float(n.mean)
             hyper.inputStd = Float(n.std)

@@ -36,7 +36,7 @@ enum EngineSpeed {
         var cores = [Double](repeating: 0, count: max(1, min(jobs, seconds.count)))
         for s in seconds.sorted(by: >) { cores[cores.indices.min { cores[$0] < cores[$1] }!] += s }
         let total = cores.max() ?? 0
-        let time = total < 90 ? String(format: "%.0f s", total) : total < 5400 ? String(format: "%.0f min", total / 60)
+        let time = total < 1 ? "1 s" : total < 90 ? String(format: "%.0f s", total) : total < 5400 ? String(format: "%.0f min", total / 60)
             : String(format: "%.1f h", total / 3600)
         return "estimated time: about \(time) with \(cores.count) job\(cores.count == 1 ? "" : "s") "
             + String(format: "(the engine measured here at %.0f GFLOP/s a core; ", flops / 1e9)

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import MLP
 
 /// Weight initialisations: PyTorch's bounds and standard deviations, biases left as
@@ -8,7 +9,7 @@ import Testing
 @Suite struct InitTests {
     let shape = NetworkShape(inputs: 784, hidden: [512], classes: 10)
 
-    func initialized(_ scheme: NetworkShape.WeightInit) -> [Float] {
+    func initialized(_ scheme: WeightInit) -> [Float] {
         var values = [Float](repeating: 0, count: shape.parameterCount)
         var rng = RandomStream(seed: 7, purpose: .initialization)
         values.withUnsafeMutableBufferPointer { shape.initialize($0, rng: &rng, weights: scheme) }
@@ -22,8 +23,8 @@ import Testing
         return (mean, variance.squareRoot(), v.map { abs(Double($0)) }.max()!)
     }
 
-    @Test(arguments: NetworkShape.WeightInit.allCases)
-    func weightsFollowPyTorchsFormula(_ scheme: NetworkShape.WeightInit) {
+    @Test(arguments: WeightInit.allCases)
+    func weightsFollowPyTorchsFormula(_ scheme: WeightInit) {
         let values = initialized(scheme)
         let layer = shape.layers[0]
         let w = stats(values[layer.weightOffset..<layer.biasOffset])

@@ -1,11 +1,12 @@
 import Datasets
 import Experiments
+import Vocabulary
 import Testing
 
-/// The dataset names a spec accepts (`Experiments.DatasetName`, with the shapes plans check)
-/// and the ones the loader has (`Datasets.DatasetRegistry`) are the same list.
+/// Every dataset name (`Vocabulary.DatasetName`, with the shapes plans check) has a loader
+/// of its four files, in the same order.
 @Suite struct RegistryTests {
-    @Test func specNamesAndLoadersAgree() {
+    @Test func everyNameHasALoader() {
         #expect(DatasetRegistry.names == DatasetName.allCases.map(\.rawValue))
         for name in DatasetName.allCases {
             #expect(DatasetRegistry.named(name.rawValue)?.files.count == 4)

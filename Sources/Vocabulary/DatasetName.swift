@@ -1,5 +1,7 @@
-/// The datasets the runner can load, with the shape of each: what a plan needs to check a run
-/// before any file is read (subset sizes, memory). The loader checks the files against it.
+/// The datasets the runner can load, named once for the whole project, with the shape of each:
+/// what a plan needs to check a run before any file is read (subset sizes, memory). The
+/// registry (Datasets) has one loader per case, by an exhaustive switch, and each loader
+/// checks its files against this shape.
 public enum DatasetName: String, CaseIterable, Sendable, Codable {
     case mnist
     case fashionMNIST = "fashion-mnist"
