@@ -16,6 +16,12 @@ public struct Parameter: Sendable {
     /// parameter re-ids no result already on disk. nil for the first release's parameters,
     /// which are always part of the id.
     public var introducedAt: ParameterValue? = nil
+    /// What is wrong with a config's value of this parameter as the engine would use it, if
+    /// anything: the same range the spec's reader checks, for configs built any other way.
+    var check: @Sendable (RunConfig) -> String? = { _ in nil }
+
+    /// The problem with `config`'s value of this parameter, or nil.
+    public func problem(in config: RunConfig) -> String? { check(config) }
 
     /// True when `config`'s value of this parameter is part of its identity.
     public func identifies(_ config: RunConfig) -> Bool {
@@ -184,7 +190,12 @@ extension Parameter {
                 return .double(value == 0 ? 0 : value)
             },
             apply: { if case .double(let d) = $1 { $0[keyPath: path] = d } },
-            read: { .double($0[keyPath: path]) })
+            read: { .double($0[keyPath: path]) },
+            check: { config in
+                let value = config[keyPath: path], narrowed = Float(value).isSubnormal ? 0 : Float(value)
+                return value.isFinite && valid(value) && narrowed.isFinite && valid(Double(narrowed)) ? nil
+                    : "\(key) must be a number \(range) as a 32-bit float, the engine's precision; got \(value)"
+            })
     }
 
     static func integer(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, Int> & Sendable,
@@ -193,7 +204,12 @@ extension Parameter {
             key: key, summary: summary,
             decode: { node, source throws(YAMLError) in .int(try int(node, source, key: key, min: min, max: max)) },
             apply: { if case .int(let i) = $1 { $0[keyPath: path] = i } },
-            read: { .int($0[keyPath: path]) })
+            read: { .int($0[keyPath: path]) },
+            check: { config in
+                let value = config[keyPath: path]
+                return value >= min && value <= max ? nil
+                    : "\(key) must be an integer " + (max == Int.max ? ">= \(min)" : "in \(min)...\(max)") + ", got \(value)"
+            })
     }
 
     static func optionalInteger(_ key: String, _ summary: String,

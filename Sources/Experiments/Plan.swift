@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import SpecYAML
 import Vocabulary
@@ -26,8 +25,7 @@ public struct Plan: Sendable {
     /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
     /// at the same indices. A job array carries it so that a task refuses an edited plan.
     public var digest: String {
-        SHA256.hash(data: Array(runs.map(\.id).joined(separator: "\n").utf8)).prefix(6)
-            .map { String(format: "%02x", $0) }.joined()
+        ShortDigest.of(runs.map(\.id).joined(separator: "\n"))
     }
 
     /// Expands a spec.
@@ -227,57 +225,11 @@ public struct Plan: Sendable {
 
     /// Checks what only a whole run shows: subsets within their splits, memory within the limit.
     private static func check(_ config: RunConfig, _ spec: ExperimentSpec, memoryLimit: Double) throws(YAMLError) {
-        let data = config.dataset
-        if config.nesterov && config.optimizer != .sgd {
-            throw spec.error("nesterov is an SGD option; \(config.optimizer.rawValue) has none (its betas play momentum's part)",
-                             at: "nesterov", value: .string("true"))
-        }
-        if config.optimizer == .sgd {
-            // Adam's settings on an SGD run would be silently unused: PyTorch's SGD refuses them too.
-            if config.betas != .pytorch {
-                throw spec.error("betas are Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop betas)",
-                                 at: "betas", value: .string(config.betas.description))
-            }
-            if config.eps != 1e-8 {
-                throw spec.error("eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)",
-                                 at: "eps", value: .double(config.eps))
-            }
-        }
-        if config.nesterov && config.momentum == 0 {
-            throw spec.error("nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov",
-                             at: "nesterov", value: .string("true"))
-        }
-        if config.batchNorm {
-            // PyTorch refuses a training batch of one row ("Expected more than 1 value per
-            // channel when training"): its variance is 0 and its normalised value meaningless.
-            let examples = config.trainSubset ?? (data.trainCount - config.validation)
-            let last = examples % config.batchSize
-            if config.batchSize == 1 || last == 1 {
-                let why = config.batchSize == 1 ? "batch_size 1"
-                    : "\(examples) training examples in batches of \(config.batchSize) (the last batch has one)"
-                throw spec.error("batch_norm needs at least 2 examples in every training batch; \(why); "
-                    + "change batch_size or train_subset", at: "batch_norm", value: .string("true"))
-            }
-        }
-        if let stopping = config.earlyStopping, config.validation == 0 {
-            throw spec.error("early_stopping watches \(stopping.metric.rawValue), which needs a validation split; "
-                + "set 'validation: N' (e.g. 10000)", at: "early_stopping", value: .string(stopping.description))
-        }
-        if config.validation >= data.trainCount {
-            throw spec.error("validation \(config.validation) would leave no training examples of \(data.rawValue)'s "
-                + "\(data.trainCount); hold out fewer", at: "validation", value: .int(config.validation))
-        }
-        if config.validation > 0, let subset = config.trainSubset, subset > data.trainCount - config.validation {
-            throw spec.error("train_subset \(subset) is larger than the \(data.trainCount - config.validation) training "
-                + "examples left after validation \(config.validation); use at most that, or all",
-                at: "train_subset", value: .int(subset))
-        }
-        for (key, subset, count, split) in [("train_subset", config.trainSubset, data.trainCount, "training"),
-                                            ("test_subset", config.testSubset, data.testCount, "test")] {
-            if let subset, subset > count {
-                throw spec.error("\(key) \(subset) is larger than \(data.rawValue)'s \(split) split of \(count) "
-                    + "examples; use at most \(count), or all", at: key, value: .int(subset))
-            }
+        // Every rule the config breaks (RunConfig.problems), each at its value's line.
+        let errors = config.problems().map { spec.error($0.message, at: $0.key, value: $0.value) }
+        if var first = errors.first {
+            first.others = Array(errors.dropFirst())
+            throw first
         }
         let bytes = config.estimatedBytes
         if bytes > memoryLimit {

@@ -1,5 +1,3 @@
-import Crypto
-
 /// One planned training run: a resolved config with a stable id and a readable name.
 public struct Run: Sendable, Hashable {
     /// 0-based position in the plan (the `--index` of `runner SPEC --index I`).
@@ -23,13 +21,7 @@ public struct Run: Sendable, Hashable {
     }
 
     /// The stable id of a config.
-    public static func id(of config: RunConfig) -> String {
-        let digest = SHA256.hash(data: Array(canonicalText(of: config).utf8))
-        return digest.prefix(6).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
-    }
+    public static func id(of config: RunConfig) -> String { ShortDigest.of(canonicalText(of: config)) }
 
     /// The config as a JSON object of its identifying parameters (what the id hashes), keys in
     /// `Parameter.all` order; a later parameter at its old value is left out, as from the id.

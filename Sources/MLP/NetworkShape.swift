@@ -17,7 +17,9 @@ public struct NetworkShape: Sendable, Equatable {
         public let gammaOffset: Int
         public let betaOffset: Int
     }
-    public struct Layer: Sendable, Equatable {
+    /// A dense layer's place in the flat buffer: W [outputs, inputs] at `weightOffset`, its
+    /// bias at `biasOffset`. (The layers a batch passes through are `MLP.Layer`.)
+    public struct Dense: Sendable, Equatable {
         public let inputs: Int
         public let outputs: Int
         public let weightOffset: Int
@@ -26,7 +28,7 @@ public struct NetworkShape: Sendable, Equatable {
 
     /// [inputs, hidden..., classes], e.g. [784, 512, 256, 10].
     public let sizes: [Int]
-    public let layers: [Layer]
+    public let layers: [Dense]
     /// Per hidden layer, its BatchNorm1d; empty without batch norm.
     public let norms: [Norm]
     /// Where the BatchNorm parameters start (`parameterCount` without batch norm).
@@ -40,9 +42,9 @@ public struct NetworkShape: Sendable, Equatable {
     public init(inputs: Int, hidden: [Int], classes: Int, batchNorm: Bool = false) {
         sizes = [inputs] + hidden + [classes]
         var offset = 0
-        var layers: [Layer] = []
+        var layers: [Dense] = []
         for l in 0..<(sizes.count - 1) {
-            let layer = Layer(inputs: sizes[l], outputs: sizes[l + 1], weightOffset: offset,
+            let layer = Dense(inputs: sizes[l], outputs: sizes[l + 1], weightOffset: offset,
                               biasOffset: offset + sizes[l] * sizes[l + 1])
             offset = layer.biasOffset + layer.outputs
             layers.append(layer)

@@ -1,4 +1,4 @@
-import Crypto
+import Experiments
 import Foundation
 
 /// The specs an experiment's folder was run from, kept beside its results:
@@ -50,7 +50,5 @@ public struct SpecArchive: Sendable {
         }
     }
 
-    static func sha(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).prefix(6).map { String(format: "%02x", $0) }.joined()
-    }
+    static func sha(_ bytes: [UInt8]) -> String { ShortDigest.of(bytes) }
 }

@@ -23,16 +23,13 @@ public struct TrainingExecutor: RunExecutor {
     }
 
     /// The engine's settings for a run.
-    /// - Throws: `ExecutorError` when a value cannot be trained as the engine will use it
-    ///   (plans check this at the spec's line; this guards configs built any other way).
+    /// - Throws: `ExecutorError` when a value is out of its range as the engine uses it
+    ///   (`RunConfig.valueProblems`; plans check the same at the spec's line, this guards
+    ///   configs built any other way).
     public static func hyperparameters(_ config: RunConfig) throws -> Trainer.Hyperparameters {
+        if let problem = config.valueProblems().first { throw ExecutorError(message: problem.message) }
         let activation = config.activation  // one type for the spec and the engine (Vocabulary)
         let dropout = Float(config.dropout), lr = Float(config.lr), momentum = Float(config.momentum)
-        guard dropout >= 0 && dropout < 1, lr.isNormal && lr > 0, momentum.isFinite && momentum >= 0,
-              config.batchSize >= 1, config.seed >= 0 else {
-            throw ExecutorError(message: "the config cannot be trained as 32-bit floats (dropout \(dropout), "
-                + "lr \(lr), momentum \(momentum), batch_size \(config.batchSize), seed \(config.seed))")
-        }
         var hyper = Trainer.Hyperparameters(
             activation: activation, dropout: dropout, lr: lr, momentum: momentum,
             batchSize: config.batchSize, evalBatchSize: RunConfig.evaluationBatch, seed: UInt64(config.seed))
@@ -63,29 +60,17 @@ public struct TrainingExecutor: RunExecutor {
         guard let data = datasets[config.dataset.rawValue] else {
             throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
         }
-        if config.validation >= data.train.count {
-            throw ExecutorError(message: "validation \(config.validation) leaves no training examples of the "
-                + "\(data.train.count) the data folder holds for \(config.dataset.rawValue)")
+        // The rules with the counts this data folder holds (a plan checked the published ones).
+        if let problem = config.problems(trainCount: data.train.count, testCount: data.test.count).first {
+            throw ExecutorError(message: problem.message)
         }
         // Validation first (the same examples for every run), then the training subset.
         let (trainPart, validation) = ValidationSplit.split(data.train, validation: config.validation)
-        for (key, subset, split) in [("train_subset", config.trainSubset, trainPart),
-                                     ("test_subset", config.testSubset, data.test)] {
-            if let subset, subset > split.count {
-                throw ExecutorError(message: "\(key) \(subset) is larger than the \(split.count) examples "
-                    + "the data folder holds for \(config.dataset.rawValue)"
-                    + (key == "train_subset" && config.validation > 0 ? " after the validation split" : ""))
-            }
-        }
         let train = trainPart.prefix(config.trainSubset)
         let test = data.test.prefix(config.testSubset)
         let trainSample = ValidationSplit.evaluationSample(train)
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes,
                                  batchNorm: config.batchNorm)
-        if config.batchNorm && (config.batchSize == 1 || train.count % config.batchSize == 1) {
-            throw ExecutorError(message: "batch_norm needs at least 2 examples in every training batch; \(train.count) "
-                + "training examples in batches of \(config.batchSize) leave one alone; change batch_size or train_subset")
-        }
         let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config))
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 

@@ -105,3 +105,33 @@ import Vocabulary
         #expect(small.estimatedFLOPs == 2 * 535_040 * (6 * 3000 + 2 * (1000 + 3000 + 500)))
     }
 }
+
+/// Whole-config rules, written once (`RunConfig.problems`): a plan reports every one a run
+/// breaks, each at its value's line.
+@Suite struct ConfigRules {
+    @Test func everyBrokenRuleIsListedOnce() {
+        var config = RunConfig()
+        #expect(config.problems().isEmpty)
+        config.optimizer = .adam
+        config.nesterov = true
+        config.batchNorm = true
+        config.batchSize = 1
+        config.testSubset = 20_000
+        #expect(config.problems().map(\.key) == ["nesterov", "test_subset", "batch_norm"])
+        config.dropout = -0.5
+        #expect(config.problems().map(\.key) == ["dropout", "nesterov", "test_subset", "batch_norm"])
+        #expect(config.valueProblems().map(\.key) == ["dropout"])
+    }
+
+    @Test func aPlanReportsEveryRuleARunBreaksAtItsLine() {
+        let error = specError("optimizer: adam\nnesterov: true\nbatch_norm: true\nbatch_size: 1\n")
+        #expect(error == """
+            s.yaml:2:11: error: nesterov is an SGD option; adam has none (its betas play momentum's part)
+            nesterov: true
+                      ^
+            s.yaml:3:13: error: batch_norm needs at least 2 examples in every training batch; batch_size 1; change batch_size or train_subset
+            batch_norm: true
+                        ^
+            """)
+    }
+}
