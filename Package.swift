@@ -39,7 +39,7 @@ let package = Package(
         .systemLibrary(name: "CFloatEnv"),
 
         // MARK: - Modules, in the order data flows
-        // Words the spec and the engine share (the activations), spelled once.
+        // Words the spec, the data and the engine share (activations, inits, dataset names, Adam's step), spelled once.
         .target(name: "Vocabulary"),
         .target(name: "SpecYAML", dependencies: ["CLibYAML"]),
         .target(

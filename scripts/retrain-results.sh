@@ -2,7 +2,7 @@
 # Retrains committed results with the engine as built now, for a change that alters the bits
 # (new kernels sum in another order): each named experiment's folder under results/ is moved
 # aside to $RETRAIN_OLD (default /tmp/retrain-old, for comparison) and the experiment run again
-# from its spec with --jobs 2. Then rewrite results/REPORT.md with README's `runner report`
+# from its spec with --jobs 2. Then rewrite results/REPORT.md with docs/studies.md's `runner report`
 # command and compare. Not for ordinary runs: finished runs are never retrained otherwise.
 #
 #   scripts/retrain-results.sh NAME...     (e.g. comparison chapter; needs the data)

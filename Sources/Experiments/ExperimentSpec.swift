@@ -3,7 +3,7 @@ import SpecYAML
 
 /// A typed, validated experiment spec: base parameters plus how to sweep them.
 ///
-/// Read from YAML (see the README's spec reference). Lists are values, never axes, unless they
+/// Read from YAML (see docs/specs.md, the spec reference). Lists are values, never axes, unless they
 /// stand under `sweep:`; that is how `hidden: [512, 256]` stays one value.
 public struct ExperimentSpec: Sendable {
     /// One swept parameter and its values, in the order written.

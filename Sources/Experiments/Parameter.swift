@@ -5,7 +5,7 @@ import Vocabulary
 public struct Parameter: Sendable {
     /// The key as written in a spec, e.g. `batch_size`.
     public let key: String
-    /// One line for `--help` and the README.
+    /// One line for `--help` and docs/specs.md.
     public let summary: String
     let decode: @Sendable (Node, Source) throws(YAMLError) -> ParameterValue
     let apply: @Sendable (inout RunConfig, ParameterValue) -> Void
@@ -28,7 +28,7 @@ public struct Parameter: Sendable {
         introducedAt.map { read(config) != $0 } ?? true
     }
 
-    /// Every parameter, in the order the README documents them and run ids hash them.
+    /// Every parameter, in the order docs/specs.md documents them and run ids hash them.
     public static let all: [Parameter] = [
         choice("activation", "hidden-layer nonlinearity", Activation.self, \.activation),
         real("dropout", "dropout probability p after each hidden activation, in [0, 1)", \.dropout,

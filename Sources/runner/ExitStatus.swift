@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Every exit status `runner` uses, in one place; the README's table lists the same.
+/// Every exit status `runner` uses, in one place; docs/cli.md's table lists the same.
 enum ExitStatus: Int32, CaseIterable {
     /// Every run is done or diverged (diverged runs are results, listed on stderr).
     case success = 0

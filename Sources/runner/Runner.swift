@@ -52,7 +52,7 @@ struct Runner: ParsableCommand {
         abstract: "Run sweeps of small neural-network experiments described in YAML.",
         discussion: """
             A spec sets the training parameters (activation, dropout, epochs, lr, ...) and may \
-            sweep any of them; every combination is one run with a stable id. See README.md for \
+            sweep any of them; every combination is one run with a stable id. See docs/specs.md for \
             the spec reference. Shell completion: runner --generate-completion-script bash|zsh|fish.
 
             Examples:
