@@ -12,14 +12,18 @@ public struct TrainingExecutor: RunExecutor {
     private let store: RunStore
     private let datasets: [String: DatasetSplit]
     private let stamp: Provenance.Stamp?
+    private let kernels: Trainer.KernelPath
 
     /// - Parameters:
     ///   - datasets: by name (`mnist`, ...), every dataset the runs need.
     ///   - stamp: this process, for each run's provenance.json.
-    public init(store: RunStore, datasets: [String: DatasetSplit], stamp: Provenance.Stamp? = nil) {
+    ///   - kernels: the engine's kernel path (default: the fastest this CPU runs).
+    public init(store: RunStore, datasets: [String: DatasetSplit], stamp: Provenance.Stamp? = nil,
+                kernels: Trainer.KernelPath = .fastest) {
         self.store = store
         self.datasets = datasets
         self.stamp = stamp
+        self.kernels = kernels
     }
 
     /// The engine's settings for a run.
@@ -71,7 +75,7 @@ public struct TrainingExecutor: RunExecutor {
         let trainSample = ValidationSplit.evaluationSample(train)
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes,
                                  batchNorm: config.batchNorm)
-        let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config))
+        let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config), kernels: kernels)
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 
         // Resume from the checkpoint when it belongs to this exact config.

@@ -36,6 +36,10 @@ struct Bench {
 
     static func main() throws {
         let args = CommandLine.arguments.dropFirst()
+        // The kernel path: RUNNER_KERNELS (read here; the engine reads no environment), else the fastest.
+        let chosen = try ProcessInfo.processInfo.environment["RUNNER_KERNELS"].map {
+            try Trainer.KernelPath.named($0).mapError { BenchError.message($0.message) }.get()
+        } ?? .fastest
         let mode = args.first ?? "epoch"
         let reps = args.dropFirst().first.flatMap(Int.init) ?? 3
         BLAS.setThreads(1)
@@ -67,7 +71,7 @@ struct Bench {
         case "stream":
             stream(shape: shape, reps: reps)
         case "blas":
-            print("kernels: \(Trainer.KernelPath.best.rawValue); BLAS: \(BLAS.configuration)")
+            print("kernels: \(chosen.rawValue); BLAS: \(BLAS.configuration)")
         case "initfrom":
             // Training from weights in a raw Float32 file (the engine's flat layout), e.g.
             // PyTorch's initial weights, without shuffling or dropout: separates the effect of the
@@ -106,7 +110,7 @@ struct Bench {
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
             let train = data.train.prefix(Int(o["train_subset"]!))
-            let trainer = Trainer(shape: net, hyper: hyper)
+            let trainer = Trainer(shape: net, hyper: hyper, kernels: chosen)
             if !file.isEmpty { trainer.parameterValues = weights }
             for epoch in 1...epochs {
                 trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: lr, epochs: epochs)))
@@ -130,7 +134,7 @@ struct Bench {
             print("made \(calls) GEMM calls")
         case "steps":
             let steps = args.dropFirst().first.flatMap(Int.init) ?? 100
-            let step: Trainer.KernelPath = args.dropFirst(2).first == "blas" ? .blas : .best
+            let step: Trainer.KernelPath = args.dropFirst(2).first == "blas" ? .blas : chosen
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory()).train.prefix(steps * 32)
             let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01,
                                                              momentum: 0.5, batchSize: 32, seed: 1), kernels: step)
@@ -141,7 +145,7 @@ struct Bench {
             // The variant: the seed model on the best weight step (default), on the portable
             // one (blas), with Adam (adam: the chapter's lr 0.01), or with BatchNorm (batchnorm).
             let variant = args.dropFirst(2).first ?? "sgd"
-            let step: Trainer.KernelPath = variant == "blas" ? .blas : .best
+            let step: Trainer.KernelPath = variant == "blas" ? .blas : chosen
             var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5,
                                                 batchSize: 32, seed: 1)
             if variant == "adam" { hyper.optimizer = .adam(.init()) }
@@ -316,3 +320,6 @@ struct Bench {
         return now() - t
     }
 }
+
+/// A refusal of the benchmark's own (a bad RUNNER_KERNELS).
+enum BenchError: Error { case message(String) }

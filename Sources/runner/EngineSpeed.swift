@@ -18,7 +18,8 @@ enum EngineSpeed {
         let trainer = Trainer(shape: NetworkShape(inputs: config.dataset.inputs, hidden: config.hidden,
                                                   classes: config.dataset.classes, batchNorm: false),
                               hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5, batchSize: 32,
-                                           evalBatchSize: RunConfig.evaluationBatch, seed: 1))
+                                           evalBatchSize: RunConfig.evaluationBatch, seed: 1),
+                              kernels: EngineChoice.kernels)
         var best = Double.infinity
         for _ in 0..<3 {
             let start = DispatchTime.now().uptimeNanoseconds

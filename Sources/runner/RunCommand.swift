@@ -154,7 +154,7 @@ struct RunCommand: ParsableCommand {
             // The summary and charts read every run folder: refresh them when a trained run ends
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
-            let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp)
+            let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
             let events: @Sendable (SchedulerEvent) -> Void = { event in
                 display.handle(event)

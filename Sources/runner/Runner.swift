@@ -15,6 +15,11 @@ enum Main {
             Output.error("runner: error: \(problem)")
             exit(ExitStatus.usage.rawValue)
         }
+        if case .failure(let error) = EngineChoice.kernelChoice {
+            Output.error("runner: error: RUNNER_KERNELS=\(ProcessInfo.processInfo.environment["RUNNER_KERNELS"] ?? ""): "
+                + error.message)
+            exit(ExitStatus.usage.rawValue)
+        }
         if arguments == ["--version"] || arguments == ["-V"] {
             print(Version.description)
             return

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Datasets
 import Results
+import Scheduler
 
 /// `runner slurm SPEC`: a Slurm job array with one task per run that is not done yet.
 struct SlurmCommand: ParsableCommand {
@@ -99,16 +100,7 @@ struct SlurmCommand: ParsableCommand {
                 + "core, so \(taskCPUs - perTask) of them would sit idle; ask for --cpus \(perTask) or --runs-per-task \(taskCPUs)")
         }
 
-        // Runs packed into tasks, tasks into arrays no larger than the cluster allows.
-        let tasks = stride(from: 0, to: indices.count, by: perTask).map { Array(indices[$0..<min($0 + perTask, indices.count)]) }
         let limits = SlurmCommand.clusterLimits()
-        let arraySize = maxArraySize ?? limits.maxArraySize ?? SlurmCommand.defaultMaxArraySize
-        let arrays = stride(from: 0, to: tasks.count, by: arraySize).map { Array(tasks[$0..<min($0 + arraySize, tasks.count)]) }
-        if let maxJobs = limits.maxJobCount, tasks.count > maxJobs {
-            Output.error("runner slurm: warning: \(tasks.count) tasks are more than the cluster's MaxJobCount of \(maxJobs); "
-                + "raise --runs-per-task, or submit the arrays one after another")
-        }
-
         let binary = absolute(runner ?? Bundle.main.executablePath ?? CommandLine.arguments[0])
         let foreign = SlurmCommand.librariesOutsideTheSystem(binary)
         if !foreign.isEmpty {
@@ -119,54 +111,23 @@ struct SlurmCommand: ParsableCommand {
         }
         let slurmDir = store.directory + "/slurm"
         let logs = slurmDir + "/logs"
-        let basePath = absolute(output ?? slurmDir + "/\(plan.experiment).sbatch")
-        func scriptPath(_ part: Int) -> String {
-            guard arrays.count > 1 else { return basePath }
-            let stem = basePath.hasSuffix(".sbatch") ? String(basePath.dropLast(7)) : basePath
-            return stem + ".\(part + 1).sbatch"
+        // Every path as it is now, absolute (SlurmArrays writes the scripts' text).
+        var inputs = SlurmArrays.Inputs(
+            plan: plan, specArgument: spec, specPath: absolute(spec), indices: indices, settings: settings,
+            arraySize: maxArraySize ?? limits.maxArraySize ?? SlurmCommand.defaultMaxArraySize, binary: binary,
+            results: resultsDir,
+            dataDirectory: absolute(DatasetRegistry.directory(option: dataDir, spec: specification.dataDirectory)),
+            workingDirectory: cwd, scriptPath: absolute(output ?? slurmDir + "/\(plan.experiment).sbatch"), logs: logs)
+        inputs.overrides = options.overrides
+        inputs.maxRuns = options.maxRuns == Plan.defaultMaxRuns ? nil : options.maxRuns
+        inputs.maxMemoryBytes = options.maxMemory?.bytes
+        inputs.invocation = SlurmCommand.invocation
+        let arrays = SlurmArrays(inputs)
+        if let maxJobs = limits.maxJobCount, arrays.tasks.count > maxJobs {
+            Output.error("runner slurm: warning: \(arrays.tasks.count) tasks are more than the cluster's MaxJobCount of \(maxJobs); "
+                + "raise --runs-per-task, or submit the arrays one after another")
         }
-        // Every path as it is now, absolute, and the plan pinned by its digest: a task never
-        // trains a different run than the one it was written for.
-        let dataDirectory = absolute(DatasetRegistry.directory(option: dataDir, spec: specification.dataDirectory))
-        var command = [binary, absolute(spec), "--index", "\"${tasks[$SLURM_ARRAY_TASK_ID]}\"", "--jobs", String(taskCPUs),
-                       "--quiet", "--results", resultsDir, "--data-dir", dataDirectory, "--expect-plan", plan.digest]
-        for o in options.overrides { command += ["--set", SlurmCommand.shellQuote(o)] }
-        if options.maxRuns != Plan.defaultMaxRuns { command += ["--max-runs", String(options.maxRuns)] }
-        if let maxMemory = options.maxMemory { command += ["--max-memory", String(format: "%.0f", maxMemory.bytes)] }
-
-        var scripts: [(path: String, text: String, tasks: Int)] = []
-        for (part, array) in arrays.enumerated() {
-            var lines = ["#!/bin/bash",
-                         "#SBATCH --job-name=runner-\(plan.experiment)",
-                         "#SBATCH --array=0-\(array.count - 1)" + (settings.throttle.map { "%\($0)" } ?? ""),
-                         "#SBATCH --output=\(logs)/%x_%A_%a.out",
-                         "#SBATCH --error=\(logs)/%x_%A_%a.err",
-                         "#SBATCH --ntasks=1",
-                         "#SBATCH --cpus-per-task=\(taskCPUs)"]
-            if let t = settings.time { lines.append("#SBATCH --time=\(t)") }
-            if let m = settings.mem { lines.append("#SBATCH --mem=\(m)") }
-            if let p = settings.partition { lines.append("#SBATCH --partition=\(p)") }
-            if let a = settings.account { lines.append("#SBATCH --account=\(a)") }
-            let runs = array.reduce(0) { $0 + $1.count }
-            lines += [
-                "#",
-                "# Written by `runner slurm` for \(spec): \(runs) of the \(indices.count) unfinished runs of the "
-                    + "\(plan.runs.count) in '\(plan.experiment)'"
-                    + (arrays.count > 1 ? ", array \(part + 1) of \(arrays.count) (the cluster takes \(arraySize) tasks an array)." : "."),
-                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(spec) --format tsv`), \(taskCPUs) at a time;",
-                "# runs already done are skipped. The plan is pinned (--expect-plan): after editing the spec, write the",
-                "# script again. Resubmit after failures with the same command (`runner \(SlurmCommand.invocation)`):",
-                "# only unfinished runs are included.",
-                "set -euo pipefail",
-                "tasks=(",
-            ] + array.map { "  \(SlurmCommand.ranges($0))" } + [
-                ")",
-                "cd \(SlurmCommand.shellQuote(cwd))",
-                "exec " + command.map { $0.hasPrefix("\"$") || $0.hasPrefix("'") ? $0 : SlurmCommand.shellQuote($0) }
-                    .joined(separator: " "),
-            ]
-            scripts.append((scriptPath(part), lines.joined(separator: "\n") + "\n", array.count))
-        }
+        let scripts = arrays.scripts
         try SpecOptions.claim(store, spec: specification, specPath: spec)
         do {
             try AtomicFile.createDirectory(logs)
@@ -194,7 +155,7 @@ struct SlurmCommand: ParsableCommand {
             "--job-name=runner-\(plan.experiment)-summary",
             "--output=\(logs)/%x_%j.out", "--ntasks=1", "--cpus-per-task=1",
         ] + (settings.partition.map { ["--partition=\($0)"] } ?? []) + (settings.account.map { ["--account=\($0)"] } ?? [])
-          + ["--wrap", "\(SlurmCommand.shellQuote(binary)) summarize \(SlurmCommand.shellQuote(store.directory))"])
+          + ["--wrap", "\(SlurmArrays.shellQuote(binary)) summarize \(SlurmArrays.shellQuote(store.directory))"])
         Output.out("submitted array job\(arrayJobs.count > 1 ? "s" : "") \(arrayJobs.joined(separator: ", ")) and summary job "
             + "\(summaryJob) (after the array\(arrayJobs.count > 1 ? "s" : "") end)\n")
     }
@@ -230,25 +191,7 @@ struct SlurmCommand: ParsableCommand {
 
     /// This invocation's arguments, quoted for a shell.
     static var invocation: String {
-        CommandLine.arguments.dropFirst().map(shellQuote).joined(separator: " ")
-    }
-
-    /// `0-3,5,7-9` for [0, 1, 2, 3, 5, 7, 8, 9].
-    static func ranges(_ indices: [Int]) -> String {
-        var parts: [String] = []
-        var i = 0
-        while i < indices.count {
-            var j = i
-            while j + 1 < indices.count && indices[j + 1] == indices[j] + 1 { j += 1 }
-            parts.append(i == j ? "\(indices[i])" : "\(indices[i])-\(indices[j])")
-            i = j + 1
-        }
-        return parts.joined(separator: ",")
-    }
-
-    static func shellQuote(_ s: String) -> String {
-        s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-=,:+@".contains($0) }) ? s
-            : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        CommandLine.arguments.dropFirst().map(SlurmArrays.shellQuote).joined(separator: " ")
     }
 
     /// Runs sbatch and returns the job id it prints with --parsable.

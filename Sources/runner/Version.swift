@@ -20,7 +20,7 @@ enum Version {
     }()
 
     /// The engine on this machine, e.g. "kernels: AVX-512; BLAS: BLIS 0.9.0 (zen3 kernels)".
-    static var engine: String { "kernels: \(Trainer.KernelPath.best.rawValue); BLAS: \(BLAS.configuration)" }
+    static var engine: String { "kernels: \(EngineChoice.kernels.rawValue); BLAS: \(BLAS.configuration)" }
 
     static var description: String { "runner \(number) (commit \(commit))\nengine: \(engine)" }
 
