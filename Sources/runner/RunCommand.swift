@@ -87,23 +87,12 @@ struct RunCommand: ParsableCommand {
         }
         for path in specs {
             let (spec, plan) = try options.load(path)
-            if selected != nil && plan.pruning != nil {
-                Output.error("\(path): error: --index trains single runs, but this spec prunes (prune:), deciding between "
-                    + "runs at every rung; run the whole spec")
+            let runs: [Run]
+            do throws(Plan.SelectionError) {
+                runs = try plan.runs(at: selected, expecting: expectPlan)
+            } catch {
+                Output.error("\(path): error: \(error.message)")
                 throw ExitStatus.invalidInput.code
-            }
-            if let expectPlan, expectPlan != plan.digest {
-                Output.error("\(path): error: the plan is not the one this job was written for (digest \(expectPlan), now "
-                    + "\(plan.digest)): the spec or its overrides changed since; write the job again with runner slurm")
-                throw ExitStatus.invalidInput.code
-            }
-            var runs = plan.runs
-            if let selected {
-                if let outside = selected.first(where: { $0 >= runs.count }) {
-                    Output.error("\(path): error: --index \(outside) is outside the plan's runs 0...\(runs.count - 1)")
-                    throw ExitStatus.invalidInput.code
-                }
-                runs = selected.map { runs[$0] }
             }
             work.append((path, plan, spec, runs))
         }
@@ -136,10 +125,9 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(trap) {} }
 
         let stamp = Provenance.Stamp(runner: "\(Version.number) (commit \(Version.commit))", engine: Version.engine)
-        var failures: [String] = [], diverged: [String] = [], busy: [String] = []
-        var interrupted = false, unwritable = false
+        var tally = SweepTally()
         for item in work {
-            if cancellation.isCancelled { interrupted = true; break }
+            if cancellation.isCancelled { tally.markInterrupted(); break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             try SpecOptions.claim(store, spec: item.spec, specPath: item.path)
             do {
@@ -174,42 +162,24 @@ struct RunCommand: ParsableCommand {
                 outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
                                      events: events).run(item.runs)
             }
-            for (run, outcome) in zip(item.runs, outcomes) {
-                let line = "\(item.plan.experiment) #\(run.index) \(run.name) (\(run.id))"
-                guard let outcome else { interrupted = true; continue }
-                switch outcome {
-                case .failed: failures.append(line)
-                case .unwritable: failures.append(line); unwritable = true
-                case .diverged(let epoch), .skippedDiverged(let epoch): diverged.append(line + " in epoch \(epoch)")
-                case .interrupted: interrupted = true
-                case .busy: busy.append(line)
-                case .done, .skipped, .stopped, .paused, .pruned: break
-                }
-            }
+            for (run, outcome) in zip(item.runs, outcomes) { tally.add(run, of: item.plan.experiment, outcome) }
             // With --index the task trains one run of a plan others share: the summary is
             // the job of `runner summarize` (batch-sweep.sh and the Slurm summary job run it).
             if index == nil {
-                if let error = refresher.finish() { Output.error(error.description); unwritable = true }
+                if let error = refresher.finish() { Output.error(error.description); tally.markUnwritable() }
                 if !quiet {
                     Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/accuracy.svg, loss.svg\n")
                 }
             }
         }
-        if !diverged.isEmpty {
-            Output.error("\(diverged.count) run(s) diverged (a result; see their status.json, "
-                + "--retry-diverged trains them again):\n  " + diverged.joined(separator: "\n  "))
-        }
-        if !failures.isEmpty {
-            Output.error("\(failures.count) run(s) failed (see their status.json):\n  " + failures.joined(separator: "\n  "))
-        }
-        if !busy.isEmpty {
-            Output.error("\(busy.count) run(s) were being trained by another runner on the same results folder "
-                + "and were left to it:\n  " + busy.joined(separator: "\n  "))
-        }
+        for paragraph in tally.report { Output.error(paragraph) }
         let sig = signalled.load(ordering: .relaxed)
         if sig != 0 { throw ExitStatus.signalled(sig) }
-        if unwritable { throw ExitStatus.unwritable.code }
-        if !failures.isEmpty || interrupted || !busy.isEmpty { throw ExitStatus.runsUnfinished.code }
+        switch tally.verdict {
+        case .unwritable: throw ExitStatus.unwritable.code
+        case .unfinished: throw ExitStatus.runsUnfinished.code
+        case .complete: break
+        }
     }
 
     /// Seconds between two refreshes of the summary while a sweep trains.
