@@ -80,6 +80,7 @@ let package = Package(
         .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),
 
         // MARK: - Tests
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
