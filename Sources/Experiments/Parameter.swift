@@ -19,6 +19,8 @@ public struct Parameter: Sendable {
     /// What is wrong with a config's value of this parameter as the engine would use it, if
     /// anything: the same range the spec's reader checks, for configs built any other way.
     var check: @Sendable (RunConfig) -> String? = { _ in nil }
+    /// For a typed parameter: its value from the canonical text a record holds (nil: not one).
+    var fromText: (@Sendable (String) -> ParameterValue?)? = nil
 
     /// The problem with `config`'s value of this parameter, or nil.
     public func problem(in config: RunConfig) -> String? { check(config) }
@@ -65,46 +67,32 @@ public struct Parameter: Sendable {
         // Added later: each names the value that leaves it out of run ids (see `introducedAt`).
         with(integer("validation", "hold out N training examples for validation, >= 0 (default 0: none)",
                      \.validation, min: 0, max: 100_000_000), introducedAt: .int(0)),
-        with(Parameter(
-            key: "lr_schedule",
-            summary: "learning-rate schedule per epoch: constant, cosine, {step: {step_size, gamma}}, {cosine: {eta_min}}",
-            decode: { node, source throws(YAMLError) in .string(try LRSchedule.parse(node, source).description) },
-            apply: { config, value in
-                if case .string(let s) = value, let schedule = LRSchedule(canonical: s) { config.lrSchedule = schedule }
-            },
-            read: { .string($0.lrSchedule.description) }), introducedAt: .string("constant")),
-        with(Parameter(
-            key: "normalize",
-            summary: "input standardisation (x - mean) / std after scaling to [0, 1]: none, mnist (0.1307, 0.3081), [mean, std]",
-            decode: { node, source throws(YAMLError) in .string(try InputNormalization.parse(node, source)?.description ?? "none") },
-            apply: { config, value in
-                if case .string(let s) = value { config.normalize = InputNormalization(canonical: s) }
-            },
-            read: { .string($0.normalize?.description ?? "none") }), introducedAt: .string("none")),
+        with(typed("lr_schedule",
+                   "learning-rate schedule per epoch: constant, cosine, {step: {step_size, gamma}}, {cosine: {eta_min}}",
+                   \.lrSchedule, text: \.description, parse: LRSchedule.parse, canonical: LRSchedule.init(canonical:)),
+             introducedAt: typedValue(LRSchedule.constant, \.description)),
+        with(typed("normalize",
+                   "input standardisation (x - mean) / std after scaling to [0, 1]: none, mnist (0.1307, 0.3081), [mean, std]",
+                   \.normalize, text: { $0?.description ?? "none" }, parse: InputNormalization.parse,
+                   canonical: { $0 == "none" ? .some(nil) : InputNormalization(canonical: $0).map { .some($0) } }),
+             introducedAt: typedValue(InputNormalization?.none) { $0?.description ?? "none" }),
         with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInit.self, \.weightInit),
              introducedAt: .string("default")),
         with(real("weight_decay", "weight decay, >= 0: L2 added to every gradient (sgd, adam), decoupled (adamw; default 0.01)",
                   \.weightDecay, range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),
         with(boolean("nesterov", "Nesterov momentum (sgd; needs momentum > 0)", \.nesterov), introducedAt: .string("false")),
-        with(Parameter(
-            key: "betas", summary: "Adam's [beta1, beta2], each in [0, 1) (default [0.9, 0.999])",
-            decode: { node, source throws(YAMLError) in .string(try AdamBetas.parse(node, source).description) },
-            apply: { config, value in
-                if case .string(let s) = value, let betas = AdamBetas(canonical: s) { config.betas = betas }
-            },
-            read: { .string($0.betas.description) }), introducedAt: .string(AdamBetas.pytorch.description)),
+        with(typed("betas", "Adam's [beta1, beta2], each in [0, 1) (default [0.9, 0.999])",
+                   \.betas, text: \.description, parse: AdamBetas.parse, canonical: AdamBetas.init(canonical:)),
+             introducedAt: typedValue(AdamBetas.pytorch, \.description)),
         with(real("eps", "Adam's denominator term, > 0 (default 1e-8)", \.eps, range: "> 0") { $0 > 0 },
              introducedAt: .double(1e-8)),
         with(boolean("batch_norm", "BatchNorm1d after each hidden Linear, before the activation", \.batchNorm),
              introducedAt: .string("false")),
-        with(Parameter(
-            key: "early_stopping",
-            summary: "end a run when validation stops improving: none, {metric: val_loss | val_accuracy, patience: N, min_delta: D}",
-            decode: { node, source throws(YAMLError) in .string(try EarlyStopping.parse(node, source)?.description ?? "none") },
-            apply: { config, value in
-                if case .string(let s) = value { config.earlyStopping = EarlyStopping(canonical: s) }
-            },
-            read: { .string($0.earlyStopping?.description ?? "none") }), introducedAt: .string("none")),
+        with(typed("early_stopping",
+                   "end a run when validation stops improving: none, {metric: val_loss | val_accuracy, patience: N, min_delta: D}",
+                   \.earlyStopping, text: { $0?.description ?? "none" }, parse: EarlyStopping.parse,
+                   canonical: { $0 == "none" ? .some(nil) : EarlyStopping(canonical: $0).map { .some($0) } }),
+             introducedAt: typedValue(EarlyStopping?.none) { $0?.description ?? "none" }),
     ]
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {
@@ -132,6 +120,28 @@ public struct Parameter: Sendable {
 // MARK: - Builders and readers
 
 extension Parameter {
+    /// A structured value read by its type's parser (`LRSchedule.parse`, ...), kept typed
+    /// (`ParameterValue.typed`) with its canonical text; `canonical` reads that text back,
+    /// only where a record on disk holds it (config.json, `RunConfig`'s `Codable`).
+    static func typed<T: Sendable>(_ key: String, _ summary: String, _ path: WritableKeyPath<RunConfig, T> & Sendable,
+                                   text: @escaping @Sendable (T) -> String,
+                                   parse: @escaping @Sendable (Node, Source) throws(YAMLError) -> T,
+                                   canonical: @escaping @Sendable (String) -> T?) -> Parameter {
+        Parameter(
+            key: key, summary: summary,
+            decode: { node, source throws(YAMLError) in typedValue(try parse(node, source), text) },
+            apply: { config, value in
+                if case .typed(let t) = value, let v = t.value as? T { config[keyPath: path] = v }
+            },
+            read: { typedValue($0[keyPath: path], text) },
+            fromText: { canonical($0).map { typedValue($0, text) } })
+    }
+
+    /// `value` as a typed parameter value with its canonical text.
+    static func typedValue<T: Sendable>(_ value: T, _ text: (T) -> String) -> ParameterValue {
+        .typed(TypedValue(value, text: text(value)))
+    }
+
     static func choice<E: RawRepresentable & CaseIterable & Sendable>(
         _ key: String, _ summary: String, _: E.Type, _ path: WritableKeyPath<RunConfig, E> & Sendable
     ) -> Parameter where E.RawValue == String {

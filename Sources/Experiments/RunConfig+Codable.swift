@@ -19,7 +19,15 @@ extension RunConfig: Codable {
         for parameter in Parameter.all {
             let key = Key(stringValue: parameter.key)
             let value: ParameterValue
-            if container.contains(key) {
+            if container.contains(key), let fromText = parameter.fromText {
+                // A structured value's canonical text, read back into its type.
+                let text = try container.decode(String.self, forKey: key)
+                guard let typed = fromText(text) else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: container,
+                                                           debugDescription: "'\(text)' is not a value of \(parameter.key)")
+                }
+                value = typed
+            } else if container.contains(key) {
                 value = try ParameterValue.decode(from: container, key: key, like: parameter.read(RunConfig()))
             } else if let old = parameter.introducedAt {
                 value = old
@@ -55,6 +63,7 @@ extension ParameterValue {
         case .string: .string(try c.decode(String.self, forKey: key))
         case .ints: .ints(try c.decode([Int].self, forKey: key))
         case .none: try c.decodeNil(forKey: key) ? ParameterValue.none : .int(try c.decode(Int.self, forKey: key))
+        case .typed: .string(try c.decode(String.self, forKey: key))  // typed parameters read through fromText
         }
     }
 
@@ -65,6 +74,7 @@ extension ParameterValue {
         case .string(let s): try c.encode(s, forKey: key)
         case .ints(let list): try c.encode(list, forKey: key)
         case .none: try c.encodeNil(forKey: key)
+        case .typed(let t): try c.encode(t.description, forKey: key)
         }
     }
 }

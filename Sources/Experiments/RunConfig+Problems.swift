@@ -22,44 +22,45 @@ extension RunConfig {
     ///     published shape, `DatasetName`; the executor passes what the data folder holds).
     public func problems(trainCount: Int? = nil, testCount: Int? = nil) -> [Problem] {
         let trainCount = trainCount ?? dataset.trainCount, testCount = testCount ?? dataset.testCount
-        func add(_ key: String, _ value: ParameterValue, _ message: String) {
-            out.append(Problem(key: key, value: value, message: message))
+        // Each problem points at the parameter's value in this config (where the spec wrote it).
+        func add(_ key: String, _ message: String) {
+            out.append(Problem(key: key, value: Parameter.named(key)!.read(self), message: message))
         }
         var out = valueProblems()
         if nesterov && optimizer != .sgd {
-            add("nesterov", .string("true"), "nesterov is an SGD option; \(optimizer.rawValue) has none (its betas play momentum's part)")
+            add("nesterov", "nesterov is an SGD option; \(optimizer.rawValue) has none (its betas play momentum's part)")
         }
         if optimizer == .sgd {
             // Adam's settings on an SGD run would be silently unused: PyTorch's SGD refuses them too.
             if betas != .pytorch {
-                add("betas", .string(betas.description),
+                add("betas",
                     "betas are Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop betas)")
             }
             if eps != 1e-8 {
-                add("eps", .double(eps), "eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)")
+                add("eps", "eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)")
             }
         }
         if nesterov && momentum == 0 {
-            add("nesterov", .string("true"), "nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov")
+            add("nesterov", "nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov")
         }
         if let stopping = earlyStopping, validation == 0 {
-            add("early_stopping", .string(stopping.description), "early_stopping watches \(stopping.metric.rawValue), "
+            add("early_stopping", "early_stopping watches \(stopping.metric.rawValue), "
                 + "which needs a validation split; set 'validation: N' (e.g. 10000)")
         }
         if validation >= trainCount {
-            add("validation", .int(validation), "validation \(validation) would leave no training examples of "
+            add("validation", "validation \(validation) would leave no training examples of "
                 + "\(dataset.rawValue)'s \(trainCount); hold out fewer")
             return out
         }
         if validation > 0, let subset = trainSubset, subset > trainCount - validation {
-            add("train_subset", .int(subset), "train_subset \(subset) is larger than the \(trainCount - validation) "
+            add("train_subset", "train_subset \(subset) is larger than the \(trainCount - validation) "
                 + "training examples left after validation \(validation); use at most that, or all")
         } else if let subset = trainSubset, subset > trainCount {
-            add("train_subset", .int(subset), "train_subset \(subset) is larger than \(dataset.rawValue)'s training "
+            add("train_subset", "train_subset \(subset) is larger than \(dataset.rawValue)'s training "
                 + "split of \(trainCount) examples; use at most \(trainCount), or all")
         }
         if let subset = testSubset, subset > testCount {
-            add("test_subset", .int(subset), "test_subset \(subset) is larger than \(dataset.rawValue)'s test split "
+            add("test_subset", "test_subset \(subset) is larger than \(dataset.rawValue)'s test split "
                 + "of \(testCount) examples; use at most \(testCount), or all")
         }
         if batchNorm {
@@ -69,7 +70,7 @@ extension RunConfig {
             if batchSize == 1 || examples % batchSize == 1 {
                 let why = batchSize == 1 ? "batch_size 1"
                     : "\(examples) training examples in batches of \(batchSize) (the last batch has one)"
-                add("batch_norm", .string("true"), "batch_norm needs at least 2 examples in every training batch; "
+                add("batch_norm", "batch_norm needs at least 2 examples in every training batch; "
                     + "\(why); change batch_size or train_subset")
             }
         }

@@ -135,3 +135,20 @@ import Vocabulary
             """)
     }
 }
+
+/// Structured values travel as their types (`ParameterValue.typed`), none included.
+@Suite struct TypedValues {
+    @Test func aTypedValueSetsItsTypeNoneIncluded() throws {
+        var config = try plan("normalize: mnist\nearly_stopping: {metric: val_loss, patience: 2, min_delta: 0}\nvalidation: 100\n"
+            + "lr_schedule: {step: {step_size: 2, gamma: 0.5}}\noptimizer: adam\nbetas: [0.8, 0.9]\n").runs[0].config
+        #expect(config.normalize != nil && config.earlyStopping != nil && config.lrSchedule != .constant)
+        for key in ["normalize", "early_stopping", "lr_schedule", "betas"] {
+            let parameter = try #require(Parameter.named(key))
+            guard case .typed = parameter.read(config) else { Issue.record("\(key) is not typed"); continue }
+            parameter.set(try #require(parameter.introducedAt), in: &config)
+        }
+        #expect(config.normalize == nil && config.earlyStopping == nil && config.lrSchedule == .constant && config.betas == .pytorch)
+        // The same text is the same value, whichever way it was made (ids hash the text).
+        #expect(Parameter.named("lr_schedule")!.read(RunConfig()) == Parameter.named("lr_schedule")!.introducedAt)
+    }
+}
