@@ -1,8 +1,10 @@
 import Vocabulary
 
 /// One layer of the network as the engine's forward and backward passes walk it, in order:
-/// the network is a `[Layer]` (`Layer.stack`), and adding a kind of layer is a case here, its
-/// kernels, their naive twins and its two branches in `Trainer.forward` / `Trainer.backward`.
+/// the network is a `[Layer]` (`Layer.stack`). Each kind's passes live in a file of their own
+/// (`Trainer+Dense`, `Trainer+BatchNorm`, `Trainer+Activation`), so adding a kind of layer is a
+/// case here, its file (forward and backward passes; kernels with naive twins) and one dispatch
+/// line in each walk (`Trainer+Forward`, `Trainer+Backward`).
 ///
 /// Adjacent layers share passes over memory where the walk can fuse them: a dense layer's bias
 /// is added by the pass that follows it (the activation's, or batch norm's), and dropout is
