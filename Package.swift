@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Results", dependencies: ["Experiments", .product(name: "Crypto", package: "swift-crypto")]),
         // The scheduler knows runs and results, not the engine: a RunExecutor trains a run.
-        .target(name: "Scheduler", dependencies: ["Experiments", "Results"]),
+        .target(name: "Scheduler", dependencies: ["Experiments", "Results", "SpecYAML"]),
         // Config → engine: the real RunExecutor, checkpoints, the divergence rule.
         .target(name: "Training", dependencies: ["Scheduler", "Experiments", "Datasets", "MLP", "Results", "CZlib"]),
         // Sample statistics, Student's t, Welch's test: no I/O, tested against SciPy's figures.

@@ -19,6 +19,22 @@ public struct Selection: Sendable, Equatable, Codable {
 
     public var needsValidation: Bool { metric.hasPrefix("val_") }
 
+    enum CodingKeys: String, CodingKey { case metric, goal }
+
+    /// Reads select.json as the runner writes it: a known metric and `max` or `min`, nothing
+    /// else (a file edited by hand is refused rather than half-understood).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        metric = try c.decode(String.self, forKey: .metric)
+        goal = try c.decode(String.self, forKey: .goal)
+        guard Selection.metrics.contains(metric) else {
+            throw DecodingError.dataCorruptedError(forKey: .metric, in: c, debugDescription: "not a metric runner selects by")
+        }
+        guard goal == "max" || goal == "min" else {
+            throw DecodingError.dataCorruptedError(forKey: .goal, in: c, debugDescription: "the goal is max or min")
+        }
+    }
+
     /// Reads `select: {metric: val_accuracy, goal: max}` (goal defaults to max for accuracies
     /// and min for losses).
     static func parse(_ node: Node, _ source: Source) throws(YAMLError) -> Selection {

@@ -61,7 +61,7 @@ public struct SlurmSettings: Sendable, Equatable {
     }
 
     /// `MM`, `MM:SS`, `HH:MM:SS`, `D-HH`, `D-HH:MM`, `D-HH:MM:SS`.
-    static func isTime(_ s: String) -> Bool {
+    public static func isTime(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty }) else { return false }
         if parts.count == 2, Int(parts[0]) == nil { return false }
@@ -69,13 +69,13 @@ public struct SlurmSettings: Sendable, Equatable {
         return (1...3).contains(clock.count) && clock.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && Int($0) != nil }
     }
 
-    static func isMemory(_ s: String) -> Bool {
+    public static func isMemory(_ s: String) -> Bool {
         var digits = Substring(s)
         if let last = digits.last, "KMGTkmgt".contains(last) { digits = digits.dropLast() }
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    static func isName(_ s: String) -> Bool {
+    public static func isName(_ s: String) -> Bool {
         !s.isEmpty && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 }

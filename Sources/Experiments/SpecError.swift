@@ -11,7 +11,7 @@ public enum SpecError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .yaml(let e): e.description
-        case .file(let path, let message): "\(path): error: \(message)"
+        case .file(let path, let message): "\(Terminal.safe(path)): error: \(Terminal.safe(message))"
         }
     }
 }

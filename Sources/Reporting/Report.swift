@@ -237,7 +237,7 @@ public struct Report: Sendable {
             + "over each group's done runs with 95% Student-t intervals; differences use Welch's test.</p>\n"
         body += "<h2>Groups</h2>\n" + table(groupRows(), id: "groups")
         if let selection = groups.selection, let best = groups.best {
-            body += "<p>Selected by \(Report.escape(selection.metric)) (\(selection.goal)) at each run's best epoch: ★ "
+            body += "<p>Selected by \(Report.escape(selection.metric)) (\(Report.escape(selection.goal))) at each run's best epoch: ★ "
                 + "\(Report.escape(groups.groups[best].name)).</p>\n"
         }
         if !comparisons.isEmpty {

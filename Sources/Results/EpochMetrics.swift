@@ -59,6 +59,13 @@ public struct EpochMetrics: Sendable, Equatable {
     /// anything else.
     public init?(csvRow: Substring, legacy: Bool = false) {
         let f = csvRow.split(separator: ",", omittingEmptySubsequences: false)
+        // Only what `csvRow` writes: plain decimals ("%.8f"), never inf, nan or hex floats,
+        // which Double(_:) would take.
+        func Double(_ field: Substring) -> Swift.Double? {
+            guard !field.isEmpty, field.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 }),
+                  let value = Swift.Double(field), value.isFinite else { return nil }
+            return value
+        }
         guard f.count == (legacy ? 5 : 9), let e = Int(f[0]), let a = Double(f[1]), let b = Double(f[2]),
               let c = Double(f[3]), let seconds = Double(f[f.count - 1]) else { return nil }
         var optional: [Double?] = []

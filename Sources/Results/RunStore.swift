@@ -150,10 +150,19 @@ public struct RunStore: Sendable {
         }
     }
 
-    /// The selection the last plan run here asked for (select.json), if any.
+    /// The selection the last plan run here asked for (select.json), if any (nil too when the
+    /// file is not one runner wrote: `selectionProblem` says so).
     public func selection() -> Selection? {
         guard let data = FileManager.default.contents(atPath: file(RunStore.selectionFile)) else { return nil }
         return try? JSONDecoder().decode(Selection.self, from: data)
+    }
+
+    /// Why select.json cannot be read, when it is there and is not a selection runner wrote.
+    public func selectionProblem() -> String? {
+        guard let data = FileManager.default.contents(atPath: file(RunStore.selectionFile)),
+              (try? JSONDecoder().decode(Selection.self, from: data)) == nil else { return nil }
+        return "\(file(RunStore.selectionFile)): error: not a selection runner wrote (a metric among "
+            + Selection.metrics.joined(separator: ", ") + ", and goal max or min); remove it, or run the spec again"
     }
 
     /// Marks a run failed with `reason`, keeping the rest of its status record and counting

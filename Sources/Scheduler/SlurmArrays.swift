@@ -1,4 +1,5 @@
 import Experiments
+import SpecYAML
 
 /// The Slurm job arrays that train a plan's unfinished runs: runs packed into tasks, tasks
 /// into arrays no larger than the cluster allows, and one sbatch script per array. Text only:
@@ -57,7 +58,24 @@ public struct SlurmArrays: Sendable {
     public let arrays: [[[Int]]]
     public let scripts: [Script]
 
-    public init(_ inputs: Inputs) {
+    /// Why no script can be written for these inputs.
+    public struct Refusal: Error, Sendable, Equatable { public var message: String }
+
+    /// - Throws: `Refusal` when a path holds a control character (a newline would end a line
+    ///   of the script), or the logs' folder, written into `#SBATCH` lines that know no
+    ///   quoting, holds whitespace or `%` (a Slurm file-name pattern).
+    public init(_ inputs: Inputs) throws(Refusal) {
+        let paths = [("the runner binary", inputs.binary), ("the spec", inputs.specPath), ("the results folder", inputs.results),
+                     ("the data folder", inputs.dataDirectory), ("the working folder", inputs.workingDirectory),
+                     ("the script", inputs.scriptPath)] + inputs.overrides.map { ("--set", $0) }
+        for (what, path) in paths where path.unicodeScalars.contains(where: SlurmArrays.isControl) {
+            throw Refusal(message: "\(what) \(SlurmArrays.visible(path)) holds a control character, which a job script "
+                + "cannot carry; rename it")
+        }
+        if inputs.logs.unicodeScalars.contains(where: { SlurmArrays.isControl($0) || $0 == " " || $0 == "%" }) {
+            throw Refusal(message: "the logs' folder \(SlurmArrays.visible(inputs.logs)) holds a space, a '%' or a control "
+                + "character, which #SBATCH --output cannot take; use a results folder (--results) without them")
+        }
         let perTask = inputs.settings.runsPerTask ?? 1, cpus = inputs.settings.cpus ?? 1
         let indices = inputs.indices
         tasks = stride(from: 0, to: indices.count, by: perTask).map { Array(indices[$0..<min($0 + perTask, indices.count)]) }
@@ -87,13 +105,13 @@ public struct SlurmArrays: Sendable {
             let runs = array.reduce(0) { $0 + $1.count }
             lines += [
                 "#",
-                "# Written by `runner slurm` for \(inputs.specArgument): \(runs) of the \(indices.count) unfinished runs of the "
+                "# Written by `runner slurm` for \(SlurmArrays.visible(inputs.specArgument)): \(runs) of the \(indices.count) unfinished runs of the "
                     + "\(plan.runs.count) in '\(plan.experiment)'"
                     + (count > 1 ? ", array \(part + 1) of \(count) (the cluster takes \(size) tasks an array)." : "."),
-                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(inputs.specArgument) --format tsv`), "
+                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(SlurmArrays.visible(inputs.specArgument)) --format tsv`), "
                     + "\(cpus) at a time;",
                 "# runs already done are skipped. The plan is pinned (--expect-plan): after editing the spec, write the",
-                "# script again. Resubmit after failures with the same command (`runner \(inputs.invocation)`):",
+                "# script again. Resubmit after failures with the same command (`runner \(SlurmArrays.visible(inputs.invocation))`):",
                 "# only unfinished runs are included.",
                 "set -euo pipefail",
                 "tasks=(",
@@ -106,6 +124,11 @@ public struct SlurmArrays: Sendable {
                           text: lines.joined(separator: "\n") + "\n", tasks: array.count)
         }
     }
+
+    /// `s` for a comment line: no text can end the comment and start a command.
+    static func visible(_ s: String) -> String { Terminal.safe(s) }
+
+    static func isControl(_ u: Unicode.Scalar) -> Bool { Terminal.isControl(u) }
 
     /// `NAME.sbatch` for a single array; `NAME.1.sbatch`, `NAME.2.sbatch`, ... for several.
     static func path(_ base: String, part: Int, of count: Int) -> String {

@@ -25,7 +25,7 @@ public struct YAMLError: Error, Sendable, CustomStringConvertible {
     /// `path:line:column: error: message`, then the source line (or a window of it around the
     /// column) and a caret under the column.
     public var description: String {
-        var out = "\(source.name):\(mark.line):\(mark.column): error: \(message)"
+        var out = "\(Terminal.safe(source.name)):\(mark.line):\(mark.column): error: \(Terminal.safe(message))"
         // Quote the line only when it is printable text: not empty, not binary garbage.
         if var line = source.line(mark.line).map({ Array($0.unicodeScalars) }), !line.isEmpty,
            !line.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0 == "\u{FFFD}" }) {

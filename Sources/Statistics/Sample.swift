@@ -9,7 +9,14 @@ public struct Sample: Sendable, Equatable {
 
     public var n: Int { values.count }
 
-    public var mean: Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(n) }
+    /// The mean; NaN or infinite when a value is (a diverged run's figures are data too). Huge
+    /// finite values (1e308) whose sum overflows are averaged as Σ(x/n) instead.
+    public var mean: Double? {
+        guard !values.isEmpty else { return nil }
+        let sum = values.reduce(0, +)
+        if sum.isFinite || !values.allSatisfy(\.isFinite) { return sum / Double(n) }
+        return values.reduce(0) { $0 + $1 / Double(n) }
+    }
 
     /// The standard deviation with n - 1 in the denominator; nil below two values.
     public var standardDeviation: Double? {
@@ -20,10 +27,13 @@ public struct Sample: Sendable, Equatable {
     /// The standard error of the mean; nil below two values.
     public var standardError: Double? { standardDeviation.map { $0 / Double(n).squareRoot() } }
 
-    /// mean ± t(1 - (1 - level)/2, n - 1) · s/√n; nil below two values.
+    /// mean ± t(1 - (1 - level)/2, n - 1) · s/√n; nil below two values, and nil when a value
+    /// is not finite or the interval overflows (no interval means anything then).
     public func confidenceInterval(level: Double = 0.95) -> ClosedRange<Double>? {
-        guard let mean, let se = standardError else { return nil }
+        guard let mean, let se = standardError, mean.isFinite, se.isFinite else { return nil }
         let half = StudentT(degreesOfFreedom: Double(n - 1)).quantile(1 - (1 - level) / 2) * se
-        return (mean - half)...(mean + half)
+        let low = mean - half, high = mean + half
+        guard low.isFinite, high.isFinite else { return nil }
+        return low...high
     }
 }

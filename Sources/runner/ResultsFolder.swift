@@ -10,6 +10,10 @@ enum ResultsFolder {
             Output.error("\(directory): error: no plan.tsv here; give an experiment's results folder such as results/comparison")
             throw ExitStatus.invalidInput.code
         }
+        if let problem = store.selectionProblem() {
+            Output.error(problem)
+            throw ExitStatus.invalidInput.code
+        }
         return store
     }
 }

@@ -119,7 +119,7 @@ struct RunCommand: ParsableCommand {
         let quiet = self.quiet
         let trap = SignalTrap(cancellation: cancellation) { sig in
             signalled.store(sig, ordering: .relaxed)
-            if !quiet { Output.error("runner: stopping after the current batch (\(sig == SIGINT ? "interrupt" : "terminate")); "
+            if !quiet { Output.error("runner: stopping after the current batch (\(SignalTrap.name(sig))); "
                 + "finished epochs are kept. Press Ctrl-C again to quit at once.") }
         }
         defer { withExtendedLifetime(trap) {} }

@@ -4,6 +4,7 @@ import Foundation
 import Datasets
 import Results
 import Scheduler
+import SpecYAML
 
 /// `runner slurm SPEC`: a Slurm job array with one task per run that is not done yet.
 struct SlurmCommand: ParsableCommand {
@@ -59,6 +60,19 @@ struct SlurmCommand: ParsableCommand {
     var submit = false
 
     func validate() throws {
+        // The same checks as the spec's slurm: section: each value becomes an #SBATCH line.
+        if let time, !SlurmSettings.isTime(time) {
+            throw ValidationError("--time must be a time limit such as 30:00, 2:00:00 or 1-00:00:00, got '\(Terminal.safe(time))'")
+        }
+        if let mem, !SlurmSettings.isMemory(mem) {
+            throw ValidationError("--mem must be a memory size such as 2G or 1500M, got '\(Terminal.safe(mem))'")
+        }
+        if let partition, !SlurmSettings.isName(partition) {
+            throw ValidationError("--partition must be a partition name (letters, digits, '.', '_', '-'), got '\(Terminal.safe(partition))'")
+        }
+        if let account, !SlurmSettings.isName(account) {
+            throw ValidationError("--account must be an account name (letters, digits, '.', '_', '-'), got '\(Terminal.safe(account))'")
+        }
         if let cpus, cpus < 1 { throw ValidationError("--cpus must be at least 1") }
         if let throttle, throttle < 1 { throw ValidationError("--throttle must be at least 1") }
         if let runsPerTask, runsPerTask < 1 { throw ValidationError("--runs-per-task must be at least 1") }
@@ -122,7 +136,13 @@ struct SlurmCommand: ParsableCommand {
         inputs.maxRuns = options.maxRuns == Plan.defaultMaxRuns ? nil : options.maxRuns
         inputs.maxMemoryBytes = options.maxMemory?.bytes
         inputs.invocation = SlurmCommand.invocation
-        let arrays = SlurmArrays(inputs)
+        let arrays: SlurmArrays
+        do throws(SlurmArrays.Refusal) {
+            arrays = try SlurmArrays(inputs)
+        } catch {
+            Output.error("runner slurm: error: \(error.message)")
+            throw ExitStatus.invalidInput.code
+        }
         if let maxJobs = limits.maxJobCount, arrays.tasks.count > maxJobs {
             Output.error("runner slurm: warning: \(arrays.tasks.count) tasks are more than the cluster's MaxJobCount of \(maxJobs); "
                 + "raise --runs-per-task, or submit the arrays one after another")

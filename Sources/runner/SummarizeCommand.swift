@@ -57,6 +57,10 @@ struct SummarizeCommand: ParsableCommand {
         }
         for dir in experiments {
             let store = RunStore(directory: dir)
+            if let problem = store.selectionProblem() {
+                Output.error(problem)
+                throw ExitStatus.invalidInput.code
+            }
             // One read of the run folders: the refresh's summary, or (when it cannot write) a fresh one.
             let loaded: Summary
             do throws(AtomicFile.WriteError) { loaded = try Charts.refresh(store).summary } catch {

@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func runsPackIntoTasksAndTasksIntoArrays() throws {
-        let arrays = SlurmArrays(try inputs(runs: 10, indices: [0, 1, 2, 4, 5, 6, 7, 9], perTask: 3, arraySize: 2))
+        let arrays = try SlurmArrays(try inputs(runs: 10, indices: [0, 1, 2, 4, 5, 6, 7, 9], perTask: 3, arraySize: 2))
         #expect(arrays.tasks == [[0, 1, 2], [4, 5, 6], [7, 9]])
         #expect(arrays.arrays.map(\.count) == [2, 1])
         #expect(arrays.scripts.map(\.path) == ["/w/results/s/slurm/s.1.sbatch", "/w/results/s/slurm/s.2.sbatch"])
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func oneArrayKeepsThePlainName() throws {
-        let arrays = SlurmArrays(try inputs(runs: 4))
+        let arrays = try SlurmArrays(try inputs(runs: 4))
         #expect(arrays.scripts.map(\.path) == ["/w/results/s/slurm/s.sbatch"])
         #expect(arrays.scripts[0].text.contains("#SBATCH --array=0-3\n"))
     }
@@ -45,11 +45,32 @@ import Testing
         i.binary = "/opt/my runner/runner"
         i.overrides = ["lr=0.1; rm -rf ~", "dropout='0.5'"]
         i.workingDirectory = "/home/a b"
-        let text = SlurmArrays(i).scripts[0].text
+        let text = try SlurmArrays(i).scripts[0].text
         #expect(text.contains("cd '/home/a b'\n"))
         #expect(text.contains("exec '/opt/my runner/runner' /w/s.yaml"))
         #expect(text.contains("--set 'lr=0.1; rm -rf ~' --set 'dropout='\\''0.5'\\'''"))
         #expect(SlurmArrays.shellQuote("") == "''" && SlurmArrays.shellQuote("é") == "'é'")
         #expect(SlurmArrays.ranges([0, 1, 2, 3, 5, 7, 8, 9]) == "0-3,5,7-9")
+    }
+
+    /// Nothing from a name or a path can end a comment line or an #SBATCH line and start a
+    /// command or a directive (issue 22: a spec named $'x\ntouch PWNED\n.yaml' ran the command).
+    @Test func controlCharactersNeverReachTheScriptRaw() throws {
+        var i = try inputs(runs: 2)
+        i.specArgument = "x\ntouch PWNED\n.yaml"
+        i.invocation = "slurm 'x\ntouch PWNED\n.yaml'"
+        let text = try SlurmArrays(i).scripts[0].text
+        #expect(!text.split(separator: "\n").contains { $0.hasPrefix("touch") })
+        #expect(text.contains("for x\\ntouch PWNED\\n.yaml: "))
+        for (path, keyPath) in [("/w/a\nb/s.yaml", \SlurmArrays.Inputs.specPath), ("/r\u{1B}]0;x", \.results),
+                                ("/bin/r\nx", \.binary), ("/w\r", \.workingDirectory)] {
+            var bad = try inputs(runs: 2)
+            bad[keyPath: keyPath] = path
+            #expect(throws: SlurmArrays.Refusal.self) { _ = try SlurmArrays(bad) }
+        }
+        var logs = try inputs(runs: 2)
+        logs.logs = "/w/my results/logs"
+        let refusal = #expect(throws: SlurmArrays.Refusal.self) { _ = try SlurmArrays(logs) }
+        #expect(refusal?.message.contains("#SBATCH --output cannot take") == true)
     }
 }

@@ -50,3 +50,26 @@ import Testing
         #expect(WelchTest(Sample([1, 1]), Sample([1, 1])) == nil)
     }
 }
+
+/// Any figure is data: a diverged run's NaN, an infinity, a huge finite value. Nothing traps;
+/// what has no meaning (an interval, a test) is nil.
+@Suite struct NonFiniteInput {
+    @Test(arguments: [[97.0, .nan], [.infinity, 98], [-.infinity, .infinity], [.nan, .nan, .nan]])
+    func samplesWithNonFiniteValuesHaveNoInterval(_ values: [Double]) {
+        let sample = Sample(values)
+        #expect(sample.confidenceInterval() == nil)
+        #expect(WelchTest(sample, Sample([1, 2, 3])) == nil)
+        #expect(WelchTest(Sample([1, 2, 3]), sample) == nil)
+    }
+
+    @Test func hugeFiniteValuesDoNotOverflowTheMean() {
+        let sample = Sample([1e308, 1e308, 1e308])
+        #expect(sample.mean == 1e308)
+        #expect(sample.confidenceInterval() == 1e308...1e308)
+        // Their spread overflows: no interval, no test, and no trap.
+        let wide = Sample([1e308, -1e308])
+        #expect(wide.mean == 0)
+        #expect(wide.confidenceInterval() == nil)
+        #expect(WelchTest(wide, Sample([1, 2])) == nil)
+    }
+}

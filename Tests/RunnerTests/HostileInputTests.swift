@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// Issue 22's hostile inputs, through the binary: each class refused or escaped, nothing
+/// crashes, nothing unsafe is written.
+@Suite(.serialized) struct HostileInputTests {
+    static let dataDir = TrainCommandTests.dataDir
+
+    /// A folder with a tiny spec `t.yaml` (named `name`), trained once unless `train` is false.
+    func folder(name: String = "t", train: Bool = true) throws -> URL {
+        let dir = try Binary.temporaryDirectory()
+        try "name: \(name)\nepochs: 1\ntrain_subset: 300\ntest_subset: 100\nhidden: [8]\nrepeats: 2\n"
+            .write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        if train {
+            let r = try Binary.run(["t.yaml", "-q", "--data-dir", Self.dataDir], in: dir)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        return dir
+    }
+
+    /// Flags that reach #SBATCH lines get the spec's checks: a newline cannot add a directive.
+    @Test(arguments: [["--partition", "cpu\n#SBATCH --wrap=x"], ["--time", "abc"], ["--mem", "2G; id"],
+                      ["--account", "a b"]])
+    func slurmFlagsAreCheckedAsTheSpecsValues(_ flag: [String]) throws {
+        let dir = try folder(train: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Binary.run(["slurm", "t.yaml"] + flag, in: dir)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("Error: \(flag[0]) must be"), "\(r.stderr)")
+        #expect(!r.stderr.contains("\n#SBATCH"))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+    }
+
+    /// A spec whose file name holds a newline: refused, no script written.
+    @Test func aSpecNamedWithANewlineWritesNoScript() throws {
+        let dir = try folder(train: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hostile = "x\ntouch PWNED\n.yaml"
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("t.yaml"), to: dir.appendingPathComponent(hostile))
+        let r = try Binary.run(["slurm", hostile], in: dir)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("holds a control character"), "\(r.stderr)")
+        let scripts = (FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".sbatch") }
+        #expect(scripts.isEmpty)
+    }
+
+    /// A hand-edited select.json with a script for a goal: an error, not HTML.
+    @Test func aHostileSelectionIsRefused() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "{\"metric\":\"test_accuracy\",\"goal\":\"<script>alert('goal')</script>\"}"
+            .write(to: dir.appendingPathComponent("results/t/select.json"), atomically: true, encoding: .utf8)
+        for command in [["report", "results/t"], ["summarize", "results/t"], ["compare", "results/t", "--by", "seed"]] {
+            let r = try Binary.run(command, in: dir)
+            #expect(r.status == 2, "\(command): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("results/t/select.json: error: not a selection runner wrote"), "\(r.stderr)")
+        }
+        let html = (try? String(contentsOf: dir.appendingPathComponent("results/t/report.html"), encoding: .utf8)) ?? ""
+        #expect(!html.contains("<script>alert"))
+    }
+
+    /// A reference CSV of a diverged run (nan) and huge figures: the report is written, no trap.
+    @Test func nonFiniteReferenceFiguresDoNotCrashTheReport() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = dir.appendingPathComponent("ref")
+        try FileManager.default.createDirectory(at: reference, withIntermediateDirectories: true)
+        for (seed, row) in [(1, "1,nan,nan"), (2, "1,0.3,91.5"), (3, "1,1e308,inf")] {
+            try "epoch,test_loss,test_accuracy\n\(row)\n"
+                .write(to: reference.appendingPathComponent("t,seed=\(seed).csv"), atomically: true, encoding: .utf8)
+        }
+        let r = try Binary.run(["report", "results/t", "--reference", "ref"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/t/report.html").path))
+    }
+
+    /// Control characters from a spec are escaped in errors, never sent to the terminal raw.
+    @Test func controlCharactersInErrorsAreEscaped() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: t\nactivation: \"\\e[31mrelu\"\n".write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["plan", "t.yaml"], in: dir)
+        #expect(r.status == 2)
+        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B }, "\(r.stderr)")
+        #expect(r.stderr.contains("got '\\u{1B}[31mrelu'"), "\(r.stderr)")
+    }
+
+    /// SIGHUP (a lost terminal) and SIGQUIT stop a sweep as SIGTERM does: the run is marked
+    /// interrupted, the exit status is 128 + the signal, and a rerun resumes it.
+    @Test(arguments: [SIGHUP, SIGQUIT])
+    func hangupAndQuitStopCleanly(_ sig: Int32) throws {
+        let dir = try folder(train: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = [dir.appendingPathComponent("t.yaml").path, "--results", dir.appendingPathComponent("results").path,
+                    "--data-dir", Self.dataDir, "--set", "epochs=2"]
+        let stopped = try Binary.run(args, testPoint: "stop:batch@3") { kill($0.processIdentifier, sig) }
+        #expect(stopped.status == 128 + sig, "\(stopped.stderr)")
+        #expect(!stopped.stderr.contains("crashed"), "\(stopped.stderr)")
+        let summary = try Binary.run(["summarize", dir.appendingPathComponent("results/t").path, "--by-run"])
+        #expect(summary.stdout.contains(" interrupted "), "\(summary.stdout)")
+        let rerun = try Binary.run(args)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        let after = try Binary.run(["summarize", dir.appendingPathComponent("results/t").path, "--by-run"])
+        #expect(after.stdout.components(separatedBy: " done ").count - 1 == 2, "\(after.stdout)")
+    }
+}
