@@ -1,3 +1,4 @@
+import Foundation
 internal import CZlib
 
 /// An IDX file (the MNIST format): a magic number naming the element type and rank, the
@@ -59,6 +60,17 @@ public struct IDXFile: Sendable {
 
     /// The whole file, decompressed when it is gzip (for checksums and parsing).
     public static func readAll(path: String, fix: String) throws(DataError) -> [UInt8] {
+        // A regular file only: opening a FIFO or a device would block or read forever (the
+        // checks spec files get). stat follows a link to its target, which must be a file too.
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw DataError(path: path, problem: "not a regular file (a pipe, device, socket or folder)", fix: fix)
+            }
+            guard info.st_size <= off_t(maxBytes + 64) else {
+                throw DataError(path: path, problem: "larger than \(maxBytes) bytes; not an MNIST file", fix: fix)
+            }
+        }
         guard let file = gzopen(path, "rb") else {
             throw DataError(path: path, problem: "missing or unreadable", fix: fix)
         }

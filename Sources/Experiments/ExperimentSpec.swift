@@ -343,7 +343,7 @@ public struct ExperimentSpec: Sendable {
     }
 
     private static func experimentName(_ node: Node, _ source: Source) throws(YAMLError) -> String {
-        guard case .scalar(let s) = node, nameProblem(s.value) == nil || s.value.count > maxNameLength else {
+        guard case .scalar(let s) = node, !s.isNull, nameProblem(s.value) == nil || s.value.count > maxNameLength else {
             let got = node.scalar.map { "'\($0.shortValue)'" } ?? node.kindDescription
             throw YAMLError("name must be a folder name of letters, digits, '.', '_' or '-', got \(got)",
                             at: node.mark, in: source)

@@ -60,6 +60,15 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `path` (and its missing parents) and checks that it is a real folder, not a
+    /// link to one: for the folders runner keeps inside an experiment's folder (`specs`,
+    /// `slurm`, `slurm/logs`), which a planted link would redirect outside it.
+    /// - Throws: `WriteError` when it cannot be created or is a link or not a folder.
+    public static func createRealDirectory(_ path: String) throws(WriteError) {
+        try createDirectory(path)
+        try requireRealDirectory(path)
+    }
+
     /// Replaces `path` with `text`, atomically.
     /// - Throws: `WriteError` (disk full, read-only folder, ...); the old file is then untouched.
     public static func write(_ text: String, to path: String) throws(WriteError) {

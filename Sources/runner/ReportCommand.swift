@@ -48,6 +48,14 @@ struct ReportCommand: ParsableCommand {
         let targets = referenceTargets
         for (i, t) in targets.enumerated() {
             if t.directory.isEmpty { throw ValidationError("--reference \(reference[i]) names no folder") }
+            // A reference for an experiment this report covers must exist (one for another
+            // experiment, as a script passing every reference may give, is left alone).
+            let names = directories.map { ($0 as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? $0 }
+            var isDirectory: ObjCBool = false
+            guard t.experiment.map({ !names.contains($0) }) ?? false
+                    || (FileManager.default.fileExists(atPath: t.directory, isDirectory: &isDirectory) && isDirectory.boolValue) else {
+                throw ValidationError("--reference \(reference[i]): no such folder; give the folder of the other program's CSV files")
+            }
             if targets[..<i].contains(where: { $0.experiment == nil || t.experiment == nil || $0.experiment == t.experiment }) {
                 throw ValidationError("--reference \(reference[i]) and an earlier --reference apply to the same experiment; "
                     + "give each experiment one, as NAME=DIR")

@@ -150,7 +150,8 @@ struct SlurmCommand: ParsableCommand {
         let scripts = arrays.scripts
         try SpecOptions.claim(store, spec: specification, specPath: spec)
         do {
-            try AtomicFile.createDirectory(logs)
+            try AtomicFile.createRealDirectory(slurmDir)
+            try AtomicFile.createRealDirectory(logs)
             for script in scripts {
                 try AtomicFile.createDirectory(AtomicFile.parent(of: script.path))
                 try AtomicFile.write(script.text, to: script.path)

@@ -55,6 +55,7 @@ struct SummarizeCommand: ParsableCommand {
             Output.error("\(directory): error: holds no experiment results (no run folders with config.json)")
             throw ExitStatus.invalidInput.code
         }
+        var unwritable = false
         for dir in experiments {
             let store = RunStore(directory: dir)
             if let problem = store.selectionProblem() {
@@ -64,8 +65,11 @@ struct SummarizeCommand: ParsableCommand {
             // One read of the run folders: the refresh's summary, or (when it cannot write) a fresh one.
             let loaded: Summary
             do throws(AtomicFile.WriteError) { loaded = try Charts.refresh(store).summary } catch {
+                // The summary is still printed; the exit status says it could not be written
+                // (4, as `report` and a sweep say it).
                 Output.error(error.description)
                 loaded = Summary.load(store)
+                unwritable = true
             }
             let summary = loaded.sorted(by: sort)
             if !byRun {
@@ -85,5 +89,6 @@ struct SummarizeCommand: ParsableCommand {
             case .md: Output.out(summary.markdown())
             }
         }
+        if unwritable { throw ExitStatus.unwritable.code }
     }
 }

@@ -125,3 +125,26 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         #expect(EpochMetrics(csvRow: Substring(bad)) == nil, "\(bad)")
     }
 }
+
+/// sources.tsv holds any path a file system allows, one line and one field each.
+@Suite struct SpecArchiveTests {
+    @Test func pathsWithTabsAndNewlinesRoundTrip() throws {
+        let store = RunStore(directory: try temporaryFolder())
+        let archive = SpecArchive(store: store)
+        let odd = "/w/a\tb\nc\\d.yaml"
+        try archive.record(path: odd, bytes: Array("name: t\n".utf8))
+        try archive.record(path: "/w/plain.yaml", bytes: Array("name: t\nepochs: 2\n".utf8))
+        #expect(archive.sources().map(\.path) == [odd, "/w/plain.yaml"])
+        // Editing the odd spec in place is not "another spec with the same name".
+        #expect(archive.conflict(path: odd, bytes: Array("name: t\nepochs: 3\n".utf8)) == nil)
+        #expect(SpecArchive.unescape(SpecArchive.escape(odd)) == odd && !SpecArchive.escape(odd).contains("\n"))
+    }
+
+    @Test func aLinkedSpecsFolderIsRefused() throws {
+        let root = try temporaryFolder(), outside = try temporaryFolder()
+        let store = RunStore(directory: root)
+        try FileManager.default.createSymbolicLink(atPath: root + "/specs", withDestinationPath: outside)
+        #expect(throws: AtomicFile.WriteError.self) { try SpecArchive(store: store).record(path: "/s.yaml", bytes: [65]) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
+    }
+}

@@ -103,4 +103,59 @@ import Testing
         let after = try Binary.run(["summarize", dir.appendingPathComponent("results/t").path, "--by-run"])
         #expect(after.stdout.components(separatedBy: " done ").count - 1 == 2, "\(after.stdout)")
     }
+
+    /// A FIFO where a dataset file belongs: refused at once (it used to block forever).
+    @Test func aFIFOInPlaceOfADataFileIsRefusedNotWaitedOn() throws {
+        let dir = try folder(train: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data/mnist")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for file in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            #expect(mkfifo(data.appendingPathComponent(file).path, 0o644) == 0)
+        }
+        let status = try Binary.run(["data", "--data-dir", "data"], in: dir)
+        #expect(status.status == 3)
+        #expect(status.stdout.contains("train-images-idx3-ubyte: unreadable (not a regular file"), "\(status.stdout)")
+        let run = try Binary.run(["t.yaml", "--data-dir", "data"], in: dir)
+        #expect(run.status == 3)
+        #expect(run.stderr.hasSuffix("train-images-idx3-ubyte: error: not a regular file (a pipe, device, socket or folder); "
+            + "run runner data fetch mnist to fetch a verified copy\n"), "\(run.stderr)")
+    }
+
+    /// A link planted where runner keeps a folder of its own inside an experiment's folder
+    /// (specs/, slurm/, slurm/logs/): refused, nothing written through it.
+    @Test(arguments: ["specs", "slurm"])
+    func aLinkedFolderInsideAnExperimentIsNeverWrittenThrough(_ name: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        let inside = dir.appendingPathComponent("results/t/\(name)")
+        try? FileManager.default.removeItem(at: inside)
+        try FileManager.default.createSymbolicLink(at: inside, withDestinationURL: outside)
+        try "name: t\nepochs: 2\ntrain_subset: 300\ntest_subset: 100\nhidden: [8]\nrepeats: 2\n"
+            .write(to: dir.appendingPathComponent("t.yaml"), atomically: true, encoding: .utf8)  // an edit: recorded anew
+        let r = try Binary.run((name == "specs" ? ["t.yaml"] : ["slurm", "t.yaml"]) + ["--data-dir", Self.dataDir], in: dir)
+        #expect(r.status == 4, "\(r.stderr)")
+        #expect(r.stderr.contains("it is a symbolic link"), "\(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path) == [])
+    }
+
+    /// `name: null` is not a name, a missing reference folder is an error, and a summary that
+    /// cannot be written exits 4 as report does.
+    @Test func nullNamesMissingReferencesAndUnwritableSummaries() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reference = try Binary.run(["report", "results/t", "--reference", "/nonexistent"], in: dir)
+        #expect(reference.status == 64)
+        #expect(reference.stderr.hasPrefix("Error: --reference /nonexistent: no such folder"), "\(reference.stderr)")
+        // Read-only experiment folder (as root, chmod alone does not stop writes: replace
+        // summary.csv with a folder, which no rename can replace).
+        let summaryFile = dir.appendingPathComponent("results/t/summary.csv")
+        try FileManager.default.removeItem(at: summaryFile)
+        try FileManager.default.createDirectory(at: summaryFile.appendingPathComponent("x"), withIntermediateDirectories: true)
+        let summary = try Binary.run(["summarize", "results/t"], in: dir)
+        #expect(summary.status == 4, "\(summary.stderr)")
+        #expect(summary.stdout.hasPrefix("t: 1 group"), "\(summary.stdout)")
+    }
 }
