@@ -31,7 +31,9 @@ public struct Distribution: Sendable, Equatable {
     public var pointCount: Int? {
         switch kind {
         case .uniform: nil
-        case .intUniform(let low, let high, _): high - low + 1
+        case .intUniform(let low, let high, _):
+            // high − low + 1, saturating: [0, Int.max] has more points than an Int counts.
+            high.subtractingReportingOverflow(low).overflow || high &- low == Int.max ? Int.max : high - low + 1
         case .choice(let values): values.count
         }
     }
@@ -128,18 +130,41 @@ public struct Distribution: Sendable, Equatable {
     }
 
     /// The value of draw `u` in [0, 1), as text a parameter reads (rounded as documented).
-    func text(at u: Double) -> String {
+    /// - Parameter more: the draw's stream, for an integer range wider than a Double's 53
+    ///   bits of `u` can spread evenly (it then draws the integer from the stream's 64 bits).
+    func text(at u: Double, more: inout SplitMix64) -> String {
         switch kind {
         case .uniform(let low, let high, let logScale):
             let x = logScale ? low * exp(u * log(high / low)) : low + u * (high - low)
             return Distribution.fourDigits(min(max(x, low), high))
         case .intUniform(let low, let high, let logScale):
-            let n = logScale ? Int(floor(Double(low) * exp(u * log(Double(high + 1) / Double(low)))))
-                             : low + Int(floor(u * Double(high - low + 1)))
-            return String(min(max(n, low), high))
+            if logScale {
+                return String(Distribution.clamp(floor(Double(low) * exp(u * log((Double(high) + 1) / Double(low)))), low, high))
+            }
+            let span = high.subtractingReportingOverflow(low)
+            if !span.overflow && span.partialValue < 1 << 53 {
+                // As always (the same draws as before): u spread over the points.
+                return String(min(max(low + Int(floor(u * Double(span.partialValue + 1))), low), high))
+            }
+            // Wider: an unbiased integer in [0, high − low] (rejection), then shifted.
+            let width = UInt64(bitPattern: Int64(high)) &- UInt64(bitPattern: Int64(low))
+            var r = more.next()
+            if width != UInt64.max {
+                let n = width + 1, limit = UInt64.max - UInt64.max % n
+                while r >= limit { r = more.next() }
+                r %= n
+            }
+            return String(Int(bitPattern: UInt(bitPattern: low) &+ UInt(r)))
         case .choice:
             return choiceValue(at: u)!.description
         }
+    }
+
+    /// `x` as an Int within [low, high] (a Double at or past Int.max's neighbourhood is high).
+    static func clamp(_ x: Double, _ low: Int, _ high: Int) -> Int {
+        if !(x < Double(high)) { return high }
+        if x <= Double(low) { return low }
+        return Int(x)
     }
 
     /// The drawn value itself for a `choice` (its items are values already).

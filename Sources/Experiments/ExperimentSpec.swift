@@ -291,8 +291,8 @@ public struct ExperimentSpec: Sendable {
             do throws(YAMLError) {
                 for item in list.items {
                     let value = try parameter.value(from: item, in: valueSource)
-                    if values.contains(value) {
-                        throw YAMLError("the sweep of \(key) lists \(value) twice", at: item.mark, in: valueSource)
+                    if let earlier = value.trainsLike(values) {
+                        throw YAMLError("the sweep of \(key) " + value.duplicateMessage(of: earlier), at: item.mark, in: valueSource)
                     }
                     values.append(value)
                     marks.append(Mark(line: 1, column: item.mark.column + offset))
@@ -384,8 +384,8 @@ public struct ExperimentSpec: Sendable {
             var marks: [Mark] = []
             for item in list.items {
                 let value = try parameter.value(from: item, in: source)
-                if values.contains(value) {
-                    throw YAMLError("sweep axis '\(parameter.key)' lists \(value) twice",
+                if let earlier = value.trainsLike(values) {
+                    throw YAMLError("sweep axis '\(parameter.key)' " + value.duplicateMessage(of: earlier),
                                     at: item.mark, in: source)
                 }
                 values.append(value)

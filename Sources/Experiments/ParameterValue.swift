@@ -35,6 +35,29 @@ public enum ParameterValue: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension ParameterValue {
+    /// The value as the engine trains with it: a number narrowed to a 32-bit float (0.1 and
+    /// 0.1000000001 train alike), anything else as it is. Duplicates are found by this.
+    public var asTrained: ParameterValue {
+        if case .double(let d) = self { return .double(Double(Float(d))) }
+        return self
+    }
+
+    /// The value `earlier` in `values` that trains as this one does, if any.
+    public func trainsLike(_ values: [ParameterValue]) -> ParameterValue? {
+        values.first { $0.asTrained == asTrained }
+    }
+
+    /// Why two values of one list are one value to the engine: "lists 0.5 twice", or "lists
+    /// 0.1000000001, which trains as 0.1 as a 32-bit float, the same as 0.1".
+    public func duplicateMessage(of earlier: ParameterValue) -> String {
+        earlier == self ? "lists \(self) twice"
+            : "lists \(self), which trains as \(Float(asTrained.doubleValue ?? 0)) as a 32-bit float, the same as \(earlier)"
+    }
+
+    var doubleValue: Double? { if case .double(let d) = self { d } else { nil } }
+}
+
 /// A parameter's structured value as its own type (`LRSchedule`, `InputNormalization?`,
 /// `AdamBetas`, `EarlyStopping?`), so a config takes it as it is rather than re-reading its text.
 /// Two values are the same when their canonical texts are: the text is what run ids hash.

@@ -190,7 +190,7 @@ public struct Plan: Sendable {
                         draw.append((axis.parameter, value))
                     } else {
                         // Read as if written at the distribution: the parameter's own checks apply.
-                        let node = Node.scalar(Node.Scalar(d.text(at: u), mark: d.mark))
+                        let node = Node.scalar(Node.Scalar(d.text(at: u, more: &generator), mark: d.mark))
                         draw.append((axis.parameter, try axis.parameter.value(from: node, in: source)))
                     }
                 }
@@ -199,6 +199,13 @@ public struct Plan: Sendable {
                     break
                 }
                 attempt += 1
+                if attempt > 10_000, let rest = try Plan.firstUnseen(spec, seen) {
+                    // A finite space nearly used up (samples: 10000 of [1, 10000]): random draws
+                    // keep hitting taken points, so take the first point not drawn yet, in order.
+                    seen.insert(rest.map(\.1))
+                    draws.append(rest)
+                    break
+                }
                 if attempt > 10_000 {
                     throw YAMLError("could not draw \(count) distinct samples (draw \(i) repeats earlier ones 10,000 times); "
                         + "widen the distributions or lower samples", at: spec.samplesMark ?? spec.sweepMark, in: source)
@@ -206,6 +213,32 @@ public struct Plan: Sendable {
             }
         }
         return draws
+    }
+
+    /// The first point of a finite sampled space (every axis `int_uniform` or `choice`), in
+    /// order, that `seen` does not hold; nil when an axis is continuous or none is left.
+    static func firstUnseen(_ spec: ExperimentSpec, _ seen: Set<[ParameterValue]>) throws(YAMLError)
+        -> [(Parameter, ParameterValue)]? {
+        let counts = spec.sampled.map { $0.distribution.pointCount }
+        guard counts.allSatisfy({ $0 != nil }) else { return nil }
+        let total = counts.reduce(1.0) { $0 * Double($1!) }
+        guard total <= 10_000_000 else { return nil }
+        for flat in 0..<Int(total) {
+            var rest = flat, point: [(Parameter, ParameterValue)] = []
+            for (axis, count) in zip(spec.sampled, counts) {
+                let k = rest % count!
+                rest /= count!
+                switch axis.distribution.kind {
+                case .choice(let values): point.append((axis.parameter, values[k]))
+                case .intUniform(let low, _, _):
+                    let node = Node.scalar(Node.Scalar(String(low + k), mark: axis.distribution.mark))
+                    point.append((axis.parameter, try axis.parameter.value(from: node, in: spec.source)))
+                case .uniform: return nil
+                }
+            }
+            if !seen.contains(point.map(\.1)) { return point }
+        }
+        return nil
     }
 
     /// The seed of one draw's stream: sample_seed, the parameter's name (FNV-1a), the draw's

@@ -1,4 +1,5 @@
 import Foundation
+import SpecYAML
 import Testing
 @testable import Experiments
 
@@ -138,5 +139,28 @@ import Testing
         #expect(specError("prune: {method: median, metric: test_loss, reduction: 1}\n")?.contains("prune.reduction must be an integer in 2") == true)
         #expect(specError("prune: {method: median, metric: test_loss}\nsweep:\n  epochs: [2, 4]\n")?
             .contains("prune needs every run to have the same epochs") == true)
+    }
+}
+
+/// Integer ranges as wide as Int allows (issue 22): no overflow, draws that use every bit, and
+/// a finite space drawn to its last point.
+@Suite struct WideIntegerDraws {
+    func seeds(_ text: String) throws -> [Int] { try plan(text).runs.map(\.config.seed) }
+
+    @Test func theWidestRangesDrawWithoutTrapping() throws {
+        let linear = try seeds("samples: 64\nsweep:\n  seed: {int_uniform: [0, 9223372036854775807]}\n")
+        #expect(Set(linear).count == 64)
+        // Not all multiples of 1024, as u's 53 bits spread over 63 made them.
+        #expect(linear.contains { $0 % 1024 != 0 })
+        let log = try seeds("samples: 8\nsweep:\n  seed: {int_uniform: [1, 9223372036854775807], log: true}\n")
+        #expect(log.allSatisfy { $0 >= 1 } && Set(log).count == 8)
+        #expect(Distribution(kind: .intUniform(low: 0, high: .max, log: false), mark: Mark(line: 1, column: 1)).pointCount == .max)
+    }
+
+    @Test func exactlyEnoughPointsAreAllDrawn() throws {
+        let all = try seeds("samples: 2000\nsweep:\n  seed: {int_uniform: [1, 2000]}\n")
+        #expect(Set(all) == Set(1...2000))
+        let grid = try plan("samples: 6\nsweep:\n  seed: {int_uniform: [1, 3]}\n  activation: {choice: [relu, tanh]}\n").runs
+        #expect(Set(grid.map { "\($0.config.seed)\($0.config.activation)" }).count == 6)
     }
 }
