@@ -198,6 +198,29 @@ public struct RunStore: Sendable {
         try? AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
     }
 
+    /// Before a run is trained from scratch in a folder that holds figures of an earlier
+    /// training (a done run retrained with --force, a result whose status or config cannot be
+    /// read, a checkpoint that cannot be resumed from): moves those files into
+    /// `<run>/set-aside-N/` instead of overwriting them.
+    /// - Returns: the folder they went to, or nil when there were no figures to keep.
+    public func setAsideEarlierFigures(of run: Run) throws(AtomicFile.WriteError) -> String? {
+        let dir = path(of: run)
+        guard let text = try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
+              text.split(separator: "\n").count > 1 else { return nil }
+        try AtomicFile.requireRealDirectory(dir)
+        var n = 1
+        while FileManager.default.fileExists(atPath: dir + "/set-aside-\(n)") { n += 1 }
+        let kept = dir + "/set-aside-\(n)"
+        try AtomicFile.createRealDirectory(kept)
+        for name in [RunStore.metricsFile, RunStore.statusFile, RunStore.configFile, RunStore.provenanceFile,
+                     RunStore.checkpointFile] where FileManager.default.fileExists(atPath: dir + "/" + name) {
+            guard rename(dir + "/" + name, kept + "/" + name) == 0 else {
+                throw AtomicFile.WriteError(path: kept + "/" + name, reason: String(cString: strerror(errno)))
+            }
+        }
+        return kept
+    }
+
     /// Opens the run's folder for (re)training: writes its config and returns a recorder
     /// that continues from `resume` (the rows of epochs already done, possibly none).
     /// - Parameter stamp: who trains it now, appended to its provenance.json as a session (a

@@ -12,6 +12,8 @@ public enum SchedulerEvent: Sendable {
     case finished(Run, RunOutcome)
     /// A run marked finished whose files disagree: it is trained again.
     case damaged(Run, reason: String)
+    /// A run trained anew in a folder with earlier figures: they were kept in `folder`.
+    case setAside(Run, folder: String)
     /// Another runner holds the run's lock; this one waits for it to finish (pid if known).
     case waiting(Run, pid: Int32?)
 }

@@ -87,7 +87,11 @@ public struct TrainingExecutor: RunExecutor {
            trainer.restore(checkpoint.state) {
             resumed = checkpoint
         }
-        if resumed == nil { try? FileManager.default.removeItem(atPath: checkpointPath) }
+        if resumed == nil {
+            // Never overwrite figures without a word: earlier ones are kept aside.
+            if let kept = try store.setAsideEarlierFigures(of: run) { context.report(.setAside(run, folder: kept)) }
+            try? FileManager.default.removeItem(atPath: checkpointPath)
+        }
         let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
         context.report(.started(run, resumedEpochs: recorder.rows.count))
         // A run killed between its last figures and its status: the rule decides again, alike.

@@ -58,11 +58,16 @@ final class ProgressDisplay: Sendable {
             Output.error("runner: warning: \(label(run)) was marked finished but \(reason); training it again")
             return
         }
+        if case .setAside(let run, let folder) = event {
+            Output.error("runner: warning: \(label(run)) is trained anew over figures of an earlier training (done and "
+                + "retrained, or its status, config or checkpoint unreadable); they are kept in \(folder)")
+            return
+        }
         guard mode != .quiet || isFailure(event) else { return }
         state.withLock { s in
             var permanent: [String] = []
             switch event {
-            case .damaged: break
+            case .damaged, .setAside: break
             case .waiting(let run, let pid):
                 permanent.append("\(label(run)) is being trained by another runner" + (pid.map { " (pid \($0))" } ?? "")
                     + "; waiting for it to finish")

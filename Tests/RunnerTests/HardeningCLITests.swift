@@ -74,8 +74,15 @@ import Testing
         try (good.split(separator: "\n").dropLast().joined(separator: "\n") + "\n").write(to: metrics, atomically: true, encoding: .utf8)
         let rerun = try Binary.run(args)
         #expect(rerun.status == 0)
+        let kept = exp.appendingPathComponent("\(id)/set-aside-1")
         #expect(rerun.stderr == "runner: warning: [relu_dropout #0 relu_dropout] was marked finished but its metrics.csv "
-            + "does not match the checksum in status.json; training it again\n")
+            + "does not match the checksum in status.json; training it again\n"
+            + "runner: warning: [relu_dropout #0 relu_dropout] is trained anew over figures of an earlier training (done "
+            + "and retrained, or its status, config or checkpoint unreadable); they are kept in \(kept.path)\n")
+        // The damaged figures are kept, not overwritten (issue 22): metrics, status and config.
+        #expect(try String(contentsOf: kept.appendingPathComponent("metrics.csv"), encoding: .utf8)
+                == good.split(separator: "\n").dropLast().joined(separator: "\n") + "\n")
+        #expect(FileManager.default.fileExists(atPath: kept.appendingPathComponent("status.json").path))
         #expect(!rerun.stdout.contains("done already"))
         let retrained = try String(contentsOf: metrics, encoding: .utf8)
         #expect(retrained.split(separator: "\n").map { $0.split(separator: ",").dropLast() }

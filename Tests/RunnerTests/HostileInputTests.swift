@@ -158,4 +158,21 @@ import Testing
         #expect(summary.status == 4, "\(summary.stderr)")
         #expect(summary.stdout.hasPrefix("t: 1 group"), "\(summary.stdout)")
     }
+
+    /// A done run whose status.json or config.json cannot be read is trained anew, but its
+    /// intact figures are kept aside and the user told, never overwritten without a word.
+    @Test(arguments: ["status.json", "config.json"])
+    func anUnreadableRecordNeverCostsTheFigures(_ file: String) throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exp = dir.appendingPathComponent("results/t")
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: exp.path).sorted().first { $0.count == 12 })
+        let metrics = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
+        try "{ not json".write(to: exp.appendingPathComponent("\(id)/\(file)"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["t.yaml", "-q", "--data-dir", Self.dataDir], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("is trained anew over figures of an earlier training"), "\(r.stderr)")
+        let kept = exp.appendingPathComponent("\(id)/set-aside-1/metrics.csv")
+        #expect(try String(contentsOf: kept, encoding: .utf8) == metrics)
+    }
 }

@@ -65,6 +65,7 @@ final class EventLog: Sendable {
         case .finished(let r, let o): "end \(r.index) \(o)"
         case .damaged(let r, let reason): "damaged \(r.index): \(reason)"
         case .waiting(let r, _): "waiting \(r.index)"
+        case .setAside(let r, _): "set aside \(r.index)"
         }
         if !line.isEmpty { lines.withLock { $0.append(line) } }
         if case .waiting = e { waited.signal() }
