@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary"]),
+        .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MLPAVX512", dependencies: ["Vocabulary"], swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         // OwnKernels.swift is MLPAVX512's (a symbolic link), built with its AVX2 register and tile.
         .target(name: "MLPAVX2", dependencies: ["Vocabulary"], swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512", "MLPAVX2"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),

@@ -105,7 +105,10 @@ struct RunCommand: ParsableCommand {
             for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil))
                 && datasets[run.config.dataset.rawValue] == nil {
                 do {
-                    datasets[run.config.dataset.rawValue] = try DatasetRegistry.load(run.config.dataset.rawValue, directory: directory)
+                    let name = run.config.dataset.rawValue
+                    datasets[name] = try DatasetRegistry.load(name, directory: directory)
+                    // Parsed and well-formed; now the published bytes (cached by size and time).
+                    try DatasetVerifier.verify(name, directory: directory, checksums: DataCommand.checksums())
                 } catch {
                     Output.error(error.description)
                     throw ExitStatus.dataMissing.code

@@ -175,4 +175,26 @@ import Testing
         let kept = exp.appendingPathComponent("\(id)/set-aside-1/metrics.csv")
         #expect(try String(contentsOf: kept, encoding: .utf8) == metrics)
     }
+
+    static var fashionPresent: Bool {
+        FileManager.default.fileExists(atPath: dataDir + "/fashion-mnist/train-labels-idx1-ubyte")
+            || FileManager.default.fileExists(atPath: dataDir + "/fashion-mnist/train-labels-idx1-ubyte.gz")
+    }
+
+    /// Fashion-MNIST's files in mnist/: valid IDX of the right shape, so they used to train
+    /// silently; now the published checksums refuse them before training, exit 3.
+    @Test(.enabled(if: fashionPresent, "needs data/fashion-mnist (scripts/setup.sh fetches it)"))
+    func anotherDatasetsFilesAreRefusedBeforeTraining() throws {
+        let dir = try folder(train: false)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let mnist = dir.appendingPathComponent("data/mnist")
+        try FileManager.default.createDirectory(at: mnist, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.dataDir + "/fashion-mnist") where !file.hasPrefix(".") {
+            try FileManager.default.copyItem(atPath: Self.dataDir + "/fashion-mnist/" + file, toPath: mnist.appendingPathComponent(file).path)
+        }
+        let r = try Binary.run(["t.yaml", "--data-dir", "data"], in: dir)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("error: not the published mnist file (SHA-256 "), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/t").path))
+    }
 }
