@@ -102,11 +102,15 @@ public enum Charts {
         -> (points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)]) {
         let epochs = rows.map(\.metrics.count).min() ?? 0
         var points: [(x: Double, y: Double)] = [], band: [(x: Double, low: Double, high: Double)] = []
+        var quantiles: [Int: Double] = [:]  // t(0.975, n − 1) by n: the same n at nearly every epoch
         for e in 0..<epochs {
             let sample = Sample(rows.compactMap { value($0.metrics[e]) })
             guard let mean = sample.mean else { continue }
             points.append((Double(e + 1), mean))
-            if let ci = sample.confidenceInterval() { band.append((Double(e + 1), ci.lowerBound, ci.upperBound)) }
+            guard sample.n >= 2 else { continue }
+            let t = quantiles[sample.n] ?? StudentT(degreesOfFreedom: Double(sample.n - 1)).quantile(0.975)
+            quantiles[sample.n] = t
+            if let ci = sample.confidenceInterval(t: t) { band.append((Double(e + 1), ci.lowerBound, ci.upperBound)) }
         }
         return (points, band)
     }

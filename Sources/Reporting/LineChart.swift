@@ -94,6 +94,41 @@ public struct LineChart: Sendable {
         return String(format: "%g", (v * 1e6).rounded() / 1e6)
     }
 
+    /// Most points a curve is drawn with: a plot is about 600 pixels wide, so a million-epoch
+    /// run needs no more than this (the report stays small).
+    static let maxPoints = 1500
+
+    /// At most `maxPoints` points of a curve (and its first and last): per run of consecutive
+    /// points, the lowest and the highest (in x order), so the curve's envelope, its spikes
+    /// included, is what is drawn.
+    static func thinned(_ points: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+        guard points.count > maxPoints else { return points }
+        let bucket = (points.count + maxPoints / 2 - 1) / (maxPoints / 2)
+        var out: [(x: Double, y: Double)] = []
+        var start = 0
+        while start < points.count {
+            let slice = points[start..<min(start + bucket, points.count)]
+            let lo = slice.indices.min { points[$0].y < points[$1].y }!, hi = slice.indices.max { points[$0].y < points[$1].y }!
+            for i in Set([lo, hi]).sorted() { out.append(points[i]) }
+            start += bucket
+        }
+        // The curve starts and ends where it does.
+        if out.first.map({ $0.x != points[0].x }) ?? false { out.insert(points[0], at: 0) }
+        if out.last.map({ $0.x != points.last!.x }) ?? false { out.append(points.last!) }
+        return out
+    }
+
+    /// A band thinned as its curve: every `bucket`-th interval and the last, widened to the
+    /// lowest low and highest high of its run.
+    static func thinned(_ band: [(x: Double, low: Double, high: Double)]) -> [(x: Double, low: Double, high: Double)] {
+        guard band.count > maxPoints else { return band }
+        let bucket = (band.count + maxPoints - 1) / maxPoints
+        return stride(from: 0, to: band.count, by: bucket).map { start in
+            let slice = band[start..<min(start + bucket, band.count)]
+            return (slice.first!.x, slice.map(\.low).min()!, slice.map(\.high).max()!)
+        }
+    }
+
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
@@ -107,7 +142,8 @@ public struct LineChart: Sendable {
         let low = yFloor ?? -Double.infinity, high = yCeiling ?? Double.infinity
         let series = self.series.map { serie in
             var s = serie
-            s.band = serie.band.map { ($0.x, min(max($0.low, low), high), min(max($0.high, low), high)) }
+            s.band = LineChart.thinned(serie.band.map { ($0.x, min(max($0.low, low), high), min(max($0.high, low), high)) })
+            s.points = LineChart.thinned(serie.points)
             return s
         }
         let longest = Double(series.map { $0.label.count + ($0.outlier ? 11 : 0) }.max() ?? 10)

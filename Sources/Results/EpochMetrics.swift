@@ -58,42 +58,22 @@ public struct EpochMetrics: Sendable, Equatable {
     /// Parses a row written by `csvRow` (or, with `legacy`, one of the first release); nil for
     /// anything else.
     public init?(csvRow: Substring, legacy: Bool = false) {
-        let f = csvRow.split(separator: ",", omittingEmptySubsequences: false)
-        // Only what `csvRow` writes: plain decimals ("%.8f"), never inf, nan or hex floats,
-        // which Double(_:) would take.
-        func Double(_ field: Substring) -> Swift.Double? {
-            guard !field.isEmpty, field.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 }),
-                  let value = Swift.Double(field), value.isFinite else { return nil }
-            return value
-        }
-        guard f.count == (legacy ? 5 : 9), let e = Int(f[0]), let a = Double(f[1]), let b = Double(f[2]),
-              let c = Double(f[3]), let seconds = Double(f[f.count - 1]) else { return nil }
-        var optional: [Double?] = []
-        if !legacy {
-            for field in f[4..<8] {
-                if field.isEmpty { optional.append(nil); continue }
-                guard let value = Double(field) else { return nil }
-                optional.append(value)
-            }
-        } else {
-            optional = [nil, nil, nil, nil]
-        }
-        self.init(epoch: e, trainLoss: a, testLoss: b, testAccuracy: c, epochSeconds: seconds,
-                  trainEvalLoss: optional[0], trainEvalAccuracy: optional[1], valLoss: optional[2], valAccuracy: optional[3])
+        var line = Array(csvRow.utf8)
+        guard !line.isEmpty, let row = line.withUnsafeMutableBufferPointer({ EpochMetrics.row(UnsafeBufferPointer($0), legacy: legacy) })
+        else { return nil }
+        self = row
     }
 
     /// Parses a whole metrics.csv; nil when its header or any row is not as written by the runner.
     public static func parse(csv text: String) -> [EpochMetrics]? {
-        var lines = text.split(separator: "\n")
-        guard let header = lines.first, header == Substring(csvHeader) || header == Substring(firstHeader) else { return nil }
-        let legacy = header == Substring(firstHeader)
-        lines.removeFirst()
-        var rows: [EpochMetrics] = []
-        for (i, line) in lines.enumerated() {
-            guard let row = EpochMetrics(csvRow: line, legacy: legacy), row.epoch == i + 1 else { return nil }
-            rows.append(row)
+        var text = text
+        return text.withUTF8 { bytes -> [EpochMetrics]? in
+            var end = 0
+            while end < bytes.count && bytes[end] != 10 { end += 1 }
+            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+            guard header == csvHeader || header == firstHeader else { return nil }
+            return parseRows(bytes, from: end + 1, legacy: header == firstHeader)
         }
-        return rows
     }
 
     /// The text of a metrics.csv holding `rows`.

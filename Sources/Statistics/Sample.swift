@@ -30,8 +30,15 @@ public struct Sample: Sendable, Equatable {
     /// mean ± t(1 - (1 - level)/2, n - 1) · s/√n; nil below two values, and nil when a value
     /// is not finite or the interval overflows (no interval means anything then).
     public func confidenceInterval(level: Double = 0.95) -> ClosedRange<Double>? {
+        guard n >= 2 else { return nil }
+        return confidenceInterval(t: StudentT(degreesOfFreedom: Double(n - 1)).quantile(1 - (1 - level) / 2))
+    }
+
+    /// mean ± t · s/√n with the quantile `t` already known (a curve of a million epochs over
+    /// the same n seeds computes it once, not a million times).
+    public func confidenceInterval(t: Double) -> ClosedRange<Double>? {
         guard let mean, let se = standardError, mean.isFinite, se.isFinite else { return nil }
-        let half = StudentT(degreesOfFreedom: Double(n - 1)).quantile(1 - (1 - level) / 2) * se
+        let half = t * se
         let low = mean - half, high = mean + half
         guard low.isFinite, high.isFinite else { return nil }
         return low...high

@@ -70,3 +70,20 @@ import Vocabulary
         #expect(Summary.seconds(3.14) == "3.1" && Summary.seconds(42.4) == "42" && Summary.seconds(nil) == "-")
     }
 }
+
+/// A curve never needs more points than a plot has pixels: a million epochs draw as at most
+/// 1,500 points that keep the curve's envelope (its lowest and highest values).
+@Suite struct CurveThinning {
+    @Test func aMillionPointsThinToTheEnvelope() {
+        var points = (1...1_000_000).map { (x: Double($0), y: 50 + Double($0 % 97) / 10) }
+        points[654_321].y = 99.5   // a spike
+        points[123_456].y = 1.5    // a dip
+        let thin = LineChart.thinned(points)
+        #expect(thin.count <= LineChart.maxPoints + 2)
+        #expect(thin.contains { $0.y == 99.5 } && thin.contains { $0.y == 1.5 })
+        #expect(thin.first?.x == 1 && thin.last?.x == 1_000_000)
+        #expect(zip(thin, thin.dropFirst()).allSatisfy { $0.x < $1.x })
+        let short = Array(points.prefix(100))
+        #expect(LineChart.thinned(short).count == 100)
+    }
+}

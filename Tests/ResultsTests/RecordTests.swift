@@ -148,3 +148,33 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside) == [])
     }
 }
+
+/// The fast reader gives exactly the Doubles `Double(_:)` gives for what the writer writes.
+@Suite struct FastMetricsReader {
+    @Test func everyFormatTheWriterUsesReadsBitForBit() {
+        var rng = SystemRandomNumberGenerator()
+        var rows: [EpochMetrics] = []
+        for e in 1...20_000 {
+            func r(_ scale: Double) -> Double { Double.random(in: 0..<scale, using: &rng) }
+            rows.append(EpochMetrics(epoch: e, trainLoss: r(30), testLoss: r(1e-3), testAccuracy: r(100), epochSeconds: r(5000),
+                                     trainEvalLoss: e % 3 == 0 ? nil : r(2), trainEvalAccuracy: r(100),
+                                     valLoss: e % 2 == 0 ? nil : r(1e9), valAccuracy: e % 2 == 0 ? nil : r(100)))
+        }
+        let text = EpochMetrics.csv(rows)
+        let fast = EpochMetrics.parse(csv: text)
+        // The reference: every field through Double(String), as the reader did before.
+        let slow = text.split(separator: "\n").dropFirst().map { line -> [Double?] in
+            line.split(separator: ",", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : Double(String($0)) }
+        }
+        #expect(fast?.count == rows.count)
+        for (row, fields) in zip(fast ?? [], slow) {
+            let got: [Double?] = [Double(row.epoch), row.trainLoss, row.testLoss, row.testAccuracy, row.trainEvalLoss,
+                                  row.trainEvalAccuracy, row.valLoss, row.valAccuracy, row.epochSeconds]
+            #expect(got.map { $0?.bitPattern } == fields.map { $0?.bitPattern })
+        }
+        // More digits than the fast path takes, and a negative zero, still read as Double(_:) does.
+        let long = "1,123456789012.12345678,-0.00000000,99.1234,,,,,1.000"
+        let row = EpochMetrics(csvRow: Substring(long))
+        #expect(row?.trainLoss == 123456789012.12345678 && row?.testLoss.sign == .minus)
+    }
+}
