@@ -63,16 +63,15 @@ public enum TestPoint {
     /// Marks that the process reached `point`; kills or stops it when that is the armed one's
     /// n-th time. A few nanoseconds when nothing is armed.
     public static func reached(_ point: String) {
-        let fire: Action? = state.withLock { s in
+        let fire: (action: Action, count: Int)? = state.withLock { s in
             guard let t = s.trigger, t.point == point else { return nil }
             s.seen += 1
-            return s.seen == t.count ? t.action : nil
+            return s.seen == t.count ? (t.action, s.seen) : nil
         }
-        guard let fire else { return }
-        let count = state.withLock { $0.seen }
-        let line = Array("runner: test point \(point)@\(count): \(fire.rawValue)\n".utf8)
+        guard let (action, count) = fire else { return }
+        let line = Array("runner: test point \(point)@\(count): \(action.rawValue)\n".utf8)
         _ = line.withUnsafeBytes { Foundation.write(2, $0.baseAddress, $0.count) }
-        switch fire {
+        switch action {
         case .kill: kill(getpid(), SIGKILL)
         case .stop: kill(getpid(), SIGSTOP)
         }

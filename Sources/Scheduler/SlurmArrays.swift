@@ -68,12 +68,12 @@ public struct SlurmArrays: Sendable {
         let paths = [("the runner binary", inputs.binary), ("the spec", inputs.specPath), ("the results folder", inputs.results),
                      ("the data folder", inputs.dataDirectory), ("the working folder", inputs.workingDirectory),
                      ("the script", inputs.scriptPath)] + inputs.overrides.map { ("--set", $0) }
-        for (what, path) in paths where path.unicodeScalars.contains(where: SlurmArrays.isControl) {
-            throw Refusal(message: "\(what) \(SlurmArrays.visible(path)) holds a control character, which a job script "
+        for (what, path) in paths where path.unicodeScalars.contains(where: Terminal.isControl) {
+            throw Refusal(message: "\(what) \(Terminal.safe(path)) holds a control character, which a job script "
                 + "cannot carry; rename it")
         }
-        if inputs.logs.unicodeScalars.contains(where: { SlurmArrays.isControl($0) || $0 == " " || $0 == "%" }) {
-            throw Refusal(message: "the logs' folder \(SlurmArrays.visible(inputs.logs)) holds a space, a '%' or a control "
+        if inputs.logs.unicodeScalars.contains(where: { Terminal.isControl($0) || $0 == " " || $0 == "%" }) {
+            throw Refusal(message: "the logs' folder \(Terminal.safe(inputs.logs)) holds a space, a '%' or a control "
                 + "character, which #SBATCH --output cannot take; use a results folder (--results) without them")
         }
         let perTask = inputs.settings.runsPerTask ?? 1, cpus = inputs.settings.cpus ?? 1
@@ -105,13 +105,13 @@ public struct SlurmArrays: Sendable {
             let runs = array.reduce(0) { $0 + $1.count }
             lines += [
                 "#",
-                "# Written by `runner slurm` for \(SlurmArrays.visible(inputs.specArgument)): \(runs) of the \(indices.count) unfinished runs of the "
+                "# Written by `runner slurm` for \(Terminal.safe(inputs.specArgument)): \(runs) of the \(indices.count) unfinished runs of the "
                     + "\(plan.runs.count) in '\(plan.experiment)'"
                     + (count > 1 ? ", array \(part + 1) of \(count) (the cluster takes \(size) tasks an array)." : "."),
-                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(SlurmArrays.visible(inputs.specArgument)) --format tsv`), "
+                "# Task T trains the runs listed at tasks[T] (indices of `runner plan \(Terminal.safe(inputs.specArgument)) --format tsv`), "
                     + "\(cpus) at a time;",
                 "# runs already done are skipped. The plan is pinned (--expect-plan): after editing the spec, write the",
-                "# script again. Resubmit after failures with the same command (`runner \(SlurmArrays.visible(inputs.invocation))`):",
+                "# script again. Resubmit after failures with the same command (`runner \(Terminal.safe(inputs.invocation))`):",
                 "# only unfinished runs are included.",
                 "set -euo pipefail",
                 "tasks=(",
@@ -124,11 +124,6 @@ public struct SlurmArrays: Sendable {
                           text: lines.joined(separator: "\n") + "\n", tasks: array.count)
         }
     }
-
-    /// `s` for a comment line: no text can end the comment and start a command.
-    static func visible(_ s: String) -> String { Terminal.safe(s) }
-
-    static func isControl(_ u: Unicode.Scalar) -> Bool { Terminal.isControl(u) }
 
     /// `NAME.sbatch` for a single array; `NAME.1.sbatch`, `NAME.2.sbatch`, ... for several.
     static func path(_ base: String, part: Int, of count: Int) -> String {
