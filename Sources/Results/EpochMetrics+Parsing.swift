@@ -2,7 +2,8 @@ import Foundation
 
 /// Reading metrics.csv fast and strictly: one pass over the bytes, each figure read as the
 /// plain decimal `csvRow` writes ("%.8f", "%.4f", "%.3f"), nothing else accepted (no inf, nan,
-/// hex, exponent, sign or space). A million-epoch run reads in well under a second.
+/// hex, exponent, plus sign or space), and only values a run can have (no negative loss or
+/// seconds, accuracies within [0, 100]). A million-epoch run reads in well under a second.
 ///
 /// Exactness: a decimal of at most 15 significant digits is m / 10^k with m < 2^53 and
 /// 10^k exact in a Double, so one correctly rounded division gives the same Double as
@@ -51,6 +52,11 @@ extension EpochMetrics {
         }
         guard field == count, let epoch = values[0], let a = values[1], let b = values[2], let c = values[3],
               let seconds = values[count - 1] else { return nil }
+        // Figures as the writer can have them: losses and seconds >= 0, accuracies in [0, 100]
+        // (a tampered -50% is not a figure to average).
+        let accuracies = [c] + (legacy ? [] : [values[5], values[7]].compactMap { $0 })
+        let others = [a, b, seconds] + (legacy ? [] : [values[4], values[6]].compactMap { $0 })
+        guard accuracies.allSatisfy({ $0 >= 0 && $0 <= 100 }), others.allSatisfy({ $0 >= 0 }) else { return nil }
         return EpochMetrics(epoch: Int(epoch), trainLoss: a, testLoss: b, testAccuracy: c, epochSeconds: seconds,
                             trainEvalLoss: legacy ? nil : values[4], trainEvalAccuracy: legacy ? nil : values[5],
                             valLoss: legacy ? nil : values[6], valAccuracy: legacy ? nil : values[7])

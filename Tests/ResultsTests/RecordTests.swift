@@ -117,11 +117,11 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 
 /// metrics.csv is read as the runner writes it: plain decimals only.
 @Suite struct MetricsRows {
-    @Test(arguments: ["inf", "nan", "-inf", "0x1p3", "1e3", "+5", " 5", ""])
+    @Test(arguments: ["inf", "nan", "-inf", "0x1p3", "1e3", "+5", " 5", "", "-50.0000", "100.0001"])
     func onlyWhatTheWriterWritesIsRead(_ cell: String) {
         let good = "1,0.50000000,0.40000000,90.0000,,,,,1.000"
         #expect(EpochMetrics(csvRow: Substring(good)) != nil)
-        let bad = "1,0.50000000,\(cell),90.0000,,,,,1.000"
+        let bad = "1,0.50000000,0.40000000,\(cell),,,,,1.000"
         #expect(EpochMetrics(csvRow: Substring(bad)) == nil, "\(bad)")
     }
 }
