@@ -90,6 +90,6 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
-        .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz", "Results"]),
+        .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz", "Results", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

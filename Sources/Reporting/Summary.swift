@@ -96,6 +96,9 @@ public struct Summary: Sendable {
         if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: config?.epochs) {
             state = "damaged"
         }
+        // Finished, with a checksum that matches, yet rows no run can have (a tampered figure
+        // with its checksum redone): no figures to show, and said so.
+        if let status, [.done, .diverged, .stopped].contains(status.state), text != nil, parsed == nil { state = "damaged" }
         return Row(index: index, id: id, name: name, config: config,
                    status: state, epochsDone: metrics.count,
                    epochs: status?.epochs ?? config?.epochs, metrics: metrics, seconds: status?.seconds)

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -196,5 +197,29 @@ import Testing
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("error: not the published mnist file (SHA-256 "), "\(r.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/t").path))
+    }
+
+    /// A figure no run can have (an accuracy of -50), even with status.json's checksum redone
+    /// to match: the run shows as damaged, and no group averages it.
+    @Test func aTamperedFigureIsNeverAveraged() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let exp = dir.appendingPathComponent("results/t")
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: exp.path).sorted().first { $0.count == 12 })
+        let metricsURL = exp.appendingPathComponent("\(id)/metrics.csv"), statusURL = exp.appendingPathComponent("\(id)/status.json")
+        let metrics = try String(contentsOf: metricsURL, encoding: .utf8)
+        var lines = metrics.split(separator: "\n").map(String.init)
+        var cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[3] = "-50.0000"
+        lines[1] = cells.joined(separator: ",")
+        let tampered = lines.joined(separator: "\n") + "\n"
+        try tampered.write(to: metricsURL, atomically: true, encoding: .utf8)
+        let digest = SHA256.hash(data: Array(tampered.utf8)).map { String(format: "%02x", $0) }.joined()
+        let status = try String(contentsOf: statusURL, encoding: .utf8)
+        let old = try #require(status.split(separator: "\"").first { $0.count == 64 })
+        try status.replacingOccurrences(of: String(old), with: digest).write(to: statusURL, atomically: true, encoding: .utf8)
+        let runs = try Binary.run(["summarize", "results/t", "--by-run"], in: dir)
+        #expect(runs.stdout.contains(" damaged "), "\(runs.stdout)")
+        #expect(!runs.stdout.contains("-50"), "\(runs.stdout)")
     }
 }
