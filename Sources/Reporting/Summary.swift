@@ -13,12 +13,10 @@ public struct Summary: Sendable {
         public var name: String
         /// The run's config, read through its record (nil only for a run of a plan from before
         /// plan.json that never started).
-        public var config: RunConfig?
-        /// Every parameter's canonical value, keyed like the spec (empty without a config).
-        public var parameters: [String: String] {
-            guard let config else { return [:] }
-            return Dictionary(uniqueKeysWithValues: Parameter.all.map { ($0.key, $0.read(config).description) })
-        }
+        public var config: RunConfig? { didSet { parameters = Row.parameters(of: config) } }
+        /// Every parameter's canonical value, keyed like the spec (empty without a config):
+        /// spelled once per row, as groups, comparisons and the CSV read it key by key.
+        public private(set) var parameters: [String: String]
         /// running, done, failed, diverged, interrupted, pending (not started), or damaged
         /// (marked finished, but its metrics disagree; the next run of the spec retrains it).
         public var status: String
@@ -31,6 +29,28 @@ public struct Summary: Sendable {
         public var selectedEpoch: Int?
         /// The metric that picked it.
         public var selectionMetric: String?
+
+        public init(index: Int?, id: String, name: String, config: RunConfig?, status: String, epochsDone: Int,
+                    epochs: Int?, metrics: [EpochMetrics], seconds: Double?, selectedEpoch: Int? = nil,
+                    selectionMetric: String? = nil) {
+            self.index = index
+            self.id = id
+            self.name = name
+            self.config = config
+            parameters = Row.parameters(of: config)
+            self.status = status
+            self.epochsDone = epochsDone
+            self.epochs = epochs
+            self.metrics = metrics
+            self.seconds = seconds
+            self.selectedEpoch = selectedEpoch
+            self.selectionMetric = selectionMetric
+        }
+
+        static func parameters(of config: RunConfig?) -> [String: String] {
+            guard let config else { return [:] }
+            return Dictionary(uniqueKeysWithValues: Parameter.all.map { ($0.key, $0.read(config).description) })
+        }
 
         public var finalAccuracy: Double? { metrics.last?.testAccuracy }
         public var bestAccuracy: Double? { metrics.map(\.testAccuracy).max() }

@@ -58,9 +58,8 @@ public struct EpochMetrics: Sendable, Equatable {
     /// Parses a row written by `csvRow` (or, with `legacy`, one of the first release); nil for
     /// anything else.
     public init?(csvRow: Substring, legacy: Bool = false) {
-        var line = Array(csvRow.utf8)
-        guard !line.isEmpty, let row = line.withUnsafeMutableBufferPointer({ EpochMetrics.row(UnsafeBufferPointer($0), legacy: legacy) })
-        else { return nil }
+        let line = Array(csvRow.utf8)
+        guard !line.isEmpty, let row = line.withUnsafeBufferPointer({ EpochMetrics.row($0, legacy: legacy) }) else { return nil }
         self = row
     }
 
