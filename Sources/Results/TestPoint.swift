@@ -16,6 +16,7 @@ import Synchronization
 /// | `temp:<file>` | when `<file>`'s temporary copy is written and flushed, before it is renamed over `<file>` |
 /// | `write:<file>` | right after `<file>` is renamed into place |
 /// | `locked` | when a run's lock is taken, before anything is written in its folder |
+/// | `claim` | when the experiment names are checked, holding the results folder's lock, before the specs are recorded |
 ///
 /// `<file>` is a file name such as `config.json`, `metrics.csv`, `status.json`, `checkpoint.bin`.
 /// Before acting the process writes `runner: test point <point>@<n>: <action>` on standard

@@ -116,6 +116,10 @@ struct RunCommand: ParsableCommand {
             }
         }
 
+        // Every experiment's name checked and claimed before anything trains (one step, see claim).
+        try SpecOptions.claim(work.map { .init(store: RunStore(resultsRoot: results, experiment: $0.plan.experiment),
+                                                spec: $0.spec, specPath: $0.path) }, resultsRoot: results)
+
         BLAS.setThreads(1)
         let cancellation = Cancellation()
         let signalled = Atomic<Int32>(0)
@@ -132,7 +136,6 @@ struct RunCommand: ParsableCommand {
         for item in work {
             if cancellation.isCancelled { tally.markInterrupted(); break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
-            try SpecOptions.claim(store, spec: item.spec, specPath: item.path)
             do {
                 try store.writePlan(item.plan)
             } catch {

@@ -148,7 +148,7 @@ struct SlurmCommand: ParsableCommand {
                 + "raise --runs-per-task, or submit the arrays one after another")
         }
         let scripts = arrays.scripts
-        try SpecOptions.claim(store, spec: specification, specPath: spec)
+        try SpecOptions.claim([.init(store: store, spec: specification, specPath: spec)], resultsRoot: resultsDir)
         do {
             try AtomicFile.createRealDirectory(slurmDir)
             try AtomicFile.createRealDirectory(logs)

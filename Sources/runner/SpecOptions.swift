@@ -50,24 +50,60 @@ struct SpecOptions: ParsableArguments {
 }
 
 extension SpecOptions {
-    /// Records the spec in its experiment's folder (`specs/`), or stops with status 2 when a
-    /// different spec file already ran under the same experiment name there.
-    /// The text archived is the one the plan was built from (not the file read again, which
-    /// may have changed since).
-    static func claim(_ store: RunStore, spec: ExperimentSpec, specPath: String) throws {
-        let archive = SpecArchive(store: store)
-        let path = URL(fileURLWithPath: specPath).standardizedFileURL.resolvingSymlinksInPath().path
-        let bytes = Array(spec.source.text.utf8)
-        if let other = archive.conflict(path: path, bytes: bytes) {
-            Output.error("\(specPath): error: \(store.directory) already holds the results of \(other.path), a different "
-                + "spec with the same experiment name; give this one its own 'name:', or use --results DIR")
-            throw ExitStatus.invalidInput.code
+    /// One spec's claim on its experiment's folder.
+    struct Claim {
+        var store: RunStore
+        var spec: ExperimentSpec
+        var specPath: String
+        /// The spec's file, absolute and with links resolved: the same file however it was named.
+        var path: String { URL(fileURLWithPath: specPath).standardizedFileURL.resolvingSymlinksInPath().path }
+        /// The text the plan was built from (not the file read again, which may have changed since).
+        var bytes: [UInt8] { Array(spec.source.text.utf8) }
+    }
+
+    /// Records each spec in its experiment's folder (`specs/`), or stops with status 2, having
+    /// written nothing, when a different spec file already ran under the same experiment name
+    /// there or claims it in this same command. The check and the record are one step under
+    /// the results folder's lock (`FolderLock`), so two runners started together with two
+    /// specs of one name cannot both pass it.
+    static func claim(_ claims: [Claim], resultsRoot: String) throws {
+        // Within this command: two spec files, two texts, one folder.
+        for (i, later) in claims.enumerated() {
+            for earlier in claims[..<i] where earlier.store.directory == later.store.directory
+                && earlier.path != later.path && ShortDigest.of(earlier.bytes) != ShortDigest.of(later.bytes) {
+                Output.error("\(later.specPath): error: \(earlier.specPath) and this spec are different specs with the same "
+                    + "experiment name, which would share \(later.store.directory); give one its own 'name:', or run them with "
+                    + "--results DIR each")
+                throw ExitStatus.invalidInput.code
+            }
         }
+        let lock: FolderLock
         do throws(AtomicFile.WriteError) {
-            try archive.record(path: path, bytes: bytes)
+            lock = try FolderLock.acquire(resultsRoot) {
+                Output.error("runner: waiting for another runner that is claiming an experiment in \(resultsRoot)")
+            }
         } catch {
             Output.error(error.description)
             throw ExitStatus.unwritable.code
+        }
+        try withExtendedLifetime(lock) {
+            for claim in claims {
+                if let other = SpecArchive(store: claim.store).conflict(path: claim.path, bytes: claim.bytes) {
+                    Output.error("\(claim.specPath): error: \(claim.store.directory) already holds the results of \(other.path), "
+                        + "a different spec with the same experiment name; give this one its own 'name:', or use --results DIR")
+                    throw ExitStatus.invalidInput.code
+                }
+            }
+            // Checked, still holding the lock (a test stops here to race a second runner).
+            TestPoint.reached("claim")
+            for claim in claims {
+                do throws(AtomicFile.WriteError) {
+                    try SpecArchive(store: claim.store).record(path: claim.path, bytes: claim.bytes)
+                } catch {
+                    Output.error(error.description)
+                    throw ExitStatus.unwritable.code
+                }
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Testing
 
 /// Faults a new user or a hostile tester meets, through the built binary: spec files that are
@@ -198,6 +199,55 @@ import Testing
         // Editing the first in place is not a clash.
         try "name: shared\nactivation: tanh\n".write(toFile: a, atomically: true, encoding: .utf8)
         #expect(try Binary.run([a, "--results", dir.path + "/results"] + Self.small).status == 0)
+    }
+
+    /// Two different specs of one name in one command: refused before anything is trained or
+    /// written (exit 2 promises that), not after the first has trained.
+    @Test func twoSpecsOfOneNameInOneCommandWriteNothing() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try write("name: t\nactivation: relu\n", "a.yaml", in: dir)
+        let b = try write("name: t\nactivation: tanh\n", "b.yaml", in: dir)
+        let r = try Binary.run([a, b, "--results", dir.path + "/results"] + Self.small)
+        #expect(r.status == 2)
+        #expect(r.stderr == "\(b): error: \(a) and this spec are different specs with the same experiment name, which would "
+            + "share \(dir.path)/results/t; give one its own 'name:', or run them with --results DIR each\n")
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/results"))
+        // The same spec twice, or two copies of one text, share the folder as before.
+        let copy = try write("name: t\nactivation: relu\n", "copy.yaml", in: dir)
+        #expect(try Binary.run([a, copy, "--results", dir.path + "/results"] + Self.small).status == 0)
+    }
+
+    /// Two runners started together with two specs of one name: exactly one claims the name.
+    /// The first stops itself having checked the name, before recording its spec (`claim`);
+    /// the second, started then, must wait for it (which it says) and is then refused.
+    @Test func twoRunnersClaimingOneNameAtOnceCannotBothWin() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = try write("name: t\nactivation: relu\n", "a.yaml", in: dir)
+        let b = try write("name: t\nactivation: tanh\n", "b.yaml", in: dir)
+        let results = dir.path + "/results"
+        let first = try Binary.start([a, "--results", results] + Self.small, environment: [TestPoint.variable: "stop:claim@1"])
+        let firstErrors = Binary.read(first.err.fileHandleForReading, until: "runner: test point claim@1: stop")
+        #expect(firstErrors.contains("runner: test point claim@1: stop"), "\(firstErrors)")
+        let second = try Binary.start([b, "--results", results] + Self.small)
+        let secondSoFar = Binary.read(second.err.fileHandleForReading, until: "runner: waiting for another runner")
+        #expect(secondSoFar.contains("runner: waiting for another runner that is claiming an experiment in \(results)"),
+                "\(secondSoFar)")
+        Binary.waitUntilStopped(first.0)
+        kill(first.0.processIdentifier, SIGCONT)
+        _ = first.out.fileHandleForReading.readDataToEndOfFile()
+        _ = second.out.fileHandleForReading.readDataToEndOfFile()
+        let secondErr = secondSoFar + String(decoding: second.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let firstErr = firstErrors + String(decoding: first.err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        first.0.waitUntilExit()
+        second.0.waitUntilExit()
+        #expect(first.0.terminationStatus == 0, "\(firstErr)")
+        #expect(second.0.terminationStatus == 2)
+        #expect(secondErr.contains("already holds the results of \(URL(fileURLWithPath: a).resolvingSymlinksInPath().path), "
+            + "a different spec with the same experiment name"), "\(secondErr)")
+        let sources = try String(contentsOfFile: results + "/t/specs/sources.tsv", encoding: .utf8)
+        #expect(sources.split(separator: "\n").count == 1 && sources.contains("/a.yaml"))
     }
 
     @Test func aOneLetterResultsFolderWorks() throws {
