@@ -49,6 +49,22 @@ public struct EarlyStopping: Hashable, Sendable, CustomStringConvertible {
         return (best, values.count - best >= patience)
     }
 
+    /// The first epoch after which the rule says stop, given every finished epoch's value
+    /// (`decision` over each prefix, in one pass); nil when it never does. A run stopped by the
+    /// rule ends exactly there, and a run done without stopping has none before its last epoch.
+    public func firstStop(_ values: [Double]) -> Int? {
+        guard var bestValue = values.first else { return nil }
+        var best = 1
+        for (i, v) in values.enumerated() {
+            if i > 0 && (metric.minimises ? v < bestValue - minDelta : v > bestValue + minDelta) {
+                bestValue = v
+                best = i + 1
+            }
+            if i + 1 - best >= patience { return i + 1 }
+        }
+        return nil
+    }
+
     /// Reads `none` (nil) or `{metric: val_loss | val_accuracy, patience: N >= 1, min_delta: D >= 0}`
     /// (metric and patience required).
     static func parse(_ node: Node, _ source: Source) throws(YAMLError) -> EarlyStopping? {

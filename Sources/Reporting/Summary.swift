@@ -113,7 +113,8 @@ public struct Summary: Sendable {
         var state = status?.state.rawValue ?? "pending"
         // "running" with no process holding the run's lock: it was killed, not running.
         if status?.state == .running && !RunLock.isHeld(directory: store.path(ofID: id)) { state = "interrupted" }
-        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: config?.epochs) {
+        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: config?.epochs,
+                                                                 earlyStopping: config?.earlyStopping) {
             state = "damaged"
         }
         // Finished, with a checksum that matches, yet rows no run can have (a tampered figure

@@ -76,13 +76,19 @@ public struct RunStore: Sendable {
     public func record(of run: Run) -> Record {
         guard let status = status(of: run) else { return .unfinished }
         return RunStore.check(status, metrics: try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id),
-                                                            encoding: .utf8), epochs: run.config.epochs)
+                                                            encoding: .utf8), epochs: run.config.epochs,
+                              earlyStopping: run.config.earlyStopping)
     }
 
     /// The check of `record(of:)`, for a status and metrics text already read.
+    /// A status that contradicts the rows is damaged too: diverged or stopped with every epoch
+    /// done, stopped where the run has no early-stopping rule or where its rule, applied to the
+    /// rows, does not stop there, or done although the rule stops before the last epoch.
     /// - Parameter rows: the text already parsed, when the caller has done so (nil: parse it here).
+    /// - Parameter epochs: the run's configured epochs and `earlyStopping` its rule, from its
+    ///   config; with no config known (epochs nil) only the status's own counts are checked.
     public static func check(_ status: RunStatus, metrics text: String?, rows parsed: [EpochMetrics]? = nil,
-                             epochs: Int?) -> Record {
+                             epochs: Int?, earlyStopping: EarlyStopping? = nil) -> Record {
         guard status.state == .done || status.state == .diverged || status.state == .stopped else { return .unfinished }
         guard let text else { return .damaged(reason: "its metrics.csv is missing") }
         if let sum = status.metricsSHA256, sum != sha256(text) {
@@ -107,8 +113,25 @@ public struct RunStore: Sendable {
         if status.state == .done, let epochs, count != epochs {
             return .damaged(reason: "it is marked done after \(count) of \(epochs) epochs")
         }
-        if status.state == .stopped, let epochs, count > epochs {
-            return .damaged(reason: "it is marked stopped after \(count) epochs, more than its \(epochs)")
+        if status.state != .done, let epochs, count >= epochs {
+            return .damaged(reason: "it is marked \(status.state.rawValue) after \(count) epochs, all of its \(epochs)")
+        }
+        if let epochs, status.state == .stopped || (status.state == .done && earlyStopping != nil) {
+            guard let rule = earlyStopping else {
+                return .damaged(reason: "it is marked stopped but has no early_stopping rule")
+            }
+            guard let rows = parsed ?? EpochMetrics.parse(csv: text) else {
+                return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
+            }
+            let values = rows.compactMap { $0.figure(rule.metric.rawValue) }
+            let stop = values.count == rows.count ? rule.firstStop(values).flatMap { $0 < epochs ? $0 : nil } : nil
+            if status.state == .stopped && stop != count {
+                return .damaged(reason: "it is marked stopped after epoch \(count), where its early_stopping rule "
+                    + (stop.map { "stops after epoch \($0)" } ?? "does not stop"))
+            }
+            if status.state == .done, let stop {
+                return .damaged(reason: "it is marked done, but its early_stopping rule stops after epoch \(stop)")
+            }
         }
         switch status.state {
         case .done: return .done

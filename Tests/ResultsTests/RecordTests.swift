@@ -178,3 +178,48 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         #expect(row?.trainLoss == 123456789012.12345678 && row?.testLoss.sign == .minus)
     }
 }
+
+/// A finished status that its own rows contradict is damaged, not a result: the tampered
+/// `stopped` and `diverged` statuses of issue 22.
+@Suite struct StatusesTheRowsContradict {
+    /// Six epochs whose validation loss improves for three, then stalls.
+    let rows = [2.0, 1.5, 1.2, 1.3, 1.25, 1.4].enumerated().map { i, v in
+        EpochMetrics(epoch: i + 1, trainLoss: v, testLoss: v, testAccuracy: 90, epochSeconds: 1,
+                     trainEvalLoss: v, trainEvalAccuracy: 90, valLoss: v, valAccuracy: 90)
+    }
+    let rule = EarlyStopping(metric: .valLoss, patience: 2)
+
+    func check(_ state: RunStatus.State, _ count: Int, epochs: Int, rule: EarlyStopping?) -> RunStore.Record {
+        let text = EpochMetrics.csv(Array(rows.prefix(count)))
+        let status = RunStatus(state: state, epochsDone: count, epochs: epochs, seconds: 1, started: "", updated: "",
+                               metricsSHA256: RunStore.sha256(text))
+        return RunStore.check(status, metrics: text, epochs: epochs, earlyStopping: rule)
+    }
+
+    @Test func theRuleDecidesWhereAStoppedRunEnds() {
+        #expect(rule.firstStop(rows.map { $0.valLoss! }) == 5)
+        #expect(check(.stopped, 5, epochs: 10, rule: rule) == .stopped(epoch: 5))
+        #expect(check(.stopped, 4, epochs: 10, rule: rule)
+                == .damaged(reason: "it is marked stopped after epoch 4, where its early_stopping rule does not stop"))
+        #expect(check(.stopped, 6, epochs: 10, rule: rule)
+                == .damaged(reason: "it is marked stopped after epoch 6, where its early_stopping rule stops after epoch 5"))
+        #expect(check(.stopped, 3, epochs: 10, rule: rule)
+                == .damaged(reason: "it is marked stopped after epoch 3, where its early_stopping rule does not stop"))
+        #expect(check(.stopped, 5, epochs: 10, rule: nil) == .damaged(reason: "it is marked stopped but has no early_stopping rule"))
+    }
+
+    @Test func aDoneRunTheRuleWouldHaveStoppedIsDamaged() {
+        #expect(check(.done, 6, epochs: 6, rule: nil) == .done)
+        #expect(check(.done, 6, epochs: 6, rule: rule)
+                == .damaged(reason: "it is marked done, but its early_stopping rule stops after epoch 5"))
+        // The rule is only asked before the last epoch: a stop there would be the end anyway.
+        #expect(check(.done, 5, epochs: 5, rule: rule) == .done)
+        #expect(check(.done, 4, epochs: 4, rule: EarlyStopping(metric: .valLoss, patience: 1)) == .done)
+    }
+
+    @Test func nothingDivergesOrStopsAfterItsLastEpoch() {
+        #expect(check(.diverged, 3, epochs: 6, rule: nil) == .diverged(epoch: 4))
+        #expect(check(.diverged, 6, epochs: 6, rule: nil) == .damaged(reason: "it is marked diverged after 6 epochs, all of its 6"))
+        #expect(check(.stopped, 5, epochs: 5, rule: rule) == .damaged(reason: "it is marked stopped after 5 epochs, all of its 5"))
+    }
+}
