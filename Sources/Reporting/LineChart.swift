@@ -129,11 +129,6 @@ public struct LineChart: Sendable {
         }
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     /// The chart as an SVG document. The canvas grows with the legend (one 18-pixel line per
     /// series, as wide as the longest label), so the legend is never clipped.
     public func svg(width: Double = 760, height: Double = 460) -> String {
@@ -197,7 +192,7 @@ public struct LineChart: Sendable {
             viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
             <defs><clipPath id="\(clipID)"><rect x="\(f(left))" y="\(f(top))" width="\(f(right - left))" height="\(f(bottom - top))"/></clipPath></defs>
-            <text x="\(f(left))" y="24" font-size="15" font-weight="bold">\(LineChart.escape(title))</text>
+            <text x="\(f(left))" y="24" font-size="15" font-weight="bold">\(Markup.escape(title))</text>
 
             """
         for t in yTicks {
@@ -209,8 +204,8 @@ public struct LineChart: Sendable {
             s += "<text x=\"\(f(px(t)))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" fill=\"#444\">\(LineChart.format(t))</text>\n"
         }
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(right - left))\" height=\"\(f(bottom - top))\" fill=\"none\" stroke=\"#999\"/>\n"
-        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(LineChart.escape(xLabel + (xLog ? " (log scale)" : "")))</text>\n"
-        s += "<text transform=\"translate(16 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(LineChart.escape(yLabel))</text>\n"
+        s += "<text x=\"\(f((left + right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">\(Markup.escape(xLabel + (xLog ? " (log scale)" : "")))</text>\n"
+        s += "<text transform=\"translate(16 \(f((top + bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(Markup.escape(yLabel))</text>\n"
         s += "<g clip-path=\"url(#\(clipID))\">\n"
         // Bands first, under every line.
         for (i, serie) in series.enumerated() where !serie.band.isEmpty && serie.bandStyle == .shaded {
@@ -247,7 +242,7 @@ public struct LineChart: Sendable {
             let dash = pattern.isEmpty ? "" : " stroke-dasharray=\"\(pattern)\""
             let ly = top + 8 + Double(i) * 18
             s += "<line class=\"legend\" x1=\"\(f(right + 14))\" x2=\"\(f(right + 40))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"3\"\(dash)/>\n"
-            s += "<text x=\"\(f(right + 46))\" y=\"\(f(ly + 4))\">\(LineChart.escape(serie.label + (serie.outlier ? " (diverged)" : "")))</text>\n"
+            s += "<text x=\"\(f(right + 46))\" y=\"\(f(ly + 4))\">\(Markup.escape(serie.label + (serie.outlier ? " (diverged)" : "")))</text>\n"
         }
         return s + "</svg>\n"
     }

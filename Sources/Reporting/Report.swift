@@ -218,50 +218,48 @@ public struct Report: Sendable {
 
     // MARK: - HTML
 
-    static func escape(_ s: String) -> String { LineChart.escape(s) }
-
     public func html() -> String {
         func table(_ t: (header: [String], rows: [[String]]), id: String) -> String {
             var h = "<table id=\"\(id)\"><thead><tr>"
             for (c, name) in t.header.enumerated() {
-                h += "<th data-column=\"\(c)\">\(Report.escape(name))</th>"
+                h += "<th data-column=\"\(c)\">\(Markup.escape(name))</th>"
             }
             h += "</tr></thead><tbody>\n"
             for row in t.rows {
-                h += "<tr>" + row.map { "<td>\(Report.escape($0))</td>" }.joined() + "</tr>\n"
+                h += "<tr>" + row.map { "<td>\(Markup.escape($0))</td>" }.joined() + "</tr>\n"
             }
             return h + "</tbody></table>\n"
         }
-        var body = "<h1>\(Report.escape(summary.experiment))</h1>\n"
+        var body = "<h1>\(Markup.escape(summary.experiment))</h1>\n"
         body += "<p>\(Report.count(summary.rows.count, "run")) in \(Report.count(groups.groups.count, "group")) (runs that differ only in seed). Figures are means "
             + "over each group's done runs with 95% Student-t intervals; differences use Welch's test.</p>\n"
         body += "<h2>Groups</h2>\n" + table(groupRows(), id: "groups")
         if let selection = groups.selection, let best = groups.best {
-            body += "<p>Selected by \(Report.escape(selection.metric)) (\(Report.escape(selection.goal))) at each run's best epoch: ★ "
-                + "\(Report.escape(groups.groups[best].name)).</p>\n"
+            body += "<p>Selected by \(Markup.escape(selection.metric)) (\(Markup.escape(selection.goal))) at each run's best epoch: ★ "
+                + "\(Markup.escape(groups.groups[best].name)).</p>\n"
         }
         if !comparisons.isEmpty {
-            body += "<h2>Comparisons</h2>\n<ul>\n" + comparisons.map { "<li>\(Report.escape($0.verdict))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+            body += "<h2>Comparisons</h2>\n<ul>\n" + comparisons.map { "<li>\(Markup.escape($0.verdict))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         }
         if let since = sinceRows() {
             body += "<h2>Change since epoch \(sinceEpoch!)</h2>\n" + table(since, id: "since")
         }
         if let ref = referenceRows() {
-            body += "<h2>Against the reference (\(Report.escape(reference!.directory)))</h2>\n" + table(ref, id: "reference")
+            body += "<h2>Against the reference (\(Markup.escape(reference!.directory)))</h2>\n" + table(ref, id: "reference")
         }
         if let effects = referenceComparisonRows() {
             body += "<h2>The comparisons in the reference's runs</h2>\n" + table(effects, id: "reference-comparisons")
         }
-        body += "<h2>Charts</h2>\n" + charts.map { "<figure class=\"chart\" data-file=\"\($0.file)\">\n\($0.svg)</figure>\n" }.joined()
+        body += "<h2>Charts</h2>\n" + charts.map { "<figure class=\"chart\" data-file=\"\(Markup.escape($0.file))\">\n\($0.svg)</figure>\n" }.joined()
         body += "<h2>Runs</h2>\n<p class=\"hint\">Click a column to sort; click again to reverse.</p>\n" + table(runRows(), id: "runs")
-        body += "<h2>Provenance</h2>\n<ul>\n" + provenance.map { "<li>\(Report.escape($0.what)): \($0.runs) run(s)</li>" }.joined(separator: "\n") + "\n</ul>\n"
+        body += "<h2>Provenance</h2>\n<ul>\n" + provenance.map { "<li>\(Markup.escape($0.what)): \($0.runs) run(s)</li>" }.joined(separator: "\n") + "\n</ul>\n"
         if !specs.isEmpty {
-            body += "<h2>Spec</h2>\n" + specs.map { "<p><code>\(Report.escape($0.path))</code></p>\n<pre>\(Report.escape($0.text))</pre>\n" }.joined()
+            body += "<h2>Spec</h2>\n" + specs.map { "<p><code>\(Markup.escape($0.path))</code></p>\n<pre>\(Markup.escape($0.text))</pre>\n" }.joined()
         }
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
-            <title>\(Report.escape(summary.experiment)): runner report</title>
+            <title>\(Markup.escape(summary.experiment)): runner report</title>
             <style>
             body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
             table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }

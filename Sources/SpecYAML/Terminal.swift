@@ -1,7 +1,7 @@
 /// Text from outside (a spec, a file name, a results file) made safe to print: every control
 /// character written as an escape (`\n`, `\t`, `\u{1B}`), so nothing printed can move the
 /// cursor, retitle a terminal or start a line of its own in a script's comment. The one
-/// function for terminals and comment lines; HTML and SVG have theirs (`LineChart.escape`).
+/// function for terminals and comment lines; HTML and SVG have theirs (Reporting's `Markup.escape`).
 public enum Terminal {
     /// A control character: C0, DEL, C1, and the line and paragraph separators.
     public static func isControl(_ u: Unicode.Scalar) -> Bool {

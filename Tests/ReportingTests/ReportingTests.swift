@@ -263,3 +263,47 @@ import Vocabulary
         #expect(!momentum.contains("(log scale)"))
     }
 }
+
+/// Every value from outside that reaches report.html or an SVG chart goes through
+/// `Markup.escape`: a hostile experiment name, run name, spec path and text and reference
+/// folder render as text.
+@Suite struct HostileValuesInTheReport {
+    static let payload = "<img src=x onerror=alert(1)>\"'<script>alert('x')</script>&"
+
+    @Test func escapeCoversElementsAndBothQuotes() {
+        #expect(Markup.escape(Self.payload)
+                == "&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;")
+    }
+
+    @Test func aReportOfHostileValuesHoldsNoMarkupOfTheirs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let referenceDir = dir + "/ref" + Self.payload.replacingOccurrences(of: "/", with: "_")
+        try FileManager.default.createDirectory(atPath: referenceDir, withIntermediateDirectories: true)
+        try "epoch,test_loss,test_accuracy\n1,0.3,91.5\n".write(toFile: referenceDir + "/activation=relu,seed=1.csv",
+                                                                 atomically: true, encoding: .utf8)
+        var rows: [Summary.Row] = []
+        for (i, activation) in [Activation.relu, .sigmoid].enumerated() {
+            var config = RunConfig()
+            config.activation = activation
+            let metrics = [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 0.4, testAccuracy: 90 + Double(i), epochSeconds: 1)]
+            rows.append(Summary.Row(index: i, id: "id\(i)", name: Self.payload, config: config, status: "done",
+                                    epochsDone: 1, epochs: 1, metrics: metrics, seconds: 1))
+        }
+        var report = Report(RunStore(directory: dir + "/none"), reference: ReferenceRuns(directory: referenceDir))
+        report.summary = Summary(experiment: Self.payload, rows: rows)
+        report.groups = Groups(report.summary)
+        report.charts = Charts.make(report.summary)
+        report.specs = [(path: "/specs/" + Self.payload, text: "name: x\n# " + Self.payload + "\n")]
+        let html = report.html()
+        // The page's own script is its last one; before it, no element or attribute of the payload.
+        let page = try #require(html.range(of: "<script>", options: .backwards)).lowerBound
+        let before = String(html[..<page]).lowercased()
+        for raw in ["<img", "<script", "onerror=alert(1)>", "'x'"] { #expect(!before.contains(raw), "\(raw)") }
+        let escaped = Markup.escape(Self.payload)
+        // Title, heading, the runs table (twice), the spec's path and text; the reference's folder.
+        #expect(html.components(separatedBy: escaped).count - 1 >= 6, "\(html)")
+        #expect(html.contains(Markup.escape(referenceDir)))
+        for chart in report.charts { #expect(!chart.svg.lowercased().contains("<script"), "\(chart.file)") }
+    }
+}
