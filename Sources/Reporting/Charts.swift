@@ -24,10 +24,10 @@ public enum Charts {
         var files: [(String, String)] = []
         let accuracy = LineChart(
             title: "\(summary.experiment): test accuracy" + of, xLabel: "epoch", yLabel: "test accuracy (%)",
-            series: curves(groups, \.testAccuracy), yIncludesZero: false, yCeiling: 100, yFloor: 0)
+            series: curves(groups, { $0.testAccuracy }), yIncludesZero: false, yCeiling: 100, yFloor: 0)
         let loss = LineChart(
             title: "\(summary.experiment): test loss (mean NLL)" + of, xLabel: "epoch", yLabel: "test loss",
-            series: curves(groups, \.testLoss), yIncludesZero: true, yFloor: 0)
+            series: curves(groups, { $0.testLoss }), yIncludesZero: true, yFloor: 0)
         files += [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
         if groups.figures.contains(.finalTrainAccuracy) {
             var series: [LineChart.Series] = []
@@ -77,13 +77,13 @@ public enum Charts {
 
     /// Per group: the mean curve with its 95% band (a group whose runs were all pruned: its
     /// runs' curves, ending at their rung, labelled so); then each diverged run, dotted, unscaled.
-    static func curves(_ groups: Groups, _ figure: KeyPath<EpochMetrics, Double>) -> [LineChart.Series] {
+    static func curves(_ groups: Groups, _ figure: (EpochMetrics) -> Double) -> [LineChart.Series] {
         var series: [LineChart.Series] = []
         for g in groups.groups {
             let pruned = g.rows.filter { $0.status == "pruned" && !$0.metrics.isEmpty }
             let members = g.done.isEmpty ? pruned : g.done
             guard !members.isEmpty else { continue }
-            let curve = meanCurve(members, { $0[keyPath: figure] })
+            let curve = meanCurve(members, figure)
             let label = (members.count > 1 ? "\(g.name) (mean of \(members.count), 95% band)" : g.name)
                 + (g.done.isEmpty ? " (pruned at epoch \(members.map(\.metrics.count).max() ?? 0))" : "")
             series.append(.init(label: label, points: curve.points, band: curve.band))
@@ -91,26 +91,35 @@ public enum Charts {
         for g in groups.groups {
             for row in g.rows where row.status == "diverged" && !row.metrics.isEmpty {
                 series.append(.init(label: "\(g.name) seed \(row.parameters["seed"] ?? "?")",
-                                    points: row.metrics.map { (Double($0.epoch), $0[keyPath: figure]) }, outlier: true))
+                                    points: row.metrics.map { (Double($0.epoch), figure($0)) }, outlier: true))
             }
         }
         return series
     }
 
-    /// The mean over runs at each epoch all of them reached, and its 95% t-interval.
+    /// The mean over runs at each epoch all of them reached, and its 95% t-interval (each
+    /// epoch's figures gathered into one reused buffer: a million-epoch curve allocates nothing
+    /// per epoch).
     static func meanCurve(_ rows: [Summary.Row], _ value: (EpochMetrics) -> Double?)
         -> (points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)]) {
         let epochs = rows.map(\.metrics.count).min() ?? 0
         var points: [(x: Double, y: Double)] = [], band: [(x: Double, low: Double, high: Double)] = []
-        var quantiles: [Int: Double] = [:]  // t(0.975, n − 1) by n: the same n at nearly every epoch
+        points.reserveCapacity(epochs)
+        if rows.count >= 2 { band.reserveCapacity(epochs) }
+        var quantile: (n: Int, t: Double) = (0, 0)  // t(0.975, n − 1), the same n at nearly every epoch
+        var values: [Double] = []
+        values.reserveCapacity(rows.count)
         for e in 0..<epochs {
-            let sample = Sample(rows.compactMap { value($0.metrics[e]) })
+            values.removeAll(keepingCapacity: true)
+            for row in rows { if let v = value(row.metrics[e]) { values.append(v) } }
+            let sample = Sample(values)
             guard let mean = sample.mean else { continue }
             points.append((Double(e + 1), mean))
             guard sample.n >= 2 else { continue }
-            let t = quantiles[sample.n] ?? StudentT(degreesOfFreedom: Double(sample.n - 1)).quantile(0.975)
-            quantiles[sample.n] = t
-            if let ci = sample.confidenceInterval(t: t) { band.append((Double(e + 1), ci.lowerBound, ci.upperBound)) }
+            if quantile.n != sample.n {
+                quantile = (sample.n, StudentT(degreesOfFreedom: Double(sample.n - 1)).quantile(0.975))
+            }
+            if let ci = sample.confidenceInterval(t: quantile.t) { band.append((Double(e + 1), ci.lowerBound, ci.upperBound)) }
         }
         return (points, band)
     }

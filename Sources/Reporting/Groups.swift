@@ -23,10 +23,10 @@ public struct Groups: Sendable {
             let m = row.metrics
             switch self {
             case .finalTestAccuracy: return m.last?.testAccuracy
-            case .bestTestAccuracy: return m.map(\.testAccuracy).max()
+            case .bestTestAccuracy: return m.lazy.map(\.testAccuracy).max()
             case .finalTestLoss: return m.last?.testLoss
             case .finalValAccuracy: return m.last?.valAccuracy
-            case .bestValAccuracy: return m.compactMap(\.valAccuracy).max()
+            case .bestValAccuracy: return m.lazy.compactMap(\.valAccuracy).max()
             case .finalValLoss: return m.last?.valLoss
             case .finalTrainAccuracy: return m.last?.trainEvalAccuracy
             case .selectedValue:

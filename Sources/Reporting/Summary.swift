@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Results
+import Synchronization
 
 /// One row per run of an experiment: its parameters, status and headline figures. Built from
 /// what is on disk (plan.json, and each run's config, status and metrics, each through its type), so it is the same
@@ -53,7 +54,7 @@ public struct Summary: Sendable {
         }
 
         public var finalAccuracy: Double? { metrics.last?.testAccuracy }
-        public var bestAccuracy: Double? { metrics.map(\.testAccuracy).max() }
+        public var bestAccuracy: Double? { metrics.lazy.map(\.testAccuracy).max() }
         public var finalLoss: Double? { metrics.last?.testLoss }
     }
 
@@ -81,20 +82,28 @@ public struct Summary: Sendable {
     /// Reads an experiment's folder (`results/<experiment>`).
     public static func load(_ store: RunStore) -> Summary {
         let dir = store.directory
-        var rows: [Row] = []
+        // The plan's runs first, in plan order; then runs of earlier plans still on disk, by name.
+        var entries: [(index: Int?, id: String, name: String, config: RunConfig?)] = []
         var seen = Set<String>()
-        // The plan's runs first, in plan order.
         for entry in PlanRecord.read(store)?.runs ?? [] where !seen.contains(entry.id) {
-            rows.append(row(store: store, index: entry.index, id: entry.id, name: entry.name, config: entry.config))
+            entries.append((entry.index, entry.id, entry.name, entry.config))
             seen.insert(entry.id)
         }
-        // Then runs of earlier plans still on disk, by name.
-        var extra: [Row] = []
+        var extra: [(index: Int?, id: String, name: String, config: RunConfig?)] = []
         for id in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []) where !seen.contains(id) {
             guard let record = store.record(ofID: id) else { continue }
-            extra.append(row(store: store, index: nil, id: id, name: record.name, config: record.config))
+            extra.append((nil, id, record.name, record.config))
         }
-        rows += extra.sorted { $0.name < $1.name }
+        let all = entries + extra.sorted { $0.name < $1.name }
+        // Each run's files read on its own core (a long run's rows take a while); the rows
+        // land in their places, so the order is the same for any number of cores.
+        let slots = Mutex([Row?](repeating: nil, count: all.count))
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            let e = all[i]
+            let r = row(store: store, index: e.index, id: e.id, name: e.name, config: e.config)
+            slots.withLock { $0[i] = r }
+        }
+        var rows = slots.withLock { $0.map { $0! } }
         let selection = store.selection()
         if let selection {
             for i in rows.indices {
@@ -107,19 +116,19 @@ public struct Summary: Sendable {
 
     private static func row(store: RunStore, index: Int?, id: String, name: String, config: RunConfig?) -> Row {
         let status = RunStatus.read(store.file(RunStore.statusFile, ofID: id))
-        let text = try? String(contentsOfFile: store.file(RunStore.metricsFile, ofID: id), encoding: .utf8)
-        let parsed = text.flatMap(EpochMetrics.parse)
+        let bytes = RunStore.bytes(of: store.file(RunStore.metricsFile, ofID: id))
+        let parsed = bytes.flatMap { EpochMetrics.parse(csv: $0) }
         let metrics = parsed ?? []
         var state = status?.state.rawValue ?? "pending"
         // "running" with no process holding the run's lock: it was killed, not running.
         if status?.state == .running && !RunLock.isHeld(directory: store.path(ofID: id)) { state = "interrupted" }
-        if let status, case .damaged = RunStore.check(status, metrics: text, rows: parsed, epochs: config?.epochs,
+        if let status, case .damaged = RunStore.check(status, metrics: bytes, rows: parsed, epochs: config?.epochs,
                                                                  earlyStopping: config?.earlyStopping) {
             state = "damaged"
         }
         // Finished, with a checksum that matches, yet rows no run can have (a tampered figure
         // with its checksum redone): no figures to show, and said so.
-        if let status, [.done, .diverged, .stopped].contains(status.state), text != nil, parsed == nil { state = "damaged" }
+        if let status, [.done, .diverged, .stopped].contains(status.state), bytes != nil, parsed == nil { state = "damaged" }
         return Row(index: index, id: id, name: name, config: config,
                    status: state, epochsDone: metrics.count,
                    epochs: status?.epochs ?? config?.epochs, metrics: metrics, seconds: status?.seconds)

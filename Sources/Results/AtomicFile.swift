@@ -75,6 +75,17 @@ public enum AtomicFile {
         try write(bytes: Array(text.utf8), to: path)
     }
 
+    /// Replaces `path` with `text` unless it already holds exactly that text (then it is left
+    /// alone, its modification time too). A link there is replaced, never read through.
+    /// - Returns: whether the file was written.
+    public static func update(_ text: String, at path: String) throws(WriteError) -> Bool {
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, Int(info.st_size) == text.utf8.count,
+           let data = FileManager.default.contents(atPath: path), data.elementsEqual(text.utf8) { return false }
+        try write(text, to: path)
+        return true
+    }
+
     /// Replaces `path` with `bytes`, atomically.
     public static func write(bytes: [UInt8], to path: String) throws(WriteError) {
         let dir = AtomicFile.parent(of: path)

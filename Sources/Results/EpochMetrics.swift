@@ -66,13 +66,36 @@ public struct EpochMetrics: Sendable, Equatable {
     /// Parses a whole metrics.csv; nil when its header or any row is not as written by the runner.
     public static func parse(csv text: String) -> [EpochMetrics]? {
         var text = text
-        return text.withUTF8 { bytes -> [EpochMetrics]? in
-            var end = 0
-            while end < bytes.count && bytes[end] != 10 { end += 1 }
-            let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
-            guard header == csvHeader || header == firstHeader else { return nil }
-            return parseRows(bytes, from: end + 1, legacy: header == firstHeader)
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Parses a whole metrics.csv's bytes, as read from disk (no String made of them first).
+    public static func parse(csv bytes: [UInt8]) -> [EpochMetrics]? {
+        bytes.withUnsafeBufferPointer { parse(bytes: $0) }
+    }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) -> [EpochMetrics]? {
+        guard let (start, legacy) = body(of: bytes) else { return nil }
+        return parseRows(bytes, from: start, legacy: legacy)
+    }
+
+    /// How many rows a metrics.csv holds, each read as strictly as `parse` reads it but none
+    /// kept; nil when the header or any row is not as written by the runner.
+    public static func countRows(csv bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { bytes in
+            guard let (start, legacy) = body(of: bytes) else { return nil }
+            var count = 0
+            return forEachRow(bytes, from: start, legacy: legacy) { _ in count += 1 } ? count : nil
         }
+    }
+
+    /// Where the rows start, after a header of either kind, and which kind; nil for another header.
+    static func body(of bytes: UnsafeBufferPointer<UInt8>) -> (start: Int, legacy: Bool)? {
+        var end = 0
+        while end < bytes.count && bytes[end] != 10 { end += 1 }
+        let header = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<end]), as: UTF8.self)
+        guard header == csvHeader || header == firstHeader else { return nil }
+        return (end + 1, header == firstHeader)
     }
 
     /// The text of a metrics.csv holding `rows`.

@@ -73,39 +73,64 @@ public struct RunStore: Sendable {
 
     /// Checks a run's status against its metrics on disk. "Done" means: status done, as many
     /// well-formed rows as the run has epochs, and (for records that carry one) the checksum.
+    /// A finished run's check is remembered for the process while its files stay as they were
+    /// (`RecordCache`): a rerun asks twice (which datasets to load, then the scheduler), and a
+    /// million-epoch run's rows take a while to read.
     public func record(of run: Run) -> Record {
         guard let status = status(of: run) else { return .unfinished }
-        return RunStore.check(status, metrics: try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id),
-                                                            encoding: .utf8), epochs: run.config.epochs,
-                              earlyStopping: run.config.earlyStopping)
+        let metrics = file(RunStore.metricsFile, ofID: run.id)
+        let key = RecordCache.key(run: run, files: [file(RunStore.statusFile, ofID: run.id), metrics])
+        if let key, let known = RecordCache.shared.record(for: key) { return known }
+        let record = RunStore.check(status, metrics: RunStore.bytes(of: metrics), epochs: run.config.epochs,
+                                    earlyStopping: run.config.earlyStopping)
+        if let key { RecordCache.shared.remember(record, for: key) }
+        return record
     }
 
-    /// The check of `record(of:)`, for a status and metrics text already read.
+    /// A file's bytes, read whole (nil when it cannot be read).
+    public static func bytes(of path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: max(Int(info.st_size) + 1, 4096))
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { return bytes }
+            if bytes.isEmpty && n < chunk.count {  // the usual case: the whole file in one read
+                chunk.removeLast(chunk.count - n)
+                return chunk
+            }
+            bytes += chunk[0..<n]
+        }
+    }
+
+    /// The check of `record(of:)`, for a status and metrics bytes already read: the checksum
+    /// (when the record has one), then every row read strictly (a tampered figure with its
+    /// checksum redone is damaged too), then the counts.
     /// A status that contradicts the rows is damaged too: diverged or stopped with every epoch
     /// done, stopped where the run has no early-stopping rule or where its rule, applied to the
     /// rows, does not stop there, or done although the rule stops before the last epoch.
-    /// - Parameter rows: the text already parsed, when the caller has done so (nil: parse it here).
+    /// - Parameter rows: the bytes already parsed, when the caller has done so (nil: parse them here).
     /// - Parameter epochs: the run's configured epochs and `earlyStopping` its rule, from its
     ///   config; with no config known (epochs nil) only the status's own counts are checked.
-    public static func check(_ status: RunStatus, metrics text: String?, rows parsed: [EpochMetrics]? = nil,
+    public static func check(_ status: RunStatus, metrics bytes: [UInt8]?, rows parsed: [EpochMetrics]? = nil,
                              epochs: Int?, earlyStopping: EarlyStopping? = nil) -> Record {
         guard status.state == .done || status.state == .diverged || status.state == .stopped else { return .unfinished }
-        guard let text else { return .damaged(reason: "its metrics.csv is missing") }
-        if let sum = status.metricsSHA256, sum != sha256(text) {
+        guard let bytes else { return .damaged(reason: "its metrics.csv is missing") }
+        if let sum = status.metricsSHA256, sum != sha256(bytes) {
             return .damaged(reason: "its metrics.csv does not match the checksum in status.json")
         }
-        // The checksum matches what runner wrote: its rows are well formed, so counting them is
-        // enough (a million-epoch run is checked without parsing a million rows).
-        let count: Int
-        if let parsed {
-            count = parsed.count
-        } else if status.metricsSHA256 != nil {
-            count = text.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } - 1
-        } else {
-            guard let rows = EpochMetrics.parse(csv: text) else {
-                return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
-            }
-            count = rows.count
+        // Every row read strictly (a tampered figure with its checksum redone is damaged too);
+        // kept only when the early-stopping rule must be asked.
+        let asksRule = epochs != nil && (status.state == .stopped || (status.state == .done && earlyStopping != nil))
+        let rows = parsed ?? (asksRule ? EpochMetrics.parse(csv: bytes) : nil)
+        guard let count = rows?.count ?? (asksRule ? nil : EpochMetrics.countRows(csv: bytes)) else {
+            return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
         }
         guard count == status.epochsDone else {
             return .damaged(reason: "its metrics.csv holds \(count) epoch(s) where status.json says \(status.epochsDone)")
@@ -116,12 +141,9 @@ public struct RunStore: Sendable {
         if status.state != .done, let epochs, count >= epochs {
             return .damaged(reason: "it is marked \(status.state.rawValue) after \(count) epochs, all of its \(epochs)")
         }
-        if let epochs, status.state == .stopped || (status.state == .done && earlyStopping != nil) {
+        if asksRule, let epochs, let rows {
             guard let rule = earlyStopping else {
                 return .damaged(reason: "it is marked stopped but has no early_stopping rule")
-            }
-            guard let rows = parsed ?? EpochMetrics.parse(csv: text) else {
-                return .damaged(reason: "its metrics.csv is not a well-formed table of epochs")
             }
             let values = rows.compactMap { $0.figure(rule.metric.rawValue) }
             let stop = values.count == rows.count ? rule.firstStop(values).flatMap { $0 < epochs ? $0 : nil } : nil
@@ -141,8 +163,18 @@ public struct RunStore: Sendable {
     }
 
     /// Hex SHA-256 of a text's UTF-8 bytes.
-    public static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
+
+    /// Hex SHA-256 of bytes.
+    public static func sha256(_ bytes: [UInt8]) -> String {
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in SHA256.hash(data: bytes) {
+            out.append(hex[Int(b >> 4)])
+            out.append(hex[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// True when `run` finished earlier with exactly this config, and its files agree.
@@ -171,16 +203,21 @@ public struct RunStore: Sendable {
     public func record(ofID id: String) -> RunRecord? { RunRecord.read(file(RunStore.configFile, ofID: id)) }
 
     /// Writes the plan (the order `summary.csv` follows).
-    public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) {
+    /// - Returns: whether any of the files changed (a file whose text is the same is left as it
+    ///   was, so an unchanged plan leaves the summary current, see `Freshness`).
+    @discardableResult
+    public func writePlan(_ plan: Plan) throws(AtomicFile.WriteError) -> Bool {
         try AtomicFile.createDirectory(directory)
-        try AtomicFile.write(PlanRecord(plan).json, to: file(RunStore.planRecordFile))
-        try AtomicFile.write(plan.tsv(), to: file(RunStore.planFile))
+        var changed = try AtomicFile.update(PlanRecord(plan).json, at: file(RunStore.planRecordFile))
+        changed = try AtomicFile.update(plan.tsv(), at: file(RunStore.planFile)) || changed
         if let selection = plan.selection {
             let json = "{\"metric\": \(JSON.quote(selection.metric)), \"goal\": \(JSON.quote(selection.goal))}\n"
-            try AtomicFile.write(json, to: file(RunStore.selectionFile))
+            changed = try AtomicFile.update(json, at: file(RunStore.selectionFile)) || changed
         } else if FileManager.default.fileExists(atPath: file(RunStore.selectionFile)) {
             try? FileManager.default.removeItem(atPath: file(RunStore.selectionFile))
+            changed = true
         }
+        return changed
     }
 
     /// The selection the last plan run here asked for (select.json), if any (nil too when the
@@ -213,8 +250,8 @@ public struct RunStore: Sendable {
     /// The run's rows on disk when they are as many as its status says (nil otherwise).
     public func intactRows(of run: Run) -> [EpochMetrics]? {
         guard let status = status(of: run),
-              let text = try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
-              let rows = EpochMetrics.parse(csv: text), rows.count == status.epochsDone else { return nil }
+              let bytes = RunStore.bytes(of: file(RunStore.metricsFile, ofID: run.id)),
+              let rows = EpochMetrics.parse(csv: bytes), rows.count == status.epochsDone else { return nil }
         return rows
     }
 
@@ -223,10 +260,10 @@ public struct RunStore: Sendable {
         status.state = .failed
         status.reason = reason
         status.updated = RunStatus.now()
-        if let text = try? String(contentsOfFile: file(RunStore.metricsFile, ofID: run.id), encoding: .utf8),
-           let rows = EpochMetrics.parse(csv: text) {
+        if let bytes = RunStore.bytes(of: file(RunStore.metricsFile, ofID: run.id)),
+           let rows = EpochMetrics.parse(csv: bytes) {
             status.epochsDone = rows.count
-            status.metricsSHA256 = RunStore.sha256(text)
+            status.metricsSHA256 = RunStore.sha256(bytes)
         }
         try? AtomicFile.write(status.json, to: file(RunStore.statusFile, ofID: run.id))
     }

@@ -136,8 +136,9 @@ struct RunCommand: ParsableCommand {
         for item in work {
             if cancellation.isCancelled { tally.markInterrupted(); break }
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
+            let planChanged: Bool
             do {
-                try store.writePlan(item.plan)
+                planChanged = try store.writePlan(item.plan)
             } catch {
                 Output.error(error.description)
                 throw ExitStatus.unwritable.code
@@ -172,7 +173,7 @@ struct RunCommand: ParsableCommand {
             // With --index the task trains one run of a plan others share: the summary is
             // the job of `runner summarize` (batch-sweep.sh and the Slurm summary job run it).
             if index == nil {
-                if let error = refresher.finish() { Output.error(error.description); tally.markUnwritable() }
+                if let error = refresher.finish(planChanged: planChanged) { Output.error(error.description); tally.markUnwritable() }
                 if !quiet {
                     Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/accuracy.svg, loss.svg\n")
                 }

@@ -9,6 +9,8 @@ final class SummaryRefresher: Sendable {
     private struct State {
         var last = 0.0
         var error: AtomicFile.WriteError?
+        /// Whether a run trained in this command (else the summary may already be current).
+        var trained = false
     }
 
     private let store: RunStore
@@ -26,14 +28,19 @@ final class SummaryRefresher: Sendable {
     /// A run that trained has ended: refresh if the last refresh is old enough.
     func runEnded() {
         state.withLock { s in
+            s.trained = true
             guard let interval, SummaryRefresher.now - s.last >= interval else { return }
             refresh(&s)
         }
     }
 
     /// The final refresh, with the report; returns the first write error of the sweep, if any.
-    func finish() -> AtomicFile.WriteError? {
+    /// Left out when nothing trained, the plan is unchanged (`planChanged` false) and the
+    /// files are newer than everything they are made from (`Freshness`): a rerun of a finished
+    /// sweep then reads no run's rows.
+    func finish(planChanged: Bool) -> AtomicFile.WriteError? {
         state.withLock { s in
+            if !s.trained && !planChanged && s.error == nil && Freshness.isCurrent(store) { return nil }
             if let refreshed = refresh(&s) {
                 do throws(AtomicFile.WriteError) { try Report(store, refreshed: refreshed).write(to: store) }
                 catch { s.error = s.error ?? error }

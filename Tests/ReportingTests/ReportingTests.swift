@@ -38,6 +38,43 @@ import Vocabulary
 }
 
 @Suite struct SummaryTests {
+    /// The summary, charts and report are current when newer than every file they are made
+    /// from; a run's status written after them, or a plan rewritten, makes them stale.
+    @Test func freshnessFollowsTheFilesTheSummaryIsMadeFrom() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fresh-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = RunStore(directory: dir)
+        let plan = try Plan(try ExperimentSpec.parse(.init(name: "s", text: "epochs: 1\nsweep:\n  lr: [0.1, 0.2]\n"), defaultName: "s"))
+        #expect(try store.writePlan(plan))
+        let recorder = try store.begin(plan.runs[0])
+        try recorder.append(EpochMetrics(epoch: 1, trainLoss: 0.5, testLoss: 0.4, testAccuracy: 90, epochSeconds: 1))
+        try recorder.write(.done)
+        #expect(!Freshness.isCurrent(store))  // nothing written yet
+        // Every file there a minute older (a file system's clock is coarse: a file written in
+        // the same tick as the summary counts as newer, so the test does not rely on ticks).
+        func age() {
+            for path in FileManager.default.enumerator(atPath: dir)!.allObjects as! [String] {
+                var times = [timespec(tv_sec: time(nil) - 60, tv_nsec: 0), timespec(tv_sec: time(nil) - 60, tv_nsec: 0)]
+                _ = utimensat(AT_FDCWD, dir + "/" + path, &times, 0)
+            }
+        }
+        func rebuild() throws {
+            age()
+            try Report(store, refreshed: try Charts.refresh(store)).write(to: store)
+        }
+        try rebuild()
+        #expect(Freshness.isCurrent(store))
+        // The same plan again changes nothing, and says so.
+        #expect(try !store.writePlan(plan))
+        #expect(Freshness.isCurrent(store))
+        try recorder.write(.done)  // a status written after the summary
+        #expect(!Freshness.isCurrent(store))
+        try rebuild()
+        #expect(Freshness.isCurrent(store))
+        try FileManager.default.removeItem(atPath: store.file("report.md"))
+        #expect(!Freshness.isCurrent(store))
+    }
+
     @Test func csvQuotesNamesWithCommasAndListsPendingRuns() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sum-\(UUID().uuidString)").path
         let store = RunStore(directory: dir)

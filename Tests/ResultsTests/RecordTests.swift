@@ -193,7 +193,7 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
         let text = EpochMetrics.csv(Array(rows.prefix(count)))
         let status = RunStatus(state: state, epochsDone: count, epochs: epochs, seconds: 1, started: "", updated: "",
                                metricsSHA256: RunStore.sha256(text))
-        return RunStore.check(status, metrics: text, epochs: epochs, earlyStopping: rule)
+        return RunStore.check(status, metrics: Array(text.utf8), epochs: epochs, earlyStopping: rule)
     }
 
     @Test func theRuleDecidesWhereAStoppedRunEnds() {

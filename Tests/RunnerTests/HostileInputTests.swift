@@ -221,5 +221,12 @@ import Testing
         let runs = try Binary.run(["summarize", "results/t", "--by-run"], in: dir)
         #expect(runs.stdout.contains(" damaged "), "\(runs.stdout)")
         #expect(!runs.stdout.contains("-50"), "\(runs.stdout)")
+        // A rerun agrees: the run is trained again, the tampered files kept aside.
+        let rerun = try Binary.run(["t.yaml", "--data-dir", Self.dataDir], in: dir)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("set-aside-1"), "\(rerun.stderr)")
+        #expect(try String(contentsOf: exp.appendingPathComponent("\(id)/set-aside-1/metrics.csv"), encoding: .utf8) == tampered)
+        let after = try Binary.run(["summarize", "results/t", "--by-run"], in: dir)
+        #expect(!after.stdout.contains(" damaged ") && !after.stdout.contains("-50"), "\(after.stdout)")
     }
 }
