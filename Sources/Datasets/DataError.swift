@@ -1,10 +1,14 @@
 /// A dataset file that is missing or not what it should be. Renders as one line that names
-/// the file, the problem, and the command that fetches a good copy.
+/// the file (and, in a file of the user's, the place: `line:column` of a CSV, the array and
+/// byte offset of an NPY), the problem, and what to do: for a shipped dataset, the command
+/// that fetches a good copy.
 public struct DataError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var problem: String
     /// The command that fetches a verified copy, e.g. `runner data fetch mnist`.
     public var fix: String
+    /// What to do instead, for a file runner does not ship (replaces the fetch advice).
+    public var advice: String?
 
     public init(path: String, problem: String, fix: String) {
         self.path = path
@@ -12,5 +16,15 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
         self.fix = fix
     }
 
-    public var description: String { "\(path): error: \(problem); run \(fix) to fetch a verified copy" }
+    /// A problem in a file of the user's: `advice` says what to do.
+    public init(path: String, problem: String, advice: String) {
+        self.path = path
+        self.problem = problem
+        self.fix = ""
+        self.advice = advice
+    }
+
+    public var description: String {
+        "\(path): error: \(problem); " + (advice ?? "run \(fix) to fetch a verified copy")
+    }
 }

@@ -5,10 +5,14 @@ import Vocabulary
 public struct DatasetSplit: Sendable {
     public var train: LabeledImages
     public var test: LabeledImages
+    /// The classes' names in label order, for a dataset whose labels were text (mapped in
+    /// sorted order); nil when the labels were the integers 0..<K.
+    public var classNames: [String]?
 
-    public init(train: LabeledImages, test: LabeledImages) {
+    public init(train: LabeledImages, test: LabeledImages, classNames: [String]? = nil) {
         self.train = train
         self.test = test
+        self.classNames = classNames
     }
 }
 

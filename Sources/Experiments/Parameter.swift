@@ -58,7 +58,19 @@ public struct Parameter: Sendable {
             read: { .ints($0.hidden) }),
         integer("seed", "seed of the run's random streams (init, shuffle, dropout), >= 0",
                 \.seed, min: 0, max: Int.max),
-        choice("dataset", "training and test data", DatasetName.self, \.dataset),
+        Parameter(
+            key: "dataset",
+            summary: "training and test data (mnist | fashion-mnist), or your files: {train: ..., test: ..., label: ...}",
+            decode: { node, source throws(YAMLError) in datasetValue(try DatasetChoice.parse(node, source)) },
+            apply: { config, value in
+                switch value {
+                case .string(let s): if let name = DatasetName(rawValue: s) { config.dataset = .named(name) }
+                case .typed(let t): if let choice = t.value as? DatasetChoice { config.dataset = choice }
+                default: break
+                }
+            },
+            read: { datasetValue($0.dataset) },
+            fromText: { DatasetChoice(canonical: $0).map(datasetValue) }),
         choice("optimizer", "optimizer, as PyTorch's SGD, Adam, AdamW", OptimizerName.self, \.optimizer),
         optionalInteger("train_subset", "use only the first N training examples (default: all)",
                         \.trainSubset),
@@ -94,6 +106,14 @@ public struct Parameter: Sendable {
                    canonical: { $0 == "none" ? .some(nil) : EarlyStopping(canonical: $0).map { .some($0) } }),
              introducedAt: typedValue(EarlyStopping?.none) { $0?.description ?? "none" }),
     ]
+
+    /// A named dataset is its name, as it always was (ids unchanged); files are a typed value.
+    static func datasetValue(_ choice: DatasetChoice) -> ParameterValue {
+        switch choice {
+        case .named(let name): .string(name.rawValue)
+        case .files: .typed(TypedValue(choice, text: choice.description))
+        }
+    }
 
     private static func with(_ parameter: Parameter, introducedAt value: ParameterValue) -> Parameter {
         var p = parameter

@@ -16,23 +16,26 @@ extension RunConfig {
     /// moments (P, and 2P in the checkpoint); BatchNorm the normalised activations
     /// (batch x hidden units) and per-unit statistics. The run's copies of
     /// pixels: its training split when validation is held out, and the evaluation sample.
+    /// A file dataset's shape is known only once it is loaded: its examples count as 784
+    /// inputs, 10 classes and 60,000 training examples here (the data themselves are shared).
     public var estimatedBytes: Double {
-        let sizes = [dataset.inputs] + hidden + [dataset.classes]
+        let shape = dataset.shape ?? .mnist
+        let sizes = [shape.inputs] + hidden + [shape.classes]
         var parameters = 0.0
         for l in 0..<(sizes.count - 1) { parameters += Double(sizes[l] + 1) * Double(sizes[l + 1]) }
         let batch = Double(batchSize)
         let capacity = max(batch, Double(RunConfig.evaluationBatch))
         let outputs = Double(sizes.dropFirst().reduce(0, +))
         let hiddenUnits = Double(hidden.reduce(0, +))
-        var floats = 3 * parameters + capacity * (Double(dataset.inputs) + outputs) + batch * outputs
+        var floats = 3 * parameters + capacity * (Double(shape.inputs) + outputs) + batch * outputs
         if dropout > 0 { floats += 2 * batch * hiddenUnits }
         // Adam's second moments (and in the checkpoint); BatchNorm's normalised activations.
         if optimizer != .sgd { floats += parameters + 2 * parameters }
         if batchNorm { floats += batch * hiddenUnits + 8 * hiddenUnits }
-        let examples = Double(trainSubset ?? dataset.trainCount - validation)
+        let examples = Double(trainSubset ?? shape.trainCount - validation)
         // Per-run copies of pixels: the training split without its validation examples, and
         // the training-evaluation sample (`ValidationSplit`).
-        let pixels = Double(dataset.inputs) * ((validation > 0 ? Double(dataset.trainCount) : 0) + min(examples, 10_000))
+        let pixels = Double(shape.inputs) * ((validation > 0 ? Double(shape.trainCount) : 0) + min(examples, 10_000))
         return 4 * floats + 16 * parameters + 8 * examples + 4 * capacity + pixels
     }
 }

@@ -12,6 +12,9 @@ extension RunConfig {
 
     /// Each value outside its parameter's range as the engine will use it (the check the
     /// spec's reader makes), in parameter order.
+    /// What errors call the dataset: its name, or "the dataset" for files.
+    var datasetName: String { dataset.shape?.rawValue ?? "the dataset" }
+
     public func valueProblems() -> [Problem] {
         Parameter.all.compactMap { p in p.problem(in: self).map { Problem(key: p.key, value: p.read(self), message: $0) } }
     }
@@ -20,8 +23,9 @@ extension RunConfig {
     /// - Parameters:
     ///   - trainCount, testCount: the examples of the dataset's splits (default: its
     ///     published shape, `DatasetName`; the executor passes what the data folder holds).
+    ///   A file dataset's counts are known only once it is loaded: without them, only the rules
+    ///   that need no counts are checked (the CLI checks the rest after loading).
     public func problems(trainCount: Int? = nil, testCount: Int? = nil) -> [Problem] {
-        let trainCount = trainCount ?? dataset.trainCount, testCount = testCount ?? dataset.testCount
         // Each problem points at the parameter's value in this config (where the spec wrote it).
         func add(_ key: String, _ message: String) {
             out.append(Problem(key: key, value: Parameter.named(key)!.read(self), message: message))
@@ -47,20 +51,22 @@ extension RunConfig {
             add("early_stopping", "early_stopping watches \(stopping.metric.rawValue), "
                 + "which needs a validation split; set 'validation: N' (e.g. 10000)")
         }
+        guard let trainCount = trainCount ?? dataset.shape?.trainCount,
+              let testCount = testCount ?? dataset.shape?.testCount else { return out }
         if validation >= trainCount {
             add("validation", "validation \(validation) would leave no training examples of "
-                + "\(dataset.rawValue)'s \(trainCount); hold out fewer")
+                + "\(datasetName)'s \(trainCount); hold out fewer")
             return out
         }
         if validation > 0, let subset = trainSubset, subset > trainCount - validation {
             add("train_subset", "train_subset \(subset) is larger than the \(trainCount - validation) "
                 + "training examples left after validation \(validation); use at most that, or all")
         } else if let subset = trainSubset, subset > trainCount {
-            add("train_subset", "train_subset \(subset) is larger than \(dataset.rawValue)'s training "
+            add("train_subset", "train_subset \(subset) is larger than \(datasetName)'s training "
                 + "split of \(trainCount) examples; use at most \(trainCount), or all")
         }
         if let subset = testSubset, subset > testCount {
-            add("test_subset", "test_subset \(subset) is larger than \(dataset.rawValue)'s test split "
+            add("test_subset", "test_subset \(subset) is larger than \(datasetName)'s test split "
                 + "of \(testCount) examples; use at most \(testCount), or all")
         }
         if batchNorm {

@@ -2,8 +2,10 @@
 /// from the engine's measured speed.
 extension RunConfig {
     /// Multiply-adds of one example through the network's dense layers.
+    /// (A file dataset's shape is known only once loaded: MNIST's stands in for it.)
     public var multiplyAddsPerExample: Double {
-        let sizes = [dataset.inputs] + hidden + [dataset.classes]
+        let shape = dataset.shape ?? .mnist
+        let sizes: [Int] = [shape.inputs] + hidden + [shape.classes]
         return (0..<(sizes.count - 1)).reduce(0) { $0 + Double(sizes[$1]) * Double(sizes[$1 + 1]) }
     }
 
@@ -13,8 +15,9 @@ extension RunConfig {
     /// validation split, every epoch). Element-wise passes and the optimizer are left out, as
     /// the speed they are divided by is measured on whole epochs that include them.
     public var estimatedFLOPs: Double {
-        let train = Double(trainSubset ?? dataset.trainCount - validation)
-        let evaluated = Double(testSubset ?? dataset.testCount) + min(train, 10_000) + Double(validation)
+        let shape = dataset.shape ?? .mnist
+        let train = Double(trainSubset ?? shape.trainCount - validation)
+        let evaluated = Double(testSubset ?? shape.testCount) + min(train, 10_000) + Double(validation)
         return Double(epochs) * multiplyAddsPerExample * (6 * train + 2 * evaluated)
     }
 }

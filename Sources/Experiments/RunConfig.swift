@@ -10,7 +10,7 @@ public struct RunConfig: Hashable, Sendable {
     public var batchSize: Int = 32
     public var hidden: [Int] = [512, 256]
     public var seed: Int = 1
-    public var dataset: DatasetName = .mnist
+    public var dataset: DatasetChoice = .named(.mnist)
     public var optimizer: OptimizerName = .sgd
     /// Train on the first N training examples only; nil for all of them.
     public var trainSubset: Int? = nil

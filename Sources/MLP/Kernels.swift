@@ -41,6 +41,30 @@ public enum Kernels {
         }
     }
 
+    /// Copies the float features of the examples at `indices` into `out` [rows, width], each
+    /// scaled as (x - shift[j]) / divisor[j] (copied as they are when both are empty), and
+    /// their labels into `outLabels`.
+    public static func gather(features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>,
+                              indices: UnsafePointer<Int>, rows: Int, width: Int,
+                              shift: [Float], divisor: [Float],
+                              out: UnsafeMutablePointer<Float>, outLabels: UnsafeMutablePointer<Int32>) {
+        let scaled = !shift.isEmpty
+        precondition(!scaled || (shift.count == width && divisor.count == width))
+        shift.withUnsafeBufferPointer { s in
+            divisor.withUnsafeBufferPointer { d in
+                for r in 0..<rows {
+                    let src = features + indices[r] * width, dst = out + r * width
+                    if scaled {
+                        for j in 0..<width { dst[j] = (src[j] - s[j]) / d[j] }
+                    } else {
+                        dst.update(from: src, count: width)
+                    }
+                    outLabels[r] = Int32(labels[indices[r]])
+                }
+            }
+        }
+    }
+
     /// In place over z [rows, n]: h = f(z + bias). With dropout p > 0 also draws the mask
     /// (1/(1-p) with probability 1-p, else 0) into `mask` and writes h * mask into `out`.
     /// - Parameters:

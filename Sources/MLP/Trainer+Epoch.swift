@@ -15,8 +15,36 @@ extension Trainer {
     ///   - progress: called after each batch with the number of examples done so far; return
     ///     false to stop the epoch there (the result then says `completed: false`).
     public func trainEpoch(pixels: [UInt8], labels: [UInt8], progress: ((Int) -> Bool)? = nil) -> EpochResult {
+        precondition(pixels.count == labels.count * shape.sizes[0])
+        let (mean, std) = (hyper.inputMean, hyper.inputStd)
+        return pixels.withUnsafeBufferPointer { px in
+            trainEpoch(labels: labels, progress: progress) { indices, rows, out, outLabels, lb in
+                Kernels.gather(pixels: px.baseAddress!, labels: lb, indices: indices, rows: rows,
+                               features: shape.sizes[0], out: out, outLabels: outLabels, mean: mean, std: std)
+            }
+        }
+    }
+
+    /// The same pass over examples of float features (a dataset from files), each feature
+    /// scaled as (x - shift[j]) / divisor[j] as batches are assembled (the run's scaling,
+    /// fitted on its training examples); empty `shift` and `divisor` for none.
+    public func trainEpoch(features: [Float], labels: [UInt8], shift: [Float] = [], divisor: [Float] = [],
+                           progress: ((Int) -> Bool)? = nil) -> EpochResult {
+        precondition(features.count == labels.count * shape.sizes[0])
+        return features.withUnsafeBufferPointer { fx in
+            trainEpoch(labels: labels, progress: progress) { indices, rows, out, outLabels, lb in
+                Kernels.gather(features: fx.baseAddress!, labels: lb, indices: indices, rows: rows, width: shape.sizes[0],
+                               shift: shift, divisor: divisor, out: out, outLabels: outLabels)
+            }
+        }
+    }
+
+    /// Assembles the batch of `rows` examples at `indices` into the input buffer and labels.
+    typealias Gather = (_ indices: UnsafePointer<Int>, _ rows: Int, _ out: UnsafeMutablePointer<Float>,
+                        _ outLabels: UnsafeMutablePointer<Int32>, _ labels: UnsafePointer<UInt8>) -> Void
+
+    private func trainEpoch(labels: [UInt8], progress: ((Int) -> Bool)?, gather: Gather) -> EpochResult {
         let count = labels.count
-        precondition(pixels.count == count * shape.sizes[0])
         if order.count != count {
             order.deallocate()
             order = .allocate(capacity: count)
@@ -34,21 +62,16 @@ extension Trainer {
         var lossSum = 0.0
         var completed = true
         SubnormalFlush.around {
-            pixels.withUnsafeBufferPointer { px in
-                labels.withUnsafeBufferPointer { lb in
-                    var start = 0
-                    while start < count {
-                        let rows = min(hyper.batchSize, count - start)
-                        Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
-                                       indices: order.baseAddress! + start, rows: rows, features: shape.sizes[0],
-                                       out: input.baseAddress!,
-                                       outLabels: batchLabels.baseAddress!, mean: hyper.inputMean, std: hyper.inputStd)
-                        lossSum += step(rows: rows)
-                        start += rows
-                        if let progress, !progress(start), start < count {
-                            completed = false
-                            break
-                        }
+            labels.withUnsafeBufferPointer { lb in
+                var start = 0
+                while start < count {
+                    let rows = min(hyper.batchSize, count - start)
+                    gather(order.baseAddress! + start, rows, input.baseAddress!, batchLabels.baseAddress!, lb.baseAddress!)
+                    lossSum += step(rows: rows)
+                    start += rows
+                    if let progress, !progress(start), start < count {
+                        completed = false
+                        break
                     }
                 }
             }
@@ -58,31 +81,47 @@ extension Trainer {
 
     /// Mean loss and accuracy over examples, in batches of `evalBatchSize`, without dropout.
     public func evaluate(pixels: [UInt8], labels: [UInt8]) -> Evaluation {
+        precondition(pixels.count == labels.count * shape.sizes[0])
+        let (mean, std) = (hyper.inputMean, hyper.inputStd)
+        return pixels.withUnsafeBufferPointer { px in
+            evaluate(labels: labels) { indices, rows, out, outLabels, lb in
+                Kernels.gather(pixels: px.baseAddress!, labels: lb, indices: indices, rows: rows,
+                               features: shape.sizes[0], out: out, outLabels: outLabels, mean: mean, std: std)
+            }
+        }
+    }
+
+    /// The same over float features, scaled as `trainEpoch(features:...)` scales them.
+    public func evaluate(features: [Float], labels: [UInt8], shift: [Float] = [], divisor: [Float] = []) -> Evaluation {
+        precondition(features.count == labels.count * shape.sizes[0])
+        return features.withUnsafeBufferPointer { fx in
+            evaluate(labels: labels) { indices, rows, out, outLabels, lb in
+                Kernels.gather(features: fx.baseAddress!, labels: lb, indices: indices, rows: rows, width: shape.sizes[0],
+                               shift: shift, divisor: divisor, out: out, outLabels: outLabels)
+            }
+        }
+    }
+
+    private func evaluate(labels: [UInt8], gather: Gather) -> Evaluation {
         let count = labels.count
-        precondition(pixels.count == count * shape.sizes[0])
         var lossSum = 0.0
         var correct = 0
         let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
         defer { identity.deallocate() }
         SubnormalFlush.around {
-            pixels.withUnsafeBufferPointer { px in
-                labels.withUnsafeBufferPointer { lb in
-                    var start = 0
-                    while start < count {
-                        let rows = min(hyper.evalBatchSize, count - start)
-                        for r in 0..<rows { identity[r] = start + r }
-                        Kernels.gather(pixels: px.baseAddress!, labels: lb.baseAddress!,
-                                       indices: identity.baseAddress!, rows: rows, features: shape.sizes[0],
-                                       out: input.baseAddress!,
-                                       outLabels: batchLabels.baseAddress!, mean: hyper.inputMean, std: hyper.inputStd)
-                        forward(rows: rows, training: false)
-                        let result = Kernels.softmaxCrossEntropy(
-                            logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
-                            classes: shape.sizes.last!, delta: nil, scale: 0)
-                        lossSum += result.lossSum
-                        correct += result.correct
-                        start += rows
-                    }
+            labels.withUnsafeBufferPointer { lb in
+                var start = 0
+                while start < count {
+                    let rows = min(hyper.evalBatchSize, count - start)
+                    for r in 0..<rows { identity[r] = start + r }
+                    gather(identity.baseAddress!, rows, input.baseAddress!, batchLabels.baseAddress!, lb.baseAddress!)
+                    forward(rows: rows, training: false)
+                    let result = Kernels.softmaxCrossEntropy(
+                        logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+                        classes: shape.sizes.last!, delta: nil, scale: 0)
+                    lossSum += result.lossSum
+                    correct += result.correct
+                    start += rows
                 }
             }
         }

@@ -37,6 +37,8 @@ public struct RunStore: Sendable {
     public static let checkpointFile = "checkpoint.bin"
     public static let provenanceFile = "provenance.json"
     public static let selectionFile = "select.json"
+    /// A run on a dataset of files: its feature scaling and class names (Training's `Scaling`).
+    public static let scalingFile = "scaling.json"
 
     /// A file of the experiment's folder, e.g. `results/comparison/summary.csv`.
     public func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -283,7 +285,7 @@ public struct RunStore: Sendable {
         let kept = dir + "/set-aside-\(n)"
         try AtomicFile.createRealDirectory(kept)
         for name in [RunStore.metricsFile, RunStore.statusFile, RunStore.configFile, RunStore.provenanceFile,
-                     RunStore.checkpointFile] where FileManager.default.fileExists(atPath: dir + "/" + name) {
+                     RunStore.checkpointFile, RunStore.scalingFile] where FileManager.default.fileExists(atPath: dir + "/" + name) {
             guard rename(dir + "/" + name, kept + "/" + name) == 0 else {
                 throw AtomicFile.WriteError(path: kept + "/" + name, reason: String(cString: strerror(errno)))
             }

@@ -61,8 +61,8 @@ public struct TrainingExecutor: RunExecutor {
            state == .pruned || state == .interrupted, let rows = store.intactRows(of: run), rows.count >= limit {
             return .paused(epoch: rows.count)
         }
-        guard let data = datasets[config.dataset.rawValue] else {
-            throw ExecutorError(message: "dataset \(config.dataset.rawValue) was not loaded")
+        guard let data = datasets[config.dataset.key] else {
+            throw ExecutorError(message: "dataset \(config.dataset) was not loaded")
         }
         // The rules with the counts this data folder holds (a plan checked the published ones).
         if let problem = config.problems(trainCount: data.train.count, testCount: data.test.count).first {
@@ -73,6 +73,9 @@ public struct TrainingExecutor: RunExecutor {
         let train = trainPart.prefix(config.trainSubset)
         let test = data.test.prefix(config.testSubset)
         let trainSample = ValidationSplit.evaluationSample(train)
+        // A dataset of files: features scaled as its spec says, fitted on this run's training examples.
+        var scaling: Scaling?
+        if case .files(let files) = config.dataset, train.isFloat { scaling = Scaling(files.scale, fittedOn: train) }
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes,
                                  batchNorm: config.batchNorm)
         let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config), kernels: kernels)
@@ -93,6 +96,10 @@ public struct TrainingExecutor: RunExecutor {
             try? FileManager.default.removeItem(atPath: checkpointPath)
         }
         let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
+        if scaling != nil || data.classNames != nil {
+            try AtomicFile.write((scaling ?? Scaling(.none, fittedOn: train)).json(classNames: data.classNames),
+                                 to: store.file(Scaling.file, ofID: run.id))
+        }
         context.report(.started(run, resumedEpochs: recorder.rows.count))
         // A run killed between its last figures and its status: the rule decides again, alike.
         if let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) { return outcome }
@@ -106,7 +113,7 @@ public struct TrainingExecutor: RunExecutor {
             let start = DispatchTime.now().uptimeNanoseconds
             // The schedule is a function of the epoch, so a resumed run continues it exactly.
             trainer.setLearningRate(Float(config.lrSchedule.lr(epoch: epoch, base: config.lr, epochs: config.epochs)))
-            let fit = trainer.trainEpoch(pixels: train.pixels, labels: train.labels) { done in
+            let fit = trainer.trainEpoch(train, scaling) { done in
                 TestPoint.reached("batch")
                 context.report(.progress(run, epoch: epoch, examples: done, total: train.count))
                 return !context.cancellation.isCancelled
@@ -116,9 +123,9 @@ public struct TrainingExecutor: RunExecutor {
                     + "\(recorder.rows.count) finished epoch(s) kept")
                 return .interrupted
             }
-            let eval = trainer.evaluate(pixels: test.pixels, labels: test.labels)
-            let onTrain = trainer.evaluate(pixels: trainSample.pixels, labels: trainSample.labels)
-            let onValidation = validation.map { trainer.evaluate(pixels: $0.pixels, labels: $0.labels) }
+            let eval = trainer.evaluate(test, scaling)
+            let onTrain = trainer.evaluate(trainSample, scaling)
+            let onValidation = validation.map { trainer.evaluate($0, scaling) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if let why = Divergence.reason(trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
                                            classes: train.classes, epoch: epoch) {
@@ -147,6 +154,22 @@ public struct TrainingExecutor: RunExecutor {
         try recorder.write(.done)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .done
+    }
+}
+
+extension Trainer {
+    /// An epoch on examples of either kind: bytes (scaled to [0, 1] by the engine) or float
+    /// features (scaled by the run's `Scaling`).
+    func trainEpoch(_ examples: LabeledImages, _ scaling: Scaling?, progress: ((Int) -> Bool)? = nil) -> EpochResult {
+        guard examples.isFloat else { return trainEpoch(pixels: examples.pixels, labels: examples.labels, progress: progress) }
+        return trainEpoch(features: examples.features, labels: examples.labels, shift: scaling?.shift ?? [],
+                          divisor: scaling?.divisor ?? [], progress: progress)
+    }
+
+    func evaluate(_ examples: LabeledImages, _ scaling: Scaling?) -> Evaluation {
+        guard examples.isFloat else { return evaluate(pixels: examples.pixels, labels: examples.labels) }
+        return evaluate(features: examples.features, labels: examples.labels, shift: scaling?.shift ?? [],
+                        divisor: scaling?.divisor ?? [])
     }
 }
 

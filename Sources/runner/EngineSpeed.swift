@@ -13,10 +13,10 @@ enum EngineSpeed {
         config.trainSubset = 4096
         let rows = 4096
         var rng = SplitMix64(seed: 7)
-        let pixels = (0..<(rows * config.dataset.inputs)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let pixels = (0..<(rows * (config.dataset.shape ?? .mnist).inputs)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
         let labels = (0..<rows).map { UInt8($0 % 10) }
-        let trainer = Trainer(shape: NetworkShape(inputs: config.dataset.inputs, hidden: config.hidden,
-                                                  classes: config.dataset.classes, batchNorm: false),
+        let trainer = Trainer(shape: NetworkShape(inputs: (config.dataset.shape ?? .mnist).inputs, hidden: config.hidden,
+                                                  classes: (config.dataset.shape ?? .mnist).classes, batchNorm: false),
                               hyper: .init(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5, batchSize: 32,
                                            evalBatchSize: RunConfig.evaluationBatch, seed: 1),
                               kernels: EngineChoice.kernels)

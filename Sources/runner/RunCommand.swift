@@ -102,16 +102,28 @@ struct RunCommand: ParsableCommand {
         for item in work {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
-            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil))
-                && datasets[run.config.dataset.rawValue] == nil {
-                do {
-                    let name = run.config.dataset.rawValue
-                    datasets[name] = try DatasetRegistry.load(name, directory: directory)
-                    // Parsed and well-formed; now the published bytes (cached by size and time).
-                    try DatasetVerifier.verify(name, directory: directory, checksums: DataCommand.checksums())
-                } catch {
-                    Output.error(error.description)
-                    throw ExitStatus.dataMissing.code
+            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
+                let key = run.config.dataset.key
+                if datasets[key] == nil {
+                    do {
+                        switch run.config.dataset {
+                        case .named(let name):
+                            datasets[key] = try DatasetRegistry.load(name.rawValue, directory: directory)
+                            // Parsed and well-formed; now the published bytes (cached by size and time).
+                            try DatasetVerifier.verify(name.rawValue, directory: directory, checksums: DataCommand.checksums())
+                        case .files(let files):
+                            datasets[key] = try FileDatasetLoader.load(files)
+                        }
+                    } catch {
+                        Output.error(error.description)
+                        throw ExitStatus.dataMissing.code
+                    }
+                }
+                // The rules that need the data's counts (a file dataset's are known only now).
+                if case .files = run.config.dataset, let data = datasets[key],
+                   let problem = run.config.problems(trainCount: data.train.count, testCount: data.test.count).first {
+                    Output.error("\(item.path): error: \(run.name): \(problem.message)")
+                    throw ExitStatus.invalidInput.code
                 }
             }
         }

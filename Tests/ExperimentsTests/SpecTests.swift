@@ -8,7 +8,7 @@ import Vocabulary
         #expect(config == RunConfig())
         #expect(config.activation == .sigmoid && config.dropout == 0.5 && config.lr == 0.01)
         #expect(config.momentum == 0.5 && config.batchSize == 32 && config.hidden == [512, 256])
-        #expect(config.dataset == .mnist && config.optimizer == .sgd && config.epochs == 20)
+        #expect(config.dataset == .named(.mnist) && config.optimizer == .sgd && config.epochs == 20)
     }
 
     @Test func everyKeyIsRead() throws {
@@ -38,7 +38,7 @@ import Vocabulary
         expected.batchSize = 64
         expected.hidden = [100]
         expected.seed = 7
-        expected.dataset = .fashionMNIST
+        expected.dataset = .named(.fashionMNIST)
         expected.trainSubset = 1000
         #expect(s.base == expected)
     }

@@ -1,0 +1,169 @@
+import Foundation
+import Vocabulary
+
+/// Loads a dataset of the user's files (`FileDataset`): a CSV, or NPY or IDX pairs of
+/// features and labels, for classification.
+///
+/// Labels: when every label of both files is a non-negative integer, it is the class itself
+/// (K = the largest training label + 1); otherwise labels are names, classes numbered in sorted
+/// order (recorded in `DatasetSplit.classNames`). A test label that training never has, a
+/// number that is not an integer, a negative label, or more than 256 classes is an error.
+/// Features are kept unscaled: a run fits its scaling on its own training examples.
+public enum FileDatasetLoader {
+    public static func load(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+        switch files.format {
+        case .csv: return try loadCSV(files)
+        case .npy: return try loadNPY(files)
+        case .idx: return try loadIDX(files)
+        }
+    }
+
+    // MARK: - CSV
+
+    static func loadCSV(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+        let options = CSVTable.Options(label: files.label ?? "", features: files.features, header: files.header,
+                                       delimiter: files.delimiter)
+        let train = try CSVTable.load(files.train.x, options: options)
+        let test = try CSVTable.load(files.test.x, options: options, expectedFeatures: train.featureNames)
+        let (trainLabels, testLabels, classes, names) = try classes(
+            train: train.labels, test: test.labels,
+            trainPlace: { "\(files.train.x):\(train.lines[$0])" }, testPlace: { "\(files.test.x):\(test.lines[$0])" },
+            column: files.label ?? "")
+        return DatasetSplit(
+            train: LabeledImages(features: train.features, labels: trainLabels, width: train.width, classes: classes),
+            test: LabeledImages(features: test.features, labels: testLabels, width: test.width, classes: classes),
+            classNames: names)
+    }
+
+    /// The classes of the label cells: integers 0..<K, or names numbered in sorted order.
+    static func classes(train: [String], test: [String], trainPlace: (Int) -> String, testPlace: (Int) -> String,
+                        column: String) throws(DataError) -> ([UInt8], [UInt8], Int, [String]?) {
+        func fail(_ place: String, _ problem: String) -> DataError {
+            DataError(path: place, problem: problem,
+                      advice: "classification takes labels 0..K-1 or class names (regression is not supported yet)")
+        }
+        let integers = (train + test).allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        if integers {
+            func value(_ s: String, _ place: String) throws(DataError) -> UInt8 {
+                guard let v = Int(s), v < 256 else { throw fail(place, "label \(s) is more than the 256 classes runner supports") }
+                return UInt8(v)
+            }
+            var trainLabels: [UInt8] = [], testLabels: [UInt8] = []
+            trainLabels.reserveCapacity(train.count)
+            for (i, s) in train.enumerated() { trainLabels.append(try value(s, trainPlace(i))) }
+            let classes = Int(trainLabels.max()!) + 1
+            let seen = Set(trainLabels)
+            for (i, s) in test.enumerated() {
+                let v = try value(s, testPlace(i))
+                guard seen.contains(v) else { throw fail(testPlace(i), "test label \(s) never appears in the training file") }
+                testLabels.append(v)
+            }
+            return (trainLabels, testLabels, classes, nil)
+        }
+        // Names (mixed with integers or not): but a number that is not a non-negative integer
+        // (3.5, -1, 1e3) is a mistake, not a name.
+        for isTrain in [true, false] {
+            let labels = isTrain ? train : test
+            func place(_ i: Int) -> String { isTrain ? trainPlace(i) : testPlace(i) }
+            if let i = labels.firstIndex(where: { Double($0) != nil && !$0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) {
+                throw fail(place(i), "label column '\(column)' holds \(labels[i]), a number that is not a class 0..K-1")
+            }
+            if let i = labels.firstIndex(where: { $0.isEmpty }) { throw fail(place(i), "label column '\(column)' is empty here") }
+        }
+        let names = Set(train).sorted()
+        guard names.count <= 256 else {
+            throw fail(trainPlace(0), "label column '\(column)' holds \(names.count) classes, more than the 256 runner supports")
+        }
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, UInt8($0)) })
+        var testLabels: [UInt8] = []
+        for (i, s) in test.enumerated() {
+            guard let v = index[s] else { throw fail(testPlace(i), "test label '\(s)' never appears in the training file") }
+            testLabels.append(v)
+        }
+        return (train.map { index[$0]! }, testLabels, names.count, names)
+    }
+
+    // MARK: - NPY pairs
+
+    static func loadNPY(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+        func part(_ p: FileDataset.Part) throws(DataError) -> (x: NPYFile, y: NPYFile) {
+            let x = try NPYFile.load(p.x), y = try NPYFile.load(p.y!)
+            guard x.shape.count >= 2, x.shape[0] > 0 else {
+                throw NPYFile.fail(p.x, "shape \(x.shape): features need one row per example, (examples, features)")
+            }
+            guard y.shape == [x.shape[0]] || y.shape == [x.shape[0], 1] else {
+                throw NPYFile.fail(p.y!, "shape \(y.shape): labels need one per example of \((p.x as NSString).lastPathComponent), "
+                    + "(\(x.shape[0]),)")
+            }
+            let width = x.values.count / x.shape[0]
+            if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+                throw NPYFile.fail(p.x, "row \(bad / width), feature \(bad % width) is \(x.values[bad]); features must be finite")
+            }
+            return (x, y)
+        }
+        let train = try part(files.train), test = try part(files.test)
+        let width = train.x.values.count / train.x.shape[0]
+        guard test.x.values.count / test.x.shape[0] == width else {
+            throw NPYFile.fail(files.test.x, "has \(test.x.values.count / test.x.shape[0]) features per example where "
+                + "\((files.train.x as NSString).lastPathComponent) has \(width)")
+        }
+        func text(_ y: NPYFile, _ path: String) throws(DataError) -> [String] {
+            if let bad = y.values.firstIndex(where: { $0 < 0 || $0 != $0.rounded() || !$0.isFinite }) {
+                throw DataError(path: "\(path): label \(bad)", problem: "is \(y.values[bad]), not a class 0..K-1",
+                                advice: "classification takes integer labels 0..K-1")
+            }
+            return y.values.map { String(Int($0)) }
+        }
+        let (trainLabels, testLabels, classes, _) = try classes(
+            train: try text(train.y, files.train.y!), test: try text(test.y, files.test.y!),
+            trainPlace: { "\(files.train.y!): label \($0)" }, testPlace: { "\(files.test.y!): label \($0)" }, column: "y")
+        return DatasetSplit(
+            train: LabeledImages(features: train.x.values.map { Float($0) }, labels: trainLabels, width: width, classes: classes),
+            test: LabeledImages(features: test.x.values.map { Float($0) }, labels: testLabels, width: width, classes: classes))
+    }
+
+    // MARK: - IDX pairs
+
+    /// IDX images (any rank >= 2 of unsigned bytes) and labels: with `scale: {divide: 255}`
+    /// kept as bytes, exactly as MNIST is (the same numbers as `dataset: mnist` on the same
+    /// files); otherwise as float features 0...255 for the run's scaling.
+    static func loadIDX(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+        let advice = "give IDX files of unsigned bytes, images (idx3) and labels (idx1), raw or .gz"
+        func part(_ p: FileDataset.Part) throws(DataError) -> (images: IDXFile, labels: IDXFile) {
+            let images: IDXFile
+            do throws(DataError) {
+                images = try IDXFile(path: p.x, rank: 3, fix: "")
+            } catch {
+                throw DataError(path: error.path, problem: error.problem, advice: advice)
+            }
+            let labels: IDXFile
+            do throws(DataError) {
+                labels = try IDXFile(path: p.y!, rank: 1, fix: "")
+            } catch {
+                throw DataError(path: error.path, problem: error.problem, advice: advice)
+            }
+            guard images.dimensions[0] == labels.dimensions[0], images.dimensions[0] > 0 else {
+                throw DataError(path: p.y!, problem: "holds \(labels.dimensions[0]) labels but "
+                    + "\((p.x as NSString).lastPathComponent) holds \(images.dimensions[0]) images", advice: advice)
+            }
+            return (images, labels)
+        }
+        let train = try part(files.train), test = try part(files.test)
+        let width = train.images.dimensions[1] * train.images.dimensions[2]
+        guard test.images.dimensions[1] * test.images.dimensions[2] == width else {
+            throw DataError(path: files.test.x, problem: "images are \(test.images.dimensions[1])x\(test.images.dimensions[2]) "
+                + "where the training images are \(train.images.dimensions[1])x\(train.images.dimensions[2])", advice: advice)
+        }
+        let (trainLabels, testLabels, classes, _) = try classes(
+            train: train.labels.bytes.map { String($0) }, test: test.labels.bytes.map { String($0) },
+            trainPlace: { "\(files.train.y!): label \($0)" }, testPlace: { "\(files.test.y!): label \($0)" }, column: "y")
+        if files.scale == .divide(255) {
+            return DatasetSplit(
+                train: LabeledImages(pixels: train.images.bytes, labels: trainLabels, pixelsPerImage: width, classes: classes),
+                test: LabeledImages(pixels: test.images.bytes, labels: testLabels, pixelsPerImage: width, classes: classes))
+        }
+        return DatasetSplit(
+            train: LabeledImages(features: train.images.bytes.map { Float($0) }, labels: trainLabels, width: width, classes: classes),
+            test: LabeledImages(features: test.images.bytes.map { Float($0) }, labels: testLabels, width: width, classes: classes))
+    }
+}

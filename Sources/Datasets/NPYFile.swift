@@ -1,0 +1,134 @@
+import Foundation
+
+/// An array in NumPy's own `.npy` format (versions 1–3): the magic `\x93NUMPY`, a header
+/// dictionary (`descr`, `fortran_order`, `shape`), then the data, C order. Little-endian
+/// floats (float32, float64), signed and unsigned integers and booleans are read, as doubles
+/// here: a loader narrows features to float32 and checks labels are integers. Written by hand:
+/// the format is a page of NumPy's documentation (numpy.lib.format), and no Swift package reads
+/// it. Every error names the file and, for the data, the element's byte offset.
+struct NPYFile {
+    var shape: [Int]
+    var values: [Double]
+    /// Whether the dtype is an integer or boolean one (labels need integers).
+    var isInteger: Bool
+
+    static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
+
+    static func fail(_ path: String, _ problem: String) -> DataError {
+        DataError(path: path, problem: problem, advice: "save it with numpy.save (C order, a numeric dtype)")
+    }
+
+    static func load(_ path: String) throws(DataError) -> NPYFile {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw fail(path, "cannot be read (\(String(cString: strerror(errno))))") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw fail(path, "not a regular file (a pipe, device, socket or folder)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail(path, "cannot be read") }
+        let bytes = [UInt8](data)
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw fail(path, bytes.isEmpty ? "is empty" : "not an NPY file (its first bytes are not \\x93NUMPY)")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        switch major {
+        case 1:
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+            headerStart = 10
+        case 2, 3:
+            guard bytes.count >= 12 else { throw fail(path, "truncated in its header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+            headerStart = 12
+        default:
+            throw fail(path, "NPY format version \(major), runner reads versions 1 to 3")
+        }
+        guard bytes.count >= headerStart + headerLength else { throw fail(path, "truncated in its header") }
+        let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
+        guard let descr = field(header, "descr").flatMap(quoted) else { throw fail(path, "its header has no dtype ('descr')") }
+        guard let fortran = field(header, "fortran_order") else { throw fail(path, "its header has no 'fortran_order'") }
+        if fortran.hasPrefix("True") {
+            throw fail(path, "is in Fortran order; save it in C order (numpy.ascontiguousarray)")
+        }
+        guard let shapeText = field(header, "shape"), let shape = parseShape(shapeText) else {
+            throw fail(path, "its header has no readable shape")
+        }
+        // dtype: byte order, kind, size.
+        guard descr.count >= 3, let size = Int(descr.dropFirst(2)) else { throw fail(path, "unsupported dtype '\(descr)'") }
+        let order = descr.first!, kind = descr.dropFirst().first!
+        if order == ">" && size > 1 { throw fail(path, "dtype '\(descr)' is big-endian; save it little-endian (astype('<f4'))") }
+        let supported: Bool
+        switch kind {
+        case "f": supported = size == 4 || size == 8
+        case "i", "u": supported = [1, 2, 4, 8].contains(size)
+        case "b": supported = size == 1
+        default: supported = false
+        }
+        guard supported else {
+            throw fail(path, "unsupported dtype '\(descr)'; runner reads float32, float64, integers and booleans")
+        }
+        var count = 1
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o, p <= 1 << 34 else { throw fail(path, "shape \(shape) is too large") }
+            count = p
+        }
+        let start = headerStart + headerLength
+        let needed = count * size
+        guard bytes.count - start >= needed else {
+            throw fail(path, "truncated: shape \(shape) of '\(descr)' needs \(needed) bytes of data, the file holds \(bytes.count - start)")
+        }
+        guard bytes.count - start == needed else {
+            throw fail(path, "\(bytes.count - start - needed) bytes longer than its shape \(shape) of '\(descr)' describes")
+        }
+        var values = [Double](repeating: 0, count: count)
+        bytes.withUnsafeBytes { raw in
+            let base = raw.baseAddress! + start
+            for i in 0..<count {
+                let p = base + i * size
+                switch (kind, size) {
+                case ("f", 4): values[i] = Double(Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))))
+                case ("f", _): values[i] = Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
+                case ("i", 1): values[i] = Double(p.load(as: Int8.self))
+                case ("i", 2): values[i] = Double(Int16(littleEndian: p.loadUnaligned(as: Int16.self)))
+                case ("i", 4): values[i] = Double(Int32(littleEndian: p.loadUnaligned(as: Int32.self)))
+                case ("i", _): values[i] = Double(Int64(littleEndian: p.loadUnaligned(as: Int64.self)))
+                case ("u", 2): values[i] = Double(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
+                case ("u", 4): values[i] = Double(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+                case ("u", 8): values[i] = Double(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
+                default: values[i] = Double(p.load(as: UInt8.self))  // u1, b1
+                }
+            }
+        }
+        return NPYFile(shape: shape, values: values, isInteger: kind != "f")
+    }
+
+    /// The text after `'key':` in the header dictionary, up to the end.
+    static func field(_ header: String, _ key: String) -> Substring? {
+        for quote in ["'", "\""] {
+            if let r = header.range(of: "\(quote)\(key)\(quote)") {
+                var rest = header[r.upperBound...].drop { $0 == " " }
+                guard rest.first == ":" else { continue }
+                rest = rest.dropFirst().drop { $0 == " " }
+                return rest
+            }
+        }
+        return nil
+    }
+
+    static func quoted(_ text: Substring) -> String? {
+        guard let q = text.first, q == "'" || q == "\"", let end = text.dropFirst().firstIndex(of: q) else { return nil }
+        return String(text[text.index(after: text.startIndex)..<end])
+    }
+
+    /// `(60000, 784)`, `(10,)`, `()`.
+    static func parseShape(_ text: Substring) -> [Int]? {
+        guard text.first == "(", let close = text.firstIndex(of: ")") else { return nil }
+        let inner = text[text.index(after: text.startIndex)..<close]
+        var shape: [Int] = []
+        for part in inner.split(separator: ",") {
+            let t = part.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { continue }
+            guard let d = Int(t), d >= 0 else { return nil }
+            shape.append(d)
+        }
+        return shape
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import Vocabulary
+@testable import Datasets
+
+/// Datasets of the user's files: the CSV reader's dialects, NPY arrays of every dtype NumPy
+/// writes for data, and the errors each bad file gets (the CSV ones also in the
+/// broken-data corpus, through the binary).
+@Suite struct FileDatasetTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("files-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = folder + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func write(_ name: String, bytes: [UInt8]) throws -> String {
+        let path = folder + "/" + name
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func csv(_ train: String, _ test: String, label: String = "y", features: [String]? = nil, header: Bool = true,
+             delimiter: UInt8? = nil) throws -> FileDataset {
+        var d = FileDataset(train: .init(x: try write("train.csv", train), y: nil), test: .init(x: try write("test.csv", test), y: nil),
+                            format: .csv, digest: String(repeating: "0", count: 64))
+        d.label = label
+        d.features = features
+        d.header = header
+        d.delimiter = delimiter
+        return d
+    }
+
+    @Test func csvDialects() throws {
+        // Quoted cells holding the delimiter, doubled quotes and a line break; CRLF line ends;
+        // spaces around numbers; a blank line; exponents.
+        let train = "a;\"b;c\";y\r\n1,5;\"2\";\"x\"\"\ny\"\r\n\r\n 3e1 ;4;z\r\n"
+        let split = try FileDatasetLoader.load(try csv(train, "a;\"b;c\";y\n5;6;z\n"))
+        #expect(split.train.features == [1.5, 2, 30, 4])
+        #expect(split.classNames == ["x\"\ny", "z"])
+        #expect(split.train.labels == [0, 1] && split.test.labels == [1])
+        // No header: columns by 0-based index; features chosen and ordered.
+        let noHeader = try FileDatasetLoader.load(try csv("1,2,3,0\n4,5,6,1\n", "7,8,9,1\n", label: "3", features: ["2", "0"],
+                                                         header: false))
+        #expect(noHeader.train.features == [3, 1, 6, 4] && noHeader.test.features == [9, 7])
+        #expect(noHeader.train.labels == [0, 1] && noHeader.train.classes == 2 && noHeader.classNames == nil)
+        // A tab-separated file, detected; integer labels are the classes (K from training).
+        let tabs = try FileDatasetLoader.load(try csv("p\tq\ty\n1\t2\t3\n4\t5\t0\n", "p\tq\ty\n0\t0\t3\n"))
+        #expect(tabs.train.classes == 4 && tabs.train.labels == [3, 0] && tabs.test.labels == [3])
+    }
+
+    @Test func aBadCSVNamesItsLineAndColumn() throws {
+        func error(_ train: String, _ test: String = "a,y\n1,0\n") throws -> String {
+            let files = try csv(train, test)
+            do throws(DataError) {
+                _ = try FileDatasetLoader.load(files)
+                return "no error"
+            } catch {
+                return error.description.replacingOccurrences(of: folder + "/", with: "")
+            }
+        }
+        #expect(try error("a,y\n1,0\n2\n").hasPrefix("train.csv:3:1: error: row has 1 field(s), the header has 2 (a ragged row)"))
+        #expect(try error("a,y\n1,0\n0x10,1\n").hasPrefix("train.csv:3:1: error: feature a holds '0x10', not a number"))
+        #expect(try error("a,y\n1,0\n-inf,1\n").hasPrefix("train.csv:3:1: error: feature a is -inf; features must be finite"))
+        #expect(try error("a,y\n1,-1\n").hasPrefix("train.csv:2: error: label column 'y' holds -1, a number that is not a class"))
+        #expect(try error("a,y\n1,0\n", "a,y\n1,cat\n").hasPrefix("test.csv:2: error: test label 'cat' never appears"))
+    }
+
+    // MARK: - NPY
+
+    /// An NPY file of version 1 with `descr` and `shape` and the given data bytes.
+    static func npy(_ descr: String, _ shape: String, _ data: [UInt8], fortran: Bool = false) -> [UInt8] {
+        var header = "{'descr': '\(descr)', 'fortran_order': \(fortran ? "True" : "False"), 'shape': \(shape), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        let n = header.utf8.count
+        return NPYFile.magic + [1, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + Array(header.utf8) + data
+    }
+
+    static func bytes<T>(_ values: [T]) -> [UInt8] { values.withUnsafeBytes { Array($0) } }
+
+    func pair(x: [UInt8], y: [UInt8], testX: [UInt8]? = nil, testY: [UInt8]? = nil) throws -> FileDataset {
+        FileDataset(train: .init(x: try write("x.npy", bytes: x), y: try write("y.npy", bytes: y)),
+                    test: .init(x: try write("tx.npy", bytes: testX ?? x), y: try write("ty.npy", bytes: testY ?? y)),
+                    format: .npy, digest: String(repeating: "0", count: 64))
+    }
+
+    @Test func npyOfEachDtype() throws {
+        let features: [Float] = [0.5, -1, 2, 3.25, 4, 5]
+        for (descr, data) in [("<f4", Self.bytes(features)), ("<f8", Self.bytes(features.map(Double.init))),
+                              ("|u1", [0, 1, 2, 3, 4, 5]), ("<i8", Self.bytes([Int64](arrayLiteral: 0, -1, 2, 3, 4, 5)))] {
+            for labels in [Self.npy("<i8", "(3,)", Self.bytes([Int64](arrayLiteral: 2, 0, 1))), Self.npy("|u1", "(3, 1)", [2, 0, 1])] {
+                let split = try FileDatasetLoader.load(try pair(x: Self.npy(descr, "(3, 2)", data), y: labels))
+                #expect(split.train.pixelsPerImage == 2 && split.train.labels == [2, 0, 1] && split.train.classes == 3)
+                if descr.hasPrefix("<f") { #expect(split.train.features == features) }
+            }
+        }
+        // Images (n, h, w) are flattened.
+        let images = try FileDatasetLoader.load(try pair(x: Self.npy("|u1", "(2, 2, 3)", Array(0..<12)),
+                                                         y: Self.npy("|u1", "(2,)", [0, 1])))
+        #expect(images.train.pixelsPerImage == 6 && images.train.features == (0..<12).map(Float.init))
+    }
+
+    @Test func aBadNPYIsRefusedWithItsReason() throws {
+        func error(_ x: [UInt8], _ y: [UInt8] = Self.npy("|u1", "(2,)", [0, 1])) throws -> String {
+            let files = try pair(x: x, y: y)
+            do throws(DataError) {
+                _ = try FileDatasetLoader.load(files)
+                return "no error"
+            } catch {
+                return error.description.replacingOccurrences(of: folder + "/", with: "")
+            }
+        }
+        let f4 = Self.bytes([Float](arrayLiteral: 1, 2, 3, 4))
+        #expect(try error(Self.npy("<f4", "(2, 2)", f4, fortran: true)).hasPrefix("x.npy: error: is in Fortran order"))
+        #expect(try error(Self.npy("<f4", "(2, 2)", Array(f4.prefix(10))))
+                .hasPrefix("x.npy: error: truncated: shape [2, 2] of '<f4' needs 16 bytes of data, the file holds 10"))
+        #expect(try error(Self.npy(">f4", "(2, 2)", f4)).hasPrefix("x.npy: error: dtype '>f4' is big-endian"))
+        #expect(try error(Self.npy("<c8", "(2, 2)", f4 + f4)).hasPrefix("x.npy: error: unsupported dtype '<c8'"))
+        #expect(try error(Self.npy("<f4", "(2, 2)", Self.bytes([Float](arrayLiteral: 1, .nan, 3, 4))))
+            .hasPrefix("x.npy: error: row 0, feature 1 is nan; features must be finite"))
+        #expect(try error(Array("not numpy".utf8)).hasPrefix("x.npy: error: not an NPY file"))
+        #expect(try error(Self.npy("<f4", "(2, 2)", f4), Self.npy("<f4", "(2,)", Self.bytes([Float](arrayLiteral: 0, 1.5))))
+            .hasPrefix("y.npy: label 1: error: is 1.5, not a class 0..K-1"))
+        #expect(try error(Self.npy("<f4", "(2, 2)", f4), Self.npy("|u1", "(3,)", [0, 1, 1]))
+            .hasPrefix("y.npy: error: shape [3]: labels need one per example of x.npy, (2,)"))
+    }
+}

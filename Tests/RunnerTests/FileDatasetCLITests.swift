@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+/// Datasets of the user's own files (issue 23), through the binary: a CSV with named classes
+/// trains, is scaled on its training part, keeps its ids until a byte of the data changes;
+/// Fashion-MNIST read as an IDX pair trains to the same bits as `dataset: fashion-mnist`.
+@Suite(.serialized) struct FileDatasetCLITests {
+    /// Two classes of three features, the label a name; row i is a fixed function of i.
+    static func csv(rows: Int, offset: Int) -> String {
+        var text = "x1,x2,\"x 3\",kind\n"
+        for i in 0..<rows {
+            let t = Double(i + offset)
+            let kind = (i + offset) % 3 == 0 ? "cat" : "dog"
+            text += String(format: "%.4f,%.4f,%.1f,%@\n", sin(t) + (kind == "cat" ? 3 : -3), cos(t * 0.7), t.truncatingRemainder(dividingBy: 17) * 100,
+                           kind)
+        }
+        return text
+    }
+
+    func folder() throws -> URL {
+        let dir = try Binary.temporaryDirectory()
+        try Self.csv(rows: 300, offset: 0).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try Self.csv(rows: 90, offset: 1000).write(to: dir.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
+        try "name: pets\nepochs: 3\nhidden: [8]\nbatch_size: 16\nlr: 0.1\nactivation: relu\ndropout: 0\nrepeats: 2\n"
+            .appending("dataset: {train: train.csv, test: test.csv, label: kind, scale: standardize}\n")
+            .write(to: dir.appendingPathComponent("pets.yaml"), atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    func figures(_ dir: URL) throws -> [String: String] {
+        let exp = dir.appendingPathComponent("results/pets")
+        var out: [String: String] = [:]
+        for id in try FileManager.default.contentsOfDirectory(atPath: exp.path) where id.count == 12 && !id.contains(".") {
+            let text = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
+            out[id] = text.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }.joined(separator: "\n")
+        }
+        return out
+    }
+
+    @Test func aCSVOfNamedClassesTrainsScaledAndKeepsItsIdsUntilTheDataChange() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Binary.run(["pets.yaml", "-q"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let first = try figures(dir)
+        #expect(first.count == 2 && first.values.allSatisfy { $0.split(separator: "\n").count == 4 })
+        // Learned something: the final test accuracy beats always guessing "dog" (2/3).
+        for text in first.values {
+            let accuracy = Double(text.split(separator: "\n").last!.split(separator: ",")[3])!
+            #expect(accuracy > 90, "\(text)")
+        }
+        let id = try #require(first.keys.sorted().first)
+        let scaling = try String(contentsOf: dir.appendingPathComponent("results/pets/\(id)/scaling.json"), encoding: .utf8)
+        #expect(scaling.contains("\"scale\": \"standardize\"") && scaling.contains("\"class_names\": [\"cat\", \"dog\"]"), "\(scaling)")
+        // Same data, same numbers, bit for bit, in another folder; a rerun trains nothing.
+        let again = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: again) }
+        for file in ["train.csv", "test.csv", "pets.yaml"] {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(file), to: again.appendingPathComponent(file))
+        }
+        #expect(try Binary.run(["pets.yaml", "-q"], in: again).status == 0)
+        #expect(try figures(again) == first)
+        let rerun = try Binary.run(["pets.yaml"], in: dir)
+        #expect(rerun.status == 0 && !rerun.stdout.contains("] done (final"), "\(rerun.stdout)")
+        // One byte of the data changed: new ids, and the old runs stay on disk.
+        var bytes = try Data(contentsOf: dir.appendingPathComponent("train.csv"))
+        bytes[bytes.count - 3] = bytes[bytes.count - 3] == UInt8(ascii: "g") ? UInt8(ascii: "t") : UInt8(ascii: "g")
+        try bytes.write(to: dir.appendingPathComponent("train.csv"))
+        let plan = try Binary.run(["plan", "pets.yaml", "--format", "tsv"], in: dir)
+        let ids = plan.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: "\t").dropFirst().first.map(String.init) }
+        #expect(ids.count == 2 && Set(ids).isDisjoint(with: first.keys), "\(plan.stdout)")
+    }
+
+    /// Fashion-MNIST's own files given as an IDX pair with ToTensor's scaling: the same bits
+    /// as the shipped dataset (the same bytes through the same engine path).
+    @Test func fashionMNISTAsAnIDXPairGivesTheSameBitsAsTheShippedDataset() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = URL(fileURLWithPath: TrainCommandTests.dataDir).appendingPathComponent("fashion-mnist").path
+        let common = "epochs: 2\nhidden: [16]\ntrain_subset: 600\ntest_subset: 200\nvalidation: 100\nseed: 3\n"
+        try ("name: shipped\ndataset: fashion-mnist\n" + common)
+            .write(to: dir.appendingPathComponent("shipped.yaml"), atomically: true, encoding: .utf8)
+        try ("name: files\n" + common + "dataset:\n"
+            + "  train: {x: \(data)/train-images-idx3-ubyte, y: \(data)/train-labels-idx1-ubyte}\n"
+            + "  test: {x: \(data)/t10k-images-idx3-ubyte, y: \(data)/t10k-labels-idx1-ubyte}\n"
+            + "  scale: {divide: 255}\n")
+            .write(to: dir.appendingPathComponent("files.yaml"), atomically: true, encoding: .utf8)
+        for spec in ["shipped.yaml", "files.yaml"] {
+            let r = try Binary.run([spec, "-q", "--data-dir", TrainCommandTests.dataDir], in: dir)
+            #expect(r.status == 0, "\(spec): \(r.stderr)")
+        }
+        func rows(_ experiment: String) throws -> String {
+            let exp = dir.appendingPathComponent("results/\(experiment)")
+            let id = try #require(try FileManager.default.contentsOfDirectory(atPath: exp.path).first { $0.count == 12 && !$0.contains(".") })
+            let text = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
+            return text.split(separator: "\n").map { $0.split(separator: ",").dropLast().joined(separator: ",") }.joined(separator: "\n")
+        }
+        let shipped = try rows("shipped")
+        #expect(shipped.split(separator: "\n").count == 3)
+        #expect(try rows("files") == shipped)
+    }
+}
