@@ -18,6 +18,9 @@ public struct Provenance: Codable, Sendable, Equatable {
         public var outcome: String?
         /// Epochs the run had when this session started.
         public var fromEpoch: Int
+        /// A dataset of the user's files: each file as this session read it (nil for the
+        /// shipped datasets, whose files are checked against their published checksums).
+        public var data: [DataFile]?
 
         public init(runner: String, engine: String, command: [String], host: String, started: String,
                     fromEpoch: Int) {
@@ -30,7 +33,20 @@ public struct Provenance: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case runner, engine, command, host, started, ended, outcome, fromEpoch = "from_epoch"
+            case runner, engine, command, host, started, ended, outcome, fromEpoch = "from_epoch", data
+        }
+    }
+
+    /// One data file: where it was, how long, and its SHA-256 (the run's id holds the hashes).
+    public struct DataFile: Codable, Sendable, Equatable {
+        public var path: String
+        public var bytes: Int
+        public var sha256: String
+
+        public init(path: String, bytes: Int, sha256: String) {
+            self.path = path
+            self.bytes = bytes
+            self.sha256 = sha256
         }
     }
 
@@ -55,7 +71,7 @@ public struct Provenance: Codable, Sendable, Equatable {
 
     public var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
     }
 

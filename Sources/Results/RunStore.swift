@@ -314,8 +314,16 @@ public struct RunStore: Sendable {
         if let stamp {
             let path = file(RunStore.provenanceFile, ofID: run.id)
             var provenance = rows.isEmpty ? Provenance(sessions: []) : Provenance.read(path) ?? Provenance(sessions: [])
-            provenance.sessions.append(.init(runner: stamp.runner, engine: stamp.engine, command: stamp.command,
-                                             host: stamp.host, started: RunStatus.now(), fromEpoch: rows.count))
+            var session = Provenance.Session(runner: stamp.runner, engine: stamp.engine, command: stamp.command,
+                                             host: stamp.host, started: RunStatus.now(), fromEpoch: rows.count)
+            if case .files(let files) = run.config.dataset {
+                session.data = files.paths.map { path in
+                    var info = stat()
+                    let bytes = stat(path, &info) == 0 ? Int(info.st_size) : 0
+                    return .init(path: path, bytes: bytes, sha256: (try? FileDigest.sha256(path)) ?? "unreadable")
+                }
+            }
+            provenance.sessions.append(session)
             recorder.provenance = provenance
             try AtomicFile.write(provenance.json, to: path)
         }

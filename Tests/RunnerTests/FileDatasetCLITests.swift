@@ -52,6 +52,11 @@ import Testing
         let id = try #require(first.keys.sorted().first)
         let scaling = try String(contentsOf: dir.appendingPathComponent("results/pets/\(id)/scaling.json"), encoding: .utf8)
         #expect(scaling.contains("\"scale\": \"standardize\"") && scaling.contains("\"class_names\": [\"cat\", \"dog\"]"), "\(scaling)")
+        // Provenance names each file with its size and hash.
+        let provenance = try String(contentsOf: dir.appendingPathComponent("results/pets/\(id)/provenance.json"), encoding: .utf8)
+        let trainBytes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("train.csv").path)[.size] as? Int
+        #expect(provenance.contains("\"path\" : \"\(dir.resolvingSymlinksInPath().path)/train.csv\""), "\(provenance)")
+        #expect(provenance.contains("\"bytes\" : \(trainBytes ?? -1)"), "\(provenance)")
         // Same data, same numbers, bit for bit, in another folder; a rerun trains nothing.
         let again = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: again) }
