@@ -11,6 +11,17 @@ if [ "$(id -u)" = 0 ] && ! command -v chromium >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
     || echo "test: chromium could not be installed; the report's browser test will be skipped" >&2
 fi
+# PyTorch (Debian's) and safetensors (PyPI, in a virtual environment that sees the system's
+# packages) for the test that loads a run's model.safetensors in PyTorch.
+if [ "$(id -u)" = 0 ] && ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch python3-numpy python3-venv >/dev/null 2>&1 \
+    || echo "test: python3-torch could not be installed; the PyTorch model test will be skipped" >&2
+fi
+if [ ! -x .build/pyenv/bin/python ] && /usr/bin/python3 -c "import torch" 2>/dev/null; then
+  /usr/bin/python3 -m venv --system-site-packages .build/pyenv >/dev/null 2>&1 \
+    && .build/pyenv/bin/pip install -q "safetensors==0.8.0" >/dev/null 2>&1 \
+    || echo "test: safetensors could not be installed from PyPI; the PyTorch model test will be skipped" >&2
+fi
 if [ "$(id -u)" = 0 ] && [ "${RUNNER_SKIP_SLURM:-0}" != 1 ]; then
   if scripts/slurm-local.sh start; then
     export RUNNER_SLURM_TESTS=1

@@ -20,6 +20,8 @@ struct CSVTable {
 
     struct Options {
         var label: String
+        /// Whether a file without the label column is read anyway (new examples to predict).
+        var labelOptional = false
         var features: [String]?
         var header: Bool
         var delimiter: UInt8?
@@ -193,7 +195,7 @@ struct CSVTable {
                 }
                 features.append(Float(v))
             }
-            labels.append(String(decoding: row[labelIndex], as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            labels.append(labelIndex < 0 ? "" : String(decoding: row[labelIndex], as: UTF8.self).trimmingCharacters(in: .whitespaces))
             lines.append(rowLine)
         }
 
@@ -209,7 +211,11 @@ struct CSVTable {
                     ?? "; without a header give a 0-based index below \(columnCount)"
                 throw fail(rowLine, 1, "no \(what) column '\(name)'" + known)
             }
-            labelIndex = try column(options.label, "label")
+            if options.labelOptional && !(names?.contains(options.label) ?? (Int(options.label).map { $0 < columnCount } ?? false)) {
+                labelIndex = -1
+            } else {
+                labelIndex = try column(options.label, "label")
+            }
             if let wanted = options.features {
                 featureIndices = []
                 for name in wanted { featureIndices.append(try column(name, "feature")) }

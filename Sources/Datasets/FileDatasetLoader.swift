@@ -18,6 +18,46 @@ public enum FileDatasetLoader {
         }
     }
 
+    /// New examples to predict, in the form the run was trained on: a CSV read with the
+    /// dataset's options (its label column, if there, ignored), the `x` array of an NPY pair,
+    /// or an IDX file of images. Returns the examples (labels all 0).
+    public static func examples(_ path: String, like files: FileDataset?) throws(DataError) -> LabeledImages {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".npy") {
+            let x = try NPYFile.load(path)
+            guard x.shape.count >= 2, x.shape[0] > 0 else {
+                throw NPYFile.fail(path, "shape \(x.shape): examples need one row each, (examples, features)")
+            }
+            if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+                throw NPYFile.fail(path, "element \(bad) is \(x.values[bad]); features must be finite")
+            }
+            let width = x.values.count / x.shape[0]
+            return LabeledImages(features: x.values.map { Float($0) }, labels: [UInt8](repeating: 0, count: x.shape[0]),
+                                 width: width, classes: 1)
+        }
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") {
+            var options = CSVTable.Options(label: files?.label ?? "label", features: files?.features,
+                                           header: files?.header ?? true, delimiter: files?.delimiter)
+            options.labelOptional = true
+            let table = try CSVTable.load(path, options: options)
+            return LabeledImages(features: table.features, labels: [UInt8](repeating: 0, count: table.labels.count),
+                                 width: table.width, classes: 1)
+        }
+        let images: IDXFile
+        do throws(DataError) {
+            images = try IDXFile(path: path, rank: 3, fix: "")
+        } catch {
+            throw DataError(path: error.path, problem: error.problem,
+                            advice: "give a CSV, an NPY array or an IDX file of images")
+        }
+        let width = images.dimensions[1] * images.dimensions[2]
+        let labels = [UInt8](repeating: 0, count: images.dimensions[0])
+        if files == nil || files?.scale == .divide(255) {
+            return LabeledImages(pixels: images.bytes, labels: labels, pixelsPerImage: width, classes: 1)
+        }
+        return LabeledImages(features: images.bytes.map { Float($0) }, labels: labels, width: width, classes: 1)
+    }
+
     // MARK: - CSV
 
     static func loadCSV(_ files: FileDataset) throws(DataError) -> DatasetSplit {

@@ -128,3 +128,69 @@ extension Trainer {
         return Evaluation(meanLoss: lossSum / Double(count), accuracy: 100 * Double(correct) / Double(count))
     }
 }
+
+extension Trainer {
+    /// Class probabilities (softmax of the logits, in evaluation mode) of every example,
+    /// [count, classes] row-major: what `runner predict` writes.
+    public func predict(pixels: [UInt8]) -> [Float] {
+        let count = pixels.count / shape.sizes[0]
+        let (mean, std) = (hyper.inputMean, hyper.inputStd)
+        return pixels.withUnsafeBufferPointer { px in
+            predict(count: count) { indices, rows, out, outLabels, lb in
+                Kernels.gather(pixels: px.baseAddress!, labels: lb, indices: indices, rows: rows,
+                               features: shape.sizes[0], out: out, outLabels: outLabels, mean: mean, std: std)
+            }
+        }
+    }
+
+    /// The same for float features, scaled as in training.
+    public func predict(features: [Float], shift: [Float] = [], divisor: [Float] = []) -> [Float] {
+        let count = features.count / shape.sizes[0]
+        return features.withUnsafeBufferPointer { fx in
+            predict(count: count) { indices, rows, out, outLabels, lb in
+                Kernels.gather(features: fx.baseAddress!, labels: lb, indices: indices, rows: rows, width: shape.sizes[0],
+                               shift: shift, divisor: divisor, out: out, outLabels: outLabels)
+            }
+        }
+    }
+
+    private func predict(count: Int, gather: Gather) -> [Float] {
+        let classes = shape.sizes.last!
+        var out = [Float](repeating: 0, count: count * classes)
+        let noLabels = [UInt8](repeating: 0, count: count)
+        let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
+        defer { identity.deallocate() }
+        SubnormalFlush.around {
+            noLabels.withUnsafeBufferPointer { lb in
+                var start = 0
+                while start < count {
+                    let rows = min(hyper.evalBatchSize, count - start)
+                    for r in 0..<rows { identity[r] = start + r }
+                    gather(identity.baseAddress!, rows, input.baseAddress!, batchLabels.baseAddress!, lb.baseAddress!)
+                    forward(rows: rows, training: false)
+                    let logits = z[z.count - 1]
+                    for r in 0..<rows {
+                        var top = -Float.infinity
+                        for c in 0..<classes { top = max(top, logits[r * classes + c]) }
+                        var sum: Float = 0
+                        for c in 0..<classes { sum += expf(logits[r * classes + c] - top) }
+                        for c in 0..<classes { out[(start + r) * classes + c] = expf(logits[r * classes + c] - top) / sum }
+                    }
+                    start += rows
+                }
+            }
+        }
+        return out
+    }
+
+    /// Sets the network's parameters (in `shape`'s flat layout) and BatchNorm's running
+    /// statistics, as a saved model holds them; the optimizer's state is left as it is.
+    /// - Returns: false when they do not fit this network.
+    public func load(parameters: [Float], runningStatistics: [Float]) -> Bool {
+        var s = state
+        guard parameters.count == s.parameters.count, runningStatistics.count == s.runningStatistics.count else { return false }
+        s.parameters = parameters
+        s.runningStatistics = runningStatistics
+        return restore(s)
+    }
+}

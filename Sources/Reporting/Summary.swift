@@ -203,7 +203,7 @@ public struct Summary: Sendable {
     }
 
     /// Quotes a CSV field that holds a comma or a quote (run names do: `a=1,b=2`).
-    static func csvField(_ s: String) -> String {
+    public static func csvField(_ s: String) -> String {
         s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 }

@@ -39,6 +39,8 @@ public struct RunStore: Sendable {
     public static let selectionFile = "select.json"
     /// A run on a dataset of files: its feature scaling and class names (Training's `Scaling`).
     public static let scalingFile = "scaling.json"
+    /// A finished run's trained network (Training's `ModelFile`).
+    public static let modelFile = "model.safetensors"
 
     /// A file of the experiment's folder, e.g. `results/comparison/summary.csv`.
     public func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -285,7 +287,7 @@ public struct RunStore: Sendable {
         let kept = dir + "/set-aside-\(n)"
         try AtomicFile.createRealDirectory(kept)
         for name in [RunStore.metricsFile, RunStore.statusFile, RunStore.configFile, RunStore.provenanceFile,
-                     RunStore.checkpointFile, RunStore.scalingFile] where FileManager.default.fileExists(atPath: dir + "/" + name) {
+                     RunStore.checkpointFile, RunStore.scalingFile, RunStore.modelFile] where FileManager.default.fileExists(atPath: dir + "/" + name) {
             guard rename(dir + "/" + name, kept + "/" + name) == 0 else {
                 throw AtomicFile.WriteError(path: kept + "/" + name, reason: String(cString: strerror(errno)))
             }

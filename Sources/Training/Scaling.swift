@@ -68,3 +68,22 @@ public struct Scaling: Sendable, Equatable {
     }
 }
 
+
+extension Scaling {
+    init(scale: FileDataset.Scale, shift: [Float], divisor: [Float]) {
+        self.scale = scale
+        self.shift = shift
+        self.divisor = divisor
+    }
+
+    /// A run's scaling.json: the scaling and the class names; nil when it is not one runner wrote.
+    public static func read(_ path: String) -> (scaling: Scaling, classNames: [String]?)? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let kind = object["scale"] as? String, let scale = FileDataset.Scale(canonical: kind),
+              let shift = object["shift"] as? [Double], let divisor = object["divisor"] as? [Double],
+              shift.count == divisor.count else { return nil }
+        return (Scaling(scale: scale, shift: shift.map(Float.init), divisor: divisor.map(Float.init)),
+                object["class_names"] as? [String])
+    }
+}

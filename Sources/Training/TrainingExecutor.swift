@@ -96,13 +96,19 @@ public struct TrainingExecutor: RunExecutor {
             try? FileManager.default.removeItem(atPath: checkpointPath)
         }
         let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
+        // The trained network, kept when the run ends as a result (done, or stopped early).
+        let saveModel = { () throws in
+            let file = ModelFile.tensors(shape: shape, config: config, state: trainer.state, scaling: scaling,
+                                         classNames: data.classNames, record: RunRecord(run).json)
+            try AtomicFile.write(bytes: file.bytes, to: self.store.file(ModelFile.name, ofID: run.id))
+        }
         if scaling != nil || data.classNames != nil {
             try AtomicFile.write((scaling ?? Scaling(.none, fittedOn: train)).json(classNames: data.classNames),
                                  to: store.file(Scaling.file, ofID: run.id))
         }
         context.report(.started(run, resumedEpochs: recorder.rows.count))
         // A run killed between its last figures and its status: the rule decides again, alike.
-        if let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) { return outcome }
+        if let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath, saveModel: saveModel) { return outcome }
 
         for epoch in (recorder.rows.count + 1)...config.epochs {  // rows.count < epochs: see above
             if let limit = context.epochLimit, recorder.rows.count >= limit {
@@ -143,7 +149,7 @@ public struct TrainingExecutor: RunExecutor {
             }
             try recorder.append(metrics)
             context.report(.epochFinished(run, metrics))
-            if epoch < config.epochs, let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath) {
+            if epoch < config.epochs, let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath, saveModel: saveModel) {
                 return outcome
             }
             if context.cancellation.isCancelled && epoch < config.epochs {
@@ -151,6 +157,7 @@ public struct TrainingExecutor: RunExecutor {
                 return .interrupted
             }
         }
+        try saveModel()
         try recorder.write(.done)
         try? FileManager.default.removeItem(atPath: checkpointPath)
         return .done
@@ -176,12 +183,14 @@ extension Trainer {
 extension TrainingExecutor {
     /// When the run's early-stopping rule says stop after the rows recorded so far (and they
     /// are fewer than its epochs): records it as stopped and returns the outcome; else nil.
-    func stopEarly(_ config: RunConfig, _ recorder: RunRecorder, checkpoint: String) throws -> RunOutcome? {
+    func stopEarly(_ config: RunConfig, _ recorder: RunRecorder, checkpoint: String,
+                   saveModel: () throws -> Void) throws -> RunOutcome? {
         guard let rule = config.earlyStopping, recorder.rows.count < config.epochs else { return nil }
         let values = recorder.rows.compactMap { $0.figure(rule.metric.rawValue) }
         guard values.count == recorder.rows.count else { return nil }
         let decision = rule.decision(values)
         guard decision.stop else { return nil }
+        try saveModel()
         try recorder.write(.stopped, reason: "\(rule.metric.rawValue) did not improve by more than \(rule.minDelta) for "
             + "\(rule.patience) epoch(s) after epoch \(decision.best), its best; stopped after epoch \(values.count) "
             + "of \(config.epochs)")

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// A finished run keeps its network as model.safetensors; `runner predict` applies it, and
+/// PyTorch (Debian's python3-torch, safetensors from PyPI: scripts/test.sh sets them up in
+/// .build/pyenv) loads the same file into the nn.Sequential its metadata names and predicts
+/// the same class for every example.
+@Suite(.serialized) struct ModelExportTests {
+    /// A Python with torch and safetensors: $RUNNER_TORCH_PYTHON, else .build/pyenv's.
+    static let python: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["RUNNER_TORCH_PYTHON"],
+                          Binary.repo.appendingPathComponent(".build/pyenv/bin/python").path].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static func checkInPyTorch(run: URL, examples: String, predictions: URL) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python!)
+        process.arguments = [Binary.repo.appendingPathComponent("scripts/check-model-in-pytorch.py").path, run.path, examples,
+                             predictions.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    func runFolder(_ results: URL, _ experiment: String) throws -> URL {
+        let exp = results.appendingPathComponent(experiment)
+        let id = try #require(try FileManager.default.contentsOfDirectory(atPath: exp.path)
+            .first { $0.count == 12 && !$0.contains(".") })
+        return exp.appendingPathComponent(id)
+    }
+
+    /// MNIST with BatchNorm, ReLU and dropout: predict's classes give the run's own test
+    /// accuracy, and PyTorch agrees on every one of the 10,000 test images.
+    @Test(.enabled(if: python != nil, "no Python with torch and safetensors (scripts/test.sh sets up .build/pyenv)"))
+    func aBatchNormMNISTModelLoadsInPyTorchAndPredictsAlike() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: bn\nepochs: 2\nhidden: [32, 16]\ntrain_subset: 2000\ntest_subset: 500\nbatch_norm: true\nactivation: relu\n"
+            .write(to: dir.appendingPathComponent("bn.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["bn.yaml", "-q", "--data-dir", TrainCommandTests.dataDir], in: dir).status == 0)
+        let run = try runFolder(dir.appendingPathComponent("results"), "bn")
+        let images = TrainCommandTests.dataDir + "/mnist/t10k-images-idx3-ubyte"
+        let predictions = dir.appendingPathComponent("preds.csv")
+        let r = try Binary.run(["predict", run.path, images, "--output", predictions.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The first 500 predictions against the labels: the run's final test accuracy exactly.
+        let rows = try String(contentsOf: predictions, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == 10_000)
+        let labels = try Data(contentsOf: URL(fileURLWithPath: TrainCommandTests.dataDir + "/mnist/t10k-labels-idx1-ubyte")).dropFirst(8)
+        let correct = zip(rows.prefix(500), labels.prefix(500)).filter { Int($0.0.split(separator: ",")[1]) == Int($0.1) }.count
+        let metrics = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        let accuracy = Double(metrics.split(separator: "\n").last!.split(separator: ",")[3])!
+        #expect(abs(Double(correct) / 5 - accuracy) < 1e-9, "\(correct) of 500 vs \(accuracy)%")
+        let check = try Self.checkInPyTorch(run: run, examples: images, predictions: predictions)
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.contains("\"agree\": 10000"), "\(check.output)")
+    }
+
+    /// A CSV of named classes, standardised: PyTorch, given the run's scaling.json, predicts
+    /// the same names.
+    @Test(.enabled(if: python != nil, "no Python with torch and safetensors (scripts/test.sh sets up .build/pyenv)"))
+    func aScaledCSVModelLoadsInPyTorchAndPredictsTheSameNames() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileDatasetCLITests.csv(rows: 300, offset: 0).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try FileDatasetCLITests.csv(rows: 90, offset: 1000).write(to: dir.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
+        try "name: pets\nepochs: 3\nhidden: [8]\nbatch_size: 16\nlr: 0.1\nactivation: tanh\ndropout: 0.2\n"
+            .appending("dataset: {train: train.csv, test: test.csv, label: kind, scale: standardize}\n")
+            .write(to: dir.appendingPathComponent("pets.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["pets.yaml", "-q"], in: dir).status == 0)
+        let run = try runFolder(dir.appendingPathComponent("results"), "pets")
+        let predictions = dir.appendingPathComponent("preds.csv")
+        let r = try Binary.run(["predict", run.path, dir.appendingPathComponent("test.csv").path, "--output", predictions.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOf: predictions, encoding: .utf8)
+        #expect(text.hasPrefix("index,prediction,p_cat,p_dog\n"), "\(text.prefix(200))")
+        let check = try Self.checkInPyTorch(run: run, examples: dir.appendingPathComponent("test.csv").path, predictions: predictions)
+        #expect(check.status == 0 && check.output.contains("\"agree\": 90"), "\(check.output)")
+    }
+
+    /// predict's bad input: a folder with no model is exit 2, a file of the wrong width exit 3.
+    @Test func predictRefusesWhatItCannotUse() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let none = try Binary.run(["predict", dir.path, "x.csv"])
+        #expect(none.status == 2 && none.stderr.contains("no config.json of a run here"), "\(none.stderr)")
+        try "name: tiny\nepochs: 1\nhidden: [4]\ntrain_subset: 100\ntest_subset: 50\n"
+            .write(to: dir.appendingPathComponent("tiny.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["tiny.yaml", "-q", "--data-dir", TrainCommandTests.dataDir], in: dir).status == 0)
+        let run = try runFolder(dir.appendingPathComponent("results"), "tiny")
+        try "a,b\n1,2\n".write(to: dir.appendingPathComponent("x.csv"), atomically: true, encoding: .utf8)
+        let wide = try Binary.run(["predict", run.path, dir.appendingPathComponent("x.csv").path])
+        #expect(wide.status == 3 && wide.stderr.contains("examples have 2 features; the run's network takes 784"), "\(wide.stderr)")
+    }
+}
