@@ -24,6 +24,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+        // NumPy's .npz archives are ZIP files (stored or deflated, ZIP64): read with ZIPFoundation.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         // MARK: - C system libraries (thin module maps, nothing else)
@@ -33,7 +35,7 @@ let package = Package(
         // BLIS has no pkg-config file: see Sources/CBLAS/shim.h. apt: libblis-dev.
         .systemLibrary(name: "CBLAS"),
         .systemLibrary(
-            name: "CZlib", pkgConfig: "zlib",
+            name: "CSystemZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // The thread's flush-to-zero mode (SSE control register): a header, nothing to link.
         .systemLibrary(name: "CFloatEnv"),
@@ -45,7 +47,8 @@ let package = Package(
         .target(
             name: "Experiments",
             dependencies: ["SpecYAML", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Datasets", dependencies: ["CZlib", "Vocabulary", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Datasets", dependencies: ["CSystemZlib", "Vocabulary", .product(name: "Crypto", package: "swift-crypto"),
+                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "MLPAVX512", dependencies: ["Vocabulary"], swiftSettings: [.unsafeFlags(["-O"] + avx512Flags)]),
         // OwnKernels.swift is MLPAVX512's (a symbolic link), built with its AVX2 register and tile.
         .target(name: "MLPAVX2", dependencies: ["Vocabulary"], swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
@@ -58,7 +61,7 @@ let package = Package(
         // The scheduler knows runs and results, not the engine: a RunExecutor trains a run.
         .target(name: "Scheduler", dependencies: ["Experiments", "Results", "SpecYAML"]),
         // Config → engine: the real RunExecutor, checkpoints, the divergence rule.
-        .target(name: "Training", dependencies: ["Scheduler", "Experiments", "Datasets", "MLP", "Results", "CZlib"]),
+        .target(name: "Training", dependencies: ["Scheduler", "Experiments", "Datasets", "MLP", "Results", "CSystemZlib"]),
         // Sample statistics, Student's t, Welch's test: no I/O, tested against SciPy's figures.
         .target(name: "Statistics"),
         .target(name: "Reporting", dependencies: ["Experiments", "Results", "Statistics"]),
@@ -83,7 +86,8 @@ let package = Package(
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "SpecYAMLTests", dependencies: ["SpecYAML"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", .product(name: "Crypto", package: "swift-crypto"),
+                                                        .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "MLPTests", dependencies: ["MLP", "MLPAVX512", "MLPAVX2"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),

@@ -13,7 +13,7 @@ public enum FileDatasetLoader {
     public static func load(_ files: FileDataset) throws(DataError) -> DatasetSplit {
         switch files.format {
         case .csv: return try loadCSV(files)
-        case .npy: return try loadNPY(files)
+        case .npy, .npz: return try loadNPY(files)
         case .idx: return try loadIDX(files)
         }
     }
@@ -32,7 +32,7 @@ public enum FileDatasetLoader {
                 throw NPYFile.fail(path, "element \(bad) is \(x.values[bad]); features must be finite")
             }
             let width = x.values.count / x.shape[0]
-            return LabeledImages(features: x.values.map { Float($0) }, labels: [UInt8](repeating: 0, count: x.shape[0]),
+            return LabeledImages(features: x.values, labels: [UInt8](repeating: 0, count: x.shape[0]),
                                  width: width, classes: 1)
         }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") {
@@ -127,7 +127,12 @@ public enum FileDatasetLoader {
 
     static func loadNPY(_ files: FileDataset) throws(DataError) -> DatasetSplit {
         func part(_ p: FileDataset.Part) throws(DataError) -> (x: NPYFile, y: NPYFile) {
-            let x = try NPYFile.load(p.x), y = try NPYFile.load(p.y!)
+            let x: NPYFile, y: NPYFile
+            if let archive = p.archive {
+                (x, y) = (try NPZArchive.array(p.x, in: archive), try NPZArchive.array(p.y!, in: archive))
+            } else {
+                (x, y) = (try NPYFile.load(p.x), try NPYFile.load(p.y!))
+            }
             guard x.shape.count >= 2, x.shape[0] > 0 else {
                 throw NPYFile.fail(p.x, "shape \(x.shape): features need one row per example, (examples, features)")
             }
@@ -148,7 +153,7 @@ public enum FileDatasetLoader {
                 + "\((files.train.x as NSString).lastPathComponent) has \(width)")
         }
         func text(_ y: NPYFile, _ path: String) throws(DataError) -> [String] {
-            if let bad = y.values.firstIndex(where: { $0 < 0 || $0 != $0.rounded() || !$0.isFinite }) {
+            if let bad = y.values.firstIndex(where: { !$0.isFinite || $0 < 0 || $0 != $0.rounded() }) {
                 throw DataError(path: "\(path): label \(bad)", problem: "is \(y.values[bad]), not a class 0..K-1",
                                 advice: "classification takes integer labels 0..K-1")
             }
@@ -158,8 +163,8 @@ public enum FileDatasetLoader {
             train: try text(train.y, files.train.y!), test: try text(test.y, files.test.y!),
             trainPlace: { "\(files.train.y!): label \($0)" }, testPlace: { "\(files.test.y!): label \($0)" }, column: "y")
         return DatasetSplit(
-            train: LabeledImages(features: train.x.values.map { Float($0) }, labels: trainLabels, width: width, classes: classes),
-            test: LabeledImages(features: test.x.values.map { Float($0) }, labels: testLabels, width: width, classes: classes))
+            train: LabeledImages(features: train.x.values, labels: trainLabels, width: width, classes: classes),
+            test: LabeledImages(features: test.x.values, labels: testLabels, width: width, classes: classes))
     }
 
     // MARK: - IDX pairs

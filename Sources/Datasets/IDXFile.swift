@@ -1,5 +1,5 @@
 import Foundation
-internal import CZlib
+internal import CSystemZlib
 
 /// An IDX file (the MNIST format): a magic number naming the element type and rank, the
 /// dimensions as big-endian UInt32, then the unsigned bytes. Raw or gzip-compressed.

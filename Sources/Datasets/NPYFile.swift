@@ -2,13 +2,13 @@ import Foundation
 
 /// An array in NumPy's own `.npy` format (versions 1–3): the magic `\x93NUMPY`, a header
 /// dictionary (`descr`, `fortran_order`, `shape`), then the data, C order. Little-endian
-/// floats (float32, float64), signed and unsigned integers and booleans are read, as doubles
-/// here: a loader narrows features to float32 and checks labels are integers. Written by hand:
+/// floats (float32, float64), signed and unsigned integers and booleans are read, as float32
+/// (what the engine trains on; labels are checked to be whole numbers below 256 by the loader). Written by hand:
 /// the format is a page of NumPy's documentation (numpy.lib.format), and no Swift package reads
 /// it. Every error names the file and, for the data, the element's byte offset.
 struct NPYFile {
     var shape: [Int]
-    var values: [Double]
+    var values: [Float]
     /// Whether the dtype is an integer or boolean one (labels need integers).
     var isInteger: Bool
 
@@ -22,8 +22,12 @@ struct NPYFile {
         var info = stat()
         guard stat(path, &info) == 0 else { throw fail(path, "cannot be read (\(String(cString: strerror(errno))))") }
         guard info.st_mode & S_IFMT == S_IFREG else { throw fail(path, "not a regular file (a pipe, device, socket or folder)") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw fail(path, "cannot be read") }
-        let bytes = [UInt8](data)
+        guard let bytes = readWhole(path, size: Int(info.st_size)) else { throw fail(path, "cannot be read") }
+        return try parse(bytes, path: path)
+    }
+
+    /// Parses an NPY file's bytes; `path` names it in errors (an NPZ member: `archive.npz: x_train`).
+    static func parse(_ bytes: [UInt8], path: String) throws(DataError) -> NPYFile {
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw fail(path, bytes.isEmpty ? "is empty" : "not an NPY file (its first bytes are not \\x93NUMPY)")
         }
@@ -78,26 +82,42 @@ struct NPYFile {
         guard bytes.count - start == needed else {
             throw fail(path, "\(bytes.count - start - needed) bytes longer than its shape \(shape) of '\(descr)' describes")
         }
-        var values = [Double](repeating: 0, count: count)
+        var values = [Float](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress! + start
-            for i in 0..<count {
-                let p = base + i * size
+            values.withUnsafeMutableBufferPointer { v in
+                func each(_ f: (UnsafeRawPointer) -> Float) { for i in 0..<count { v[i] = f(base + i * size) } }
                 switch (kind, size) {
-                case ("f", 4): values[i] = Double(Float(bitPattern: UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))))
-                case ("f", _): values[i] = Double(bitPattern: UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
-                case ("i", 1): values[i] = Double(p.load(as: Int8.self))
-                case ("i", 2): values[i] = Double(Int16(littleEndian: p.loadUnaligned(as: Int16.self)))
-                case ("i", 4): values[i] = Double(Int32(littleEndian: p.loadUnaligned(as: Int32.self)))
-                case ("i", _): values[i] = Double(Int64(littleEndian: p.loadUnaligned(as: Int64.self)))
-                case ("u", 2): values[i] = Double(UInt16(littleEndian: p.loadUnaligned(as: UInt16.self)))
-                case ("u", 4): values[i] = Double(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
-                case ("u", 8): values[i] = Double(UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)))
-                default: values[i] = Double(p.load(as: UInt8.self))  // u1, b1
+                case ("f", 4): each { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                case ("f", _): each { Float(Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)))) }
+                case ("i", 1): each { Float($0.load(as: Int8.self)) }
+                case ("i", 2): each { Float(Int16(littleEndian: $0.loadUnaligned(as: Int16.self))) }
+                case ("i", 4): each { Float(Int32(littleEndian: $0.loadUnaligned(as: Int32.self))) }
+                case ("i", _): each { Float(Int64(littleEndian: $0.loadUnaligned(as: Int64.self))) }
+                case ("u", 2): each { Float(UInt16(littleEndian: $0.loadUnaligned(as: UInt16.self))) }
+                case ("u", 4): each { Float(UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self))) }
+                case ("u", 8): each { Float(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+                default: each { Float($0.load(as: UInt8.self)) }  // u1, b1
                 }
             }
         }
         return NPYFile(shape: shape, values: values, isInteger: kind != "f")
+    }
+
+    /// The file's bytes in one read into one array (no second copy).
+    static func readWhole(_ path: String, size: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? Array(bytes[0..<done]) : nil }
+            done += n
+        }
+        return bytes
     }
 
     /// The text after `'key':` in the header dictionary, up to the end.

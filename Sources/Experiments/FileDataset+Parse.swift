@@ -32,20 +32,33 @@ extension FileDataset {
             case "train", "test":
                 switch entry.value {
                 case .mapping(let pair):
-                    var x: String?, y: String?
+                    // {x: FILE, y: FILE}, or {file: ARCHIVE.npz, x: ARRAY, y: ARRAY}.
+                    var x: Node?, y: Node?, file: String?
                     for e in pair.entries {
                         switch e.key.value {
-                        case "x": x = try resolve(e.value)
-                        case "y": y = try resolve(e.value)
+                        case "x": x = e.value
+                        case "y": y = e.value
+                        case "file": file = try resolve(e.value)
                         default:
-                            throw YAMLError("unknown key '\(e.key.value)' in dataset \(key); it takes x (features) and y (labels)",
-                                            at: e.key.mark, in: source)
+                            throw YAMLError("unknown key '\(e.key.value)' in dataset \(key); it takes x (features) and y (labels), "
+                                + "and file for an NPZ archive", at: e.key.mark, in: source)
                         }
                     }
                     guard let x, let y else {
                         throw YAMLError("dataset \(key) needs both x (features) and y (labels)", at: entry.value.mark, in: source)
                     }
-                    parts[key] = (Part(x: x, y: y), entry.value)
+                    if let file {
+                        func name(_ node: Node) throws(YAMLError) -> String {
+                            guard case .scalar(let s) = node, !s.isNull, !s.value.isEmpty, !s.value.contains("|"),
+                                  !s.value.contains(","), !s.value.contains(")") else {
+                                throw YAMLError("an NPZ array must be named, e.g. x_train", at: node.mark, in: source)
+                            }
+                            return s.value
+                        }
+                        parts[key] = (Part(x: try name(x), y: try name(y), archive: file), entry.value)
+                    } else {
+                        parts[key] = (Part(x: try resolve(x), y: try resolve(y)), entry.value)
+                    }
                 default:
                     parts[key] = (Part(x: try resolve(entry.value), y: nil), entry.value)
                 }
@@ -86,8 +99,9 @@ extension FileDataset {
         guard let (train, trainNode) = parts["train"], let (test, testNode) = parts["test"] else {
             throw YAMLError("dataset needs both train and test files", at: node.mark, in: source)
         }
-        guard (train.y == nil) == (test.y == nil) else {
-            throw YAMLError("dataset train and test must both be CSV files or both x/y pairs", at: node.mark, in: source)
+        guard (train.y == nil) == (test.y == nil), (train.archive == nil) == (test.archive == nil) else {
+            throw YAMLError("dataset train and test must be alike: both CSV files, both x/y pairs of files, or both arrays of NPZ files",
+                            at: node.mark, in: source)
         }
         let format: Format
         if train.y == nil {
@@ -96,7 +110,7 @@ extension FileDataset {
                 throw YAMLError("a CSV dataset needs label: the column that holds each example's class", at: node.mark, in: source)
             }
         } else {
-            format = [train.x, test.x].allSatisfy { $0.hasSuffix(".npy") } ? .npy : .idx
+            format = train.archive != nil ? .npz : [train.x, test.x].allSatisfy { $0.hasSuffix(".npy") } ? .npy : .idx
             if label != nil || features != nil || !header || delimiter != nil {
                 throw YAMLError("label, features, header and delimiter are CSV options; NPY and IDX pairs "
                     + "give labels as y", at: node.mark, in: source)
@@ -104,7 +118,7 @@ extension FileDataset {
         }
         var digest: [String] = []
         for (part, partNode) in [(train, trainNode), (test, testNode)] {
-            for path in [part.x] + (part.y.map { [$0] } ?? []) {
+            for path in part.archive.map({ [$0] }) ?? [part.x] + (part.y.map { [$0] } ?? []) {
                 do throws(FileDigest.Failure) {
                     digest.append(try FileDigest.sha256(path))
                 } catch {

@@ -1,4 +1,4 @@
-internal import CZlib
+internal import CSystemZlib
 import MLP
 import Results
 

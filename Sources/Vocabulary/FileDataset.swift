@@ -13,16 +13,19 @@
 /// that change what is read, and no path: moving the files keeps the ids, changing a byte
 /// trains new runs. Two values are the same when their canonical texts are.
 public struct FileDataset: Sendable, Hashable, CustomStringConvertible {
-    public enum Format: String, Sendable, CaseIterable { case csv, npy, idx }
+    public enum Format: String, Sendable, CaseIterable { case csv, npy, npz, idx }
 
-    /// One half (train or test): a CSV, or the pair of files `x` and `y`.
+    /// One half (train or test): a CSV, the pair of files `x` and `y`, or the arrays `x` and
+    /// `y` of the NPZ `archive`.
     public struct Part: Sendable {
         public var x: String
         public var y: String?
+        public var archive: String?
 
-        public init(x: String, y: String?) {
+        public init(x: String, y: String?, archive: String? = nil) {
             self.x = x
             self.y = y
+            self.archive = archive
         }
     }
 
@@ -71,12 +74,15 @@ public struct FileDataset: Sendable, Hashable, CustomStringConvertible {
     public var digest: String
 
     /// The files, in digest order.
-    public var paths: [String] { [train.x] + (train.y.map { [$0] } ?? []) + [test.x] + (test.y.map { [$0] } ?? []) }
+    public var paths: [String] {
+        [train, test].flatMap { part in part.archive.map { [$0] } ?? [part.x] + (part.y.map { [$0] } ?? []) }
+    }
 
     /// The canonical text: `files(csv,sha=<12 hex>,label=quality,scale=standardize)`, with
     /// `features=`, `header=false` and `delimiter=` only when given.
     public var description: String {
         var fields = [format.rawValue, "sha=\(digest.prefix(12))"]
+        if format == .npz { fields.append("arrays=" + [train.x, train.y ?? "", test.x, test.y ?? ""].joined(separator: "|")) }
         if let label { fields.append("label=\(label)") }
         if let features { fields.append("features=" + features.joined(separator: "|")) }
         if !header { fields.append("header=false") }
@@ -103,6 +109,11 @@ public struct FileDataset: Sendable, Hashable, CustomStringConvertible {
             let key = field[..<eq], value = String(field[field.index(after: eq)...])
             switch key {
             case "sha": digest = value
+            case "arrays":
+                let names = value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                guard names.count == 4 else { return nil }
+                train = Part(x: names[0], y: names[1], archive: "")
+                test = Part(x: names[2], y: names[3], archive: "")
             case "label": label = value
             case "features": features = value.split(separator: "|").map(String.init)
             case "header": header = value != "false"

@@ -45,6 +45,19 @@ struct Bench {
         BLAS.setThreads(1)
         let shape = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
         switch mode {
+        case "loadcsv":
+            // A CSV dataset read as `dataset: {train: TRAIN, test: TEST, label: LABEL}` reads it
+            // (scripts/bench-load.sh times it beside pandas.read_csv).
+            let rest = Array(args.dropFirst())
+            guard rest.count == 3 else { throw BenchError.message("usage: runner-bench loadcsv TRAIN.csv TEST.csv LABEL") }
+            var files = FileDataset(train: .init(x: rest[0], y: nil), test: .init(x: rest[1], y: nil), format: .csv,
+                                    digest: String(repeating: "0", count: 64))
+            files.label = rest[2]
+            let t = now()
+            let split = try FileDatasetLoader.load(files)
+            print(String(format: "loadcsv %.3f s  %d x %d features (%.1f MB as float32), %d classes", now() - t,
+                         split.train.count, split.train.pixelsPerImage,
+                         Double(split.train.features.count * 4) / 1e6, split.train.classes))
         case "peak":
             // The core's SGEMM ceiling: a 2048^3 product through the BLAS, best of reps.
             let n = 2048

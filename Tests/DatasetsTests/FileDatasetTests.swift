@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Vocabulary
+import ZIPFoundation
 @testable import Datasets
 
 /// Datasets of the user's files: the CSV reader's dialects, NPY arrays of every dtype NumPy
@@ -130,5 +131,36 @@ import Vocabulary
             .hasPrefix("y.npy: label 1: error: is 1.5, not a class 0..K-1"))
         #expect(try error(Self.npy("<f4", "(2, 2)", f4), Self.npy("|u1", "(3,)", [0, 1, 1]))
             .hasPrefix("y.npy: error: shape [3]: labels need one per example of x.npy, (2,)"))
+    }
+
+    // MARK: - NPZ
+
+    /// An NPZ as numpy.savez (stored) or savez_compressed (deflated) writes it.
+    func npz(_ name: String, _ arrays: [String: [UInt8]], compressed: Bool) throws -> String {
+        let path = folder + "/" + name
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        for (array, bytes) in arrays.sorted(by: { $0.key < $1.key }) {
+            try archive.addEntry(with: array + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
+                                 compressionMethod: compressed ? .deflate : .none) { position, size in
+                Data(bytes[Int(position)..<(Int(position) + size)])
+            }
+        }
+        return path
+    }
+
+    @Test(arguments: [false, true])
+    func npzArraysByName(compressed: Bool) throws {
+        let x = Self.npy("<f4", "(3, 2)", Self.bytes([Float](arrayLiteral: 1, 2, 3, 4, 5, 6)))
+        let y = Self.npy("<i8", "(3,)", Self.bytes([Int64](arrayLiteral: 1, 0, 1)))
+        let archive = try npz("data.npz", ["x_train": x, "y_train": y, "x_test": x, "y_test": y], compressed: compressed)
+        var files = FileDataset(train: .init(x: "x_train", y: "y_train", archive: archive),
+                                test: .init(x: "x_test", y: "y_test", archive: archive), format: .npz,
+                                digest: String(repeating: "0", count: 64))
+        let split = try FileDatasetLoader.load(files)
+        #expect(split.train.features == [1, 2, 3, 4, 5, 6] && split.test.labels == [1, 0, 1] && split.train.classes == 2)
+        files.test.x = "x_val"
+        var message = ""
+        do throws(DataError) { _ = try FileDatasetLoader.load(files) } catch { message = error.description }
+        #expect(message.hasPrefix("\(archive): error: holds no array 'x_val'; it holds x_test, x_train, y_test, y_train"), "\(message)")
     }
 }

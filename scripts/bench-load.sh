@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Issue 23's loading benchmark: MNIST's training set written as a CSV (60,000 x 785, a label
+# column and 784 pixel columns), read by runner (a dataset of files: runner-bench loadcsv) and
+# by pandas.read_csv (Debian's python3-pandas) in the same run, each REPS times; prints the
+# median seconds and peak memory of each, their ratio, and runner's peak against the float32
+# matrix (188 MB). Prints figures; asserts nothing.
+#
+#   scripts/bench-load.sh [REPS]      (default 3; needs python3-numpy and python3-pandas)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps="${1:-3}"
+swift build -c release --product runner-bench >/dev/null
+bench="$(swift build -c release --show-bin-path)/runner-bench"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 - "$work" <<'PY'
+import numpy as np, sys
+def idx(path, offset):
+    return np.frombuffer(open(path, "rb").read()[offset:], dtype=np.uint8)
+x = idx("data/mnist/train-images-idx3-ubyte", 16).reshape(60000, 784)
+y = idx("data/mnist/train-labels-idx1-ubyte", 8)
+with open(sys.argv[1] + "/train.csv", "w") as f:
+    f.write("label," + ",".join(f"p{i}" for i in range(784)) + "\n")
+    for label, row in zip(y, x):
+        f.write(f"{label}," + ",".join(map(str, row)) + "\n")
+with open(sys.argv[1] + "/test.csv", "w") as f:
+    f.write("label," + ",".join(f"p{i}" for i in range(784)) + "\n")
+    f.write("0," + ",".join("0" for _ in range(784)) + "\n")
+PY
+echo "MNIST training set as CSV: $(du -h "$work/train.csv" | cut -f1); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), one core each"
+runner_s=(); runner_kb=(); pandas_s=(); pandas_kb=()
+for _ in $(seq "$reps"); do
+  out="$( { /usr/bin/time -f "%e %M" taskset -c 1 "$bench" loadcsv "$work/train.csv" "$work/test.csv" label >/dev/null; } 2>&1 | tail -1)"
+  runner_s+=("${out% *}"); runner_kb+=("${out#* }")
+  out="$( { /usr/bin/time -f "%e %M" taskset -c 1 /usr/bin/python3 -c "import pandas, sys; pandas.read_csv(sys.argv[1])" "$work/train.csv" >/dev/null; } 2>&1 | tail -1)"
+  pandas_s+=("${out% *}"); pandas_kb+=("${out#* }")
+done
+/usr/bin/python3 - "${runner_s[*]}" "${runner_kb[*]}" "${pandas_s[*]}" "${pandas_kb[*]}" <<'PY'
+import statistics, sys
+rs, rk, ps, pk = ([float(v) for v in a.split()] for a in sys.argv[1:5])
+import pandas
+print(f"runner (CSVTable, float32 matrix): median {statistics.median(rs):.2f} s, peak {statistics.median(rk)/1024:.0f} MB")
+print(f"pandas {pandas.__version__} read_csv (C engine, int64 frame): median {statistics.median(ps):.2f} s, peak {statistics.median(pk)/1024:.0f} MB")
+print(f"time ratio runner/pandas: {statistics.median(rs)/statistics.median(ps):.2f}; "
+      f"runner peak / float32 matrix (188.2 MB): {statistics.median(rk)/1024*1.048576/188.16:.2f}")
+PY
