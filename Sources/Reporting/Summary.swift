@@ -71,12 +71,7 @@ public struct Summary: Sendable {
 
     /// The 1-based epoch that `selection` picks among `metrics` (the first best one).
     public static func selectedEpoch(_ selection: Selection, _ metrics: [EpochMetrics]) -> Int? {
-        var best: (epoch: Int, value: Double)?
-        for m in metrics {
-            guard let v = m.figure(selection.metric) else { continue }
-            if best == nil || (selection.goal == "max" ? v > best!.value : v < best!.value) { best = (m.epoch, v) }
-        }
-        return best?.epoch
+        selection.selectedEpoch(metrics)
     }
 
     /// Reads an experiment's folder (`results/<experiment>`).

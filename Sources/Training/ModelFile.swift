@@ -14,7 +14,8 @@ import Vocabulary
 ///
 /// gives the run's network (the metadata's `architecture` spells that line). Logits come out,
 /// as the engine's log-softmax + NLL equals PyTorch's `CrossEntropyLoss` on them. The metadata
-/// also holds the run's config, and for a dataset of files its scaling and class names.
+/// also holds the run's config, the epoch the weights are from (with `select:`, the selected
+/// epoch's, as the report's figures are), and for a dataset of files its scaling and class names.
 public enum ModelFile {
     public static let name = RunStore.modelFile
 
@@ -27,8 +28,11 @@ public enum ModelFile {
         }
     }
 
+    /// - Parameters:
+    ///   - epoch: the epoch whose weights these are (the run's selected one with `selection`).
     public static func tensors(shape: NetworkShape, config: RunConfig, state: Trainer.State,
-                               scaling: Scaling?, classNames: [String]?, record: String) -> SafeTensors {
+                               scaling: Scaling?, classNames: [String]?, record: String, epoch: Int,
+                               selection: Selection? = nil) -> SafeTensors {
         var tensors: [SafeTensors.Tensor] = []
         var modules: [String] = []
         let p = state.parameters
@@ -57,7 +61,8 @@ public enum ModelFile {
             if config.dropout > 0 { modules.append("nn.Dropout(\(config.dropout))") }
         }
         var metadata = ["format": "pt", "architecture": "nn.Sequential(" + modules.joined(separator: ", ") + ")",
-                        "runner.config": record]
+                        "runner.config": record, "runner.epoch": String(epoch)]
+        if let selection { metadata["runner.selected_by"] = "\(selection.metric) (\(selection.goal))" }
         if let scaling { metadata["runner.scaling"] = scaling.json(classNames: classNames) }
         if let classNames {
             metadata["runner.class_names"] = "[" + classNames.map { JSON.quote($0) }.joined(separator: ", ") + "]"

@@ -13,13 +13,16 @@ public struct TrainingExecutor: RunExecutor {
     private let datasets: [String: DatasetSplit]
     private let stamp: Provenance.Stamp?
     private let kernels: Trainer.KernelPath
+    /// The spec's `select:`: a run keeps its selected epoch's network (else its last).
+    private let selection: Selection?
 
     /// - Parameters:
     ///   - datasets: by name (`mnist`, ...), every dataset the runs need.
     ///   - stamp: this process, for each run's provenance.json.
     ///   - kernels: the engine's kernel path (default: the fastest this CPU runs).
     public init(store: RunStore, datasets: [String: DatasetSplit], stamp: Provenance.Stamp? = nil,
-                kernels: Trainer.KernelPath = .fastest) {
+                kernels: Trainer.KernelPath = .fastest, selection: Selection? = nil) {
+        self.selection = selection
         self.store = store
         self.datasets = datasets
         self.stamp = stamp
@@ -96,11 +99,19 @@ public struct TrainingExecutor: RunExecutor {
             try? FileManager.default.removeItem(atPath: checkpointPath)
         }
         let recorder = try store.begin(run, resume: resumed?.rows ?? [], previous: previous, stamp: stamp)
-        // The trained network, kept when the run ends as a result (done, or stopped early).
-        let saveModel = { () throws in
+        // The trained network: with a selection, written whenever an epoch becomes the selected
+        // one (before its row, so a resumed run never lacks it); else when the run ends as a
+        // result (done, or stopped early).
+        let writeModel = { (epoch: Int) throws in
             let file = ModelFile.tensors(shape: shape, config: config, state: trainer.state, scaling: scaling,
-                                         classNames: data.classNames, record: RunRecord(run).json)
+                                         classNames: data.classNames, record: RunRecord(run).json, epoch: epoch,
+                                         selection: self.selection)
             try AtomicFile.write(bytes: file.bytes, to: self.store.file(ModelFile.name, ofID: run.id))
+        }
+        let saveModel = { () throws in
+            if self.selection == nil || !FileManager.default.fileExists(atPath: self.store.file(ModelFile.name, ofID: run.id)) {
+                try writeModel(recorder.rows.count)
+            }
         }
         if scaling != nil || data.classNames != nil {
             try AtomicFile.write((scaling ?? Scaling(.none, fittedOn: train)).json(classNames: data.classNames),
@@ -147,6 +158,7 @@ public struct TrainingExecutor: RunExecutor {
                 try AtomicFile.write(bytes: Checkpoint(rows: recorder.rows + [metrics], state: trainer.state).bytes,
                                      to: checkpointPath)
             }
+            if let selection, selection.selectedEpoch(recorder.rows + [metrics]) == epoch { try writeModel(epoch) }
             try recorder.append(metrics)
             context.report(.epochFinished(run, metrics))
             if epoch < config.epochs, let outcome = try stopEarly(config, recorder, checkpoint: checkpointPath, saveModel: saveModel) {

@@ -161,7 +161,8 @@ struct RunCommand: ParsableCommand {
             // The summary and charts read every run folder: refresh them when a trained run ends
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
-            let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels)
+            let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
+                                            selection: item.plan.selection)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
             let events: @Sendable (SchedulerEvent) -> Void = { event in
                 display.handle(event)

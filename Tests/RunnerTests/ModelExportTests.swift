@@ -83,6 +83,34 @@ import Testing
         #expect(check.status == 0 && check.output.contains("\"agree\": 90"), "\(check.output)")
     }
 
+    /// With `select:`, the model is the selected epoch's network: its metadata names the
+    /// epoch the summary selects, and its predictions give that epoch's test accuracy. (Selecting
+    /// the lowest validation accuracy makes the chosen epoch an early one, never the last.)
+    @Test func aSelectingSpecKeepsTheSelectedEpochsNetwork() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ("name: sel\nepochs: 4\nhidden: [16]\ntrain_subset: 1000\ntest_subset: 300\nvalidation: 500\nactivation: relu\n"
+            + "lr: 0.05\nselect: {metric: val_accuracy, goal: min}\n")
+            .write(to: dir.appendingPathComponent("sel.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["sel.yaml", "-q", "--data-dir", TrainCommandTests.dataDir], in: dir).status == 0)
+        let run = try runFolder(dir.appendingPathComponent("results"), "sel")
+        let rows = try String(contentsOf: run.appendingPathComponent("metrics.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let validation = rows.map { Double($0[7])! }
+        let selected = validation.firstIndex(of: validation.min()!)! + 1
+        #expect(selected < 4, "\(validation)")
+        let model = try Data(contentsOf: run.appendingPathComponent("model.safetensors"))
+        let header = String(decoding: model.dropFirst(8).prefix(4000), as: UTF8.self)
+        #expect(header.contains("\"runner.epoch\":\"\(selected)\"") && header.contains("val_accuracy (min)"), "\(header.prefix(400))")
+        let predictions = dir.appendingPathComponent("preds.csv")
+        let images = TrainCommandTests.dataDir + "/mnist/t10k-images-idx3-ubyte"
+        #expect(try Binary.run(["predict", run.path, images, "--output", predictions.path]).status == 0)
+        let predicted = try String(contentsOf: predictions, encoding: .utf8).split(separator: "\n").dropFirst().prefix(300)
+        let labels = try Data(contentsOf: URL(fileURLWithPath: TrainCommandTests.dataDir + "/mnist/t10k-labels-idx1-ubyte")).dropFirst(8)
+        let correct = zip(predicted, labels.prefix(300)).filter { Int($0.0.split(separator: ",")[1]) == Int($0.1) }.count
+        #expect(abs(Double(correct) / 3 - Double(rows[selected - 1][3])!) < 1e-9, "\(correct) of 300 vs \(rows[selected - 1])")
+    }
+
     /// predict's bad input: a folder with no model is exit 2, a file of the wrong width exit 3.
     @Test func predictRefusesWhatItCannotUse() throws {
         let dir = try Binary.temporaryDirectory()
