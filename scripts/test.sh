@@ -22,6 +22,11 @@ if [ ! -x .build/pyenv/bin/python ] && /usr/bin/python3 -c "import torch" 2>/dev
     && .build/pyenv/bin/pip install -q "safetensors==0.8.0" >/dev/null 2>&1 \
     || echo "test: safetensors could not be installed from PyPI; the PyTorch model test will be skipped" >&2
 fi
+# scikit-learn's datasets as CSV (the committed runs on them keep their ids only on these bytes).
+if [ -x .build/pyenv/bin/python ]; then
+  scripts/fetch-sklearn-data.sh >/dev/null \
+    || echo "test: scikit-learn's datasets could not be exported; their id test will be skipped" >&2
+fi
 if [ "$(id -u)" = 0 ] && [ "${RUNNER_SKIP_SLURM:-0}" != 1 ]; then
   if scripts/slurm-local.sh start; then
     export RUNNER_SLURM_TESTS=1

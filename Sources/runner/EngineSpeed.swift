@@ -32,6 +32,10 @@ enum EngineSpeed {
     /// "about 12 min with 2 jobs": the plan's work at `flops` FLOP/s a core, its runs spread
     /// over `jobs` cores (each run on one).
     static func estimate(_ plan: Plan, flops: Double, jobs: Int) -> String {
+        // A dataset of files has no size until it is loaded: no figure rather than MNIST's.
+        if plan.runs.contains(where: { $0.config.dataset.shape == nil }) {
+            return "estimated time: not known before a dataset of files is loaded (its size sets it)"
+        }
         let seconds = plan.runs.map { $0.config.estimatedFLOPs / flops }
         // Longest runs first onto the least loaded core, as a scheduler with a queue fills them.
         var cores = [Double](repeating: 0, count: max(1, min(jobs, seconds.count)))

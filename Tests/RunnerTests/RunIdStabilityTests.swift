@@ -27,4 +27,14 @@ import Testing
         let rerun = try Binary.run([spec, "--results", copy.path, "--data-dir", "/nonexistent", "--quiet"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
     }
+
+    /// The runs on scikit-learn's datasets: their ids hold the CSVs' hashes, so the exported
+    /// files (scripts/fetch-sklearn-data.sh, which scripts/test.sh runs where scikit-learn can be
+    /// installed) must be byte for byte the ones they were trained on.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: Binary.repo.appendingPathComponent("data/sklearn/wine-test.csv").path),
+                   "data/sklearn is not there (scripts/fetch-sklearn-data.sh)"),
+          arguments: ["sklearn_digits", "sklearn_wine", "sklearn_breast_cancer"])
+    func committedRunsOnFilesKeepTheirIds(experiment: String) throws {
+        try committedResultsKeepTheirIds(spec: "experiments/\(experiment).yaml", experiment: experiment)
+    }
 }

@@ -1,0 +1,76 @@
+"""The same network trained on scikit-learn's datasets by PyTorch and by scikit-learn, for
+the comparison with runner (issue 23, item 6).
+
+    python bench/sklearn_peers.py DATA_DIR OUT_DIR [SEEDS]
+
+For each of digits, wine, breast_cancer (bench/sklearn_export.py's CSVs): a 100-unit ReLU
+hidden layer, Adam (lr 0.001, betas 0.9/0.999, eps 1e-8, no weight decay), batch 32, 50 epochs,
+features standardised with the training part's mean and population deviation, seeds 1..SEEDS
+(default 5). PyTorch 1.13: nn.Sequential(Linear, ReLU, Linear), CrossEntropyLoss, DataLoader
+shuffling, torch.manual_seed(seed). scikit-learn: MLPClassifier(hidden_layer_sizes=(100,),
+solver="adam", alpha=0, batch_size=32, max_iter=50, tol=0, n_iter_no_change=10**9,
+random_state=seed). Writes OUT_DIR/<program>/sklearn_<name>,seed=<seed>.csv with the final
+epoch's test loss (mean NLL) and accuracy (%), the form `runner report --reference` reads.
+"""
+import csv, os, sys, warnings
+
+import numpy as np
+import torch
+from torch import nn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
+from sklearn.neural_network import MLPClassifier
+
+data_dir, out_dir = sys.argv[1], sys.argv[2]
+seeds = range(1, int(sys.argv[3]) + 1 if len(sys.argv) > 3 else 6)
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+torch.set_num_threads(1)
+
+
+def load(name, part):
+    rows = list(csv.reader(open(os.path.join(data_dir, f"{name}-{part}.csv"))))
+    x = np.array([[float(v) for v in r[:-1]] for r in rows[1:]], dtype=np.float64)
+    y = np.array([int(r[-1]) for r in rows[1:]])
+    return x, y
+
+
+def write(program, name, seed, loss, accuracy):
+    folder = os.path.join(out_dir, program)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, f"sklearn_{name},seed={seed}.csv"), "w") as f:
+        f.write(f"epoch,test_loss,test_accuracy\n50,{loss:.8f},{accuracy:.4f}\n")
+
+
+for name in ["digits", "wine", "breast_cancer"]:
+    x_train, y_train = load(name, "train")
+    x_test, y_test = load(name, "test")
+    mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
+    sd[sd == 0] = 1
+    x_train, x_test = (x_train - mean) / sd, (x_test - mean) / sd
+    classes = int(y_train.max()) + 1
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = nn.Sequential(nn.Linear(x_train.shape[1], 100), nn.ReLU(), nn.Linear(100, classes))
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        xt, yt = torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train)
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xt, yt), batch_size=32, shuffle=True)
+        for _ in range(50):
+            model.train()
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(xb), yb).backward()
+                optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            logits = model(torch.tensor(x_test, dtype=torch.float32))
+            loss = nn.functional.cross_entropy(logits, torch.tensor(y_test)).item()
+            accuracy = 100 * (logits.argmax(1).numpy() == y_test).mean()
+        write("pytorch", name, seed, loss, accuracy)
+
+        mlp = MLPClassifier(hidden_layer_sizes=(100,), solver="adam", alpha=0, batch_size=32, learning_rate_init=0.001,
+                            max_iter=50, tol=0, n_iter_no_change=10**9, random_state=seed)
+        mlp.fit(x_train, y_train)
+        probabilities = mlp.predict_proba(x_test)
+        write("sklearn", name, seed, log_loss(y_test, probabilities, labels=list(range(classes))),
+              100 * (mlp.predict(x_test) == y_test).mean())
+    print(f"{name}: done, seeds {list(seeds)}", flush=True)
