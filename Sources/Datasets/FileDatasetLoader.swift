@@ -75,41 +75,40 @@ public enum FileDatasetLoader {
             classNames: names)
     }
 
-    /// The classes of the label cells: integers 0..<K, or names numbered in sorted order.
+    /// The classes of the label cells: integers 0..<K (written `3` or `3.0`), or names
+    /// numbered in sorted order.
     static func classes(train: [String], test: [String], trainPlace: (Int) -> String, testPlace: (Int) -> String,
                         column: String) throws(DataError) -> ([UInt8], [UInt8], Int, [String]?) {
         func fail(_ place: String, _ problem: String) -> DataError {
             DataError(path: place, problem: problem,
                       advice: "classification takes labels 0..K-1 or class names (regression is not supported yet)")
         }
-        let integers = (train + test).allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
-        if integers {
-            func value(_ s: String, _ place: String) throws(DataError) -> UInt8 {
-                guard let v = Int(s), v < 256 else { throw fail(place, "label \(s) is more than the 256 classes runner supports") }
-                return UInt8(v)
+        // Each label as a class number when it is a number: a whole one, 0 to 255; any other
+        // number (2.5, -1, 300) is a mistake, never a name.
+        func number(_ s: String, _ place: String) throws(DataError) -> UInt8? {
+            guard let v = Double(s) else {
+                if s.isEmpty { throw fail(place, "label column '\(column)' is empty here") }
+                return nil
             }
-            var trainLabels: [UInt8] = [], testLabels: [UInt8] = []
-            trainLabels.reserveCapacity(train.count)
-            for (i, s) in train.enumerated() { trainLabels.append(try value(s, trainPlace(i))) }
-            let classes = Int(trainLabels.max()!) + 1
+            guard v.isFinite, v >= 0, v == v.rounded() else {
+                throw fail(place, "label column '\(column)' holds \(s), a number that is not a class 0..K-1")
+            }
+            guard v < 256 else { throw fail(place, "label \(s) is more than the 256 classes runner supports") }
+            return UInt8(v)
+        }
+        var trainNumbers: [UInt8?] = [], testNumbers: [UInt8?] = []
+        trainNumbers.reserveCapacity(train.count)
+        for (i, s) in train.enumerated() { trainNumbers.append(try number(s, trainPlace(i))) }
+        for (i, s) in test.enumerated() { testNumbers.append(try number(s, testPlace(i))) }
+        if trainNumbers.allSatisfy({ $0 != nil }) && testNumbers.allSatisfy({ $0 != nil }) {
+            let trainLabels = trainNumbers.map { $0! }
             let seen = Set(trainLabels)
-            for (i, s) in test.enumerated() {
-                let v = try value(s, testPlace(i))
-                guard seen.contains(v) else { throw fail(testPlace(i), "test label \(s) never appears in the training file") }
-                testLabels.append(v)
+            if let i = testNumbers.firstIndex(where: { !seen.contains($0!) }) {
+                throw fail(testPlace(i), "test label \(test[i]) never appears in the training file")
             }
-            return (trainLabels, testLabels, classes, nil)
+            return (trainLabels, testNumbers.map { $0! }, Int(trainLabels.max()!) + 1, nil)
         }
-        // Names (mixed with integers or not): but a number that is not a non-negative integer
-        // (3.5, -1, 1e3) is a mistake, not a name.
-        for isTrain in [true, false] {
-            let labels = isTrain ? train : test
-            func place(_ i: Int) -> String { isTrain ? trainPlace(i) : testPlace(i) }
-            if let i = labels.firstIndex(where: { Double($0) != nil && !$0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }) {
-                throw fail(place(i), "label column '\(column)' holds \(labels[i]), a number that is not a class 0..K-1")
-            }
-            if let i = labels.firstIndex(where: { $0.isEmpty }) { throw fail(place(i), "label column '\(column)' is empty here") }
-        }
+        // Names (some may look like whole numbers: they are names too, as written).
         let names = Set(train).sorted()
         guard names.count <= 256 else {
             throw fail(trainPlace(0), "label column '\(column)' holds \(names.count) classes, more than the 256 runner supports")

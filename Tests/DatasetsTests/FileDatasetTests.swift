@@ -54,6 +54,9 @@ import ZIPFoundation
         // A tab-separated file, detected; integer labels are the classes (K from training).
         let tabs = try FileDatasetLoader.load(try csv("p\tq\ty\n1\t2\t3\n4\t5\t0\n", "p\tq\ty\n0\t0\t3\n"))
         #expect(tabs.train.classes == 4 && tabs.train.labels == [3, 0] && tabs.test.labels == [3])
+        // Whole numbers written as floats (pandas' habit) are classes too.
+        let floats = try FileDatasetLoader.load(try csv("a,y\n1,1.0\n2,0.0\n", "a,y\n3,1.0\n"))
+        #expect(floats.train.labels == [1, 0] && floats.classNames == nil)
     }
 
     @Test func aBadCSVNamesItsLineAndColumn() throws {
