@@ -30,11 +30,22 @@ PY
 echo "MNIST training set as CSV: $(du -h "$work/train.csv" | cut -f1); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), one core each"
 runner_s=(); runner_kb=(); pandas_s=(); pandas_kb=()
 for _ in $(seq "$reps"); do
-  out="$( { /usr/bin/time -f "%e %M" taskset -c 1 "$bench" loadcsv "$work/train.csv" "$work/test.csv" label >/dev/null; } 2>&1 | tail -1)"
+  /usr/bin/time -o "$work/t" -f "%e %M" taskset -c 1 "$bench" loadcsv "$work/train.csv" "$work/test.csv" label >/dev/null
+  out="$(tail -1 "$work/t")"
   runner_s+=("${out% *}"); runner_kb+=("${out#* }")
-  out="$( { /usr/bin/time -f "%e %M" taskset -c 1 /usr/bin/python3 -c "import pandas, sys; pandas.read_csv(sys.argv[1])" "$work/train.csv" >/dev/null; } 2>&1 | tail -1)"
+  /usr/bin/time -o "$work/t" -f "%e %M" taskset -c 1 /usr/bin/python3 -c "import pandas, sys; pandas.read_csv(sys.argv[1])" "$work/train.csv" >/dev/null
+  out="$(tail -1 "$work/t")"
   pandas_s+=("${out% *}"); pandas_kb+=("${out#* }")
 done
+# The same file with its last row broken: the error comes at the end of one streaming pass,
+# with no more memory than a good file takes.
+cp "$work/train.csv" "$work/bad.csv"
+printf '7,%s,x\n' "$(seq -s, 1 783 | sed 's/[0-9]*/0/g')" >> "$work/bad.csv"
+/usr/bin/time -o "$work/bad.time" -f "%e %M" taskset -c 1 "$bench" loadcsv "$work/bad.csv" "$work/test.csv" label \
+  >/dev/null 2>"$work/bad.err" || true
+bad="$(tail -1 "$work/bad.time")"
+echo "bad last row: $(head -c 160 "$work/bad.err" | sed "s#$work/##")"
+echo "  found in ${bad% *} s, peak $(( ${bad#* } / 1024 )) MB"
 /usr/bin/python3 - "${runner_s[*]}" "${runner_kb[*]}" "${pandas_s[*]}" "${pandas_kb[*]}" <<'PY'
 import statistics, sys
 rs, rk, ps, pk = ([float(v) for v in a.split()] for a in sys.argv[1:5])

@@ -56,22 +56,27 @@ struct CSVTable {
         DataError(path: path, problem: problem, advice: "fix the file, or point the spec's dataset at another")
     }
 
-    /// The state machine: cells into rows, rows into the table.
+    /// Cells into rows, rows into the table. A line with no quote character (nearly every line
+    /// of a numeric file) is split where it lies in the read buffer, its cells parsed in place;
+    /// a line with quotes goes through a byte-level state machine (RFC 4180), which also
+    /// carries a quoted cell across line breaks. Either way a row is one byte buffer and the
+    /// cells' ranges in it: nothing is allocated per cell.
     struct Parser {
         let path: String
         let options: Options
         let expectedFeatures: [String]?
         let fileSize: Int
         var delimiter: UInt8?
-        // Where we are.
-        var line = 1, column = 1
-        var cellLine = 1, cellColumn = 1, rowLine = 1
-        var inQuotes = false, quoteSeen = false, afterQuote = false, cellQuoted = false
-        var cell: [UInt8] = []
-        var row: [[UInt8]] = []
-        var rowColumns: [Int] = []  // each cell's column, for errors
-        var pendingCR = false
-        var firstLine: [UInt8] = []  // the text read before the delimiter is known
+        /// Bytes after the last complete line of the chunks so far.
+        var carry: [UInt8] = []
+        var line = 1
+        // The state machine's row (slow path): its bytes, the cells' ranges and columns.
+        var rowBytes: [UInt8] = []
+        var rowRanges: [Range<Int>] = []
+        var rowColumns: [Int] = []
+        var cellStart = 0, cellColumn = 1, column = 1, rowLine = 1, cellLine = 1
+        var inQuotes = false, afterQuote = false, cellQuoted = false, inRow = false
+        var bytesSeen = 0
         // The table.
         var names: [String]?
         var columnCount = 0
@@ -81,7 +86,8 @@ struct CSVTable {
         var features: [Float] = []
         var labels: [String] = []
         var lines: [Int] = []
-        var bytesSeen = 0
+        var fastRanges: [Range<Int>] = []
+        var fastColumns: [Int] = []
 
         init(path: String, options: Options, expectedFeatures: [String]?, fileSize: Int) {
             self.path = path
@@ -96,38 +102,86 @@ struct CSVTable {
         }
 
         mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>) throws(DataError) {
-            guard delimiter == nil else { return try scan(bytes) }
-            // Detect the delimiter from the first line (the most frequent of , ; tab | outside
-            // quotes): hold the text until it ends, then scan what was held.
-            firstLine += bytes
-            guard let newline = firstLine.firstIndex(of: 10) else { return }
-            delimiter = CSVTable.detectDelimiter(Array(firstLine[..<newline]))
-            let held = firstLine
-            firstLine = []
-            try held.withUnsafeBufferPointer { (h) throws(DataError) in try scan(h) }
+            bytesSeen += bytes.count
+            carry += bytes
+            if delimiter == nil {
+                // The most frequent of , ; tab | outside quotes on the first line.
+                guard let newline = carry.firstIndex(of: 10) else { return }
+                delimiter = CSVTable.detectDelimiter(Array(carry[..<newline]))
+            }
+            guard let last = carry.lastIndex(of: 10) else { return }
+            try carry.withUnsafeBufferPointer { (b) throws(DataError) in try lines(UnsafeBufferPointer(rebasing: b[...last])) }
+            carry.removeSubrange(...last)
         }
 
-        mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws(DataError) {
-            let delimiter = self.delimiter ?? 44
-            for b in bytes {
-                bytesSeen += 1
-                if pendingCR {
-                    pendingCR = false
-                    if b == 10 { continue }  // \r\n: the \n ends nothing more
+        /// Complete lines, each ending in `\n`.
+        mutating func lines(_ b: UnsafeBufferPointer<UInt8>) throws(DataError) {
+            var start = 0
+            let n = b.count
+            while start < n {
+                var end = start
+                var quoted = false
+                while b[end] != 10 {
+                    if b[end] == 34 { quoted = true }
+                    end += 1
                 }
+                let text = UnsafeBufferPointer(rebasing: b[start..<end])
+                if quoted || inRow {
+                    try machine(UnsafeBufferPointer(rebasing: b[start...end]))
+                } else {
+                    try fastLine(text)
+                }
+                start = end + 1
+            }
+        }
+
+        /// A line without quotes: cells split where they lie.
+        mutating func fastLine(_ line: UnsafeBufferPointer<UInt8>) throws(DataError) {
+            var text = line
+            if let last = text.last, last == 13 { text = UnsafeBufferPointer(rebasing: text.dropLast()) }
+            fastRanges.removeAll(keepingCapacity: true)
+            fastColumns.removeAll(keepingCapacity: true)
+            let delimiter = self.delimiter ?? 44
+            var start = 0
+            for i in 0..<text.count where text[i] == delimiter {
+                fastRanges.append(start..<i)
+                fastColumns.append(start + 1)
+                start = i + 1
+            }
+            fastRanges.append(start..<text.count)
+            fastColumns.append(start + 1)
+            let ranges = fastRanges, columns = fastColumns
+            try row(text, ranges, columns, line: self.line)
+            self.line += 1
+        }
+
+        /// The byte-level state machine, for lines with quotes (and what a quoted cell spans).
+        mutating func machine(_ bytes: UnsafeBufferPointer<UInt8>) throws(DataError) {
+            let delimiter = self.delimiter ?? 44
+            if !inRow {
+                inRow = true
+                rowLine = line
+                column = 1
+                cellColumn = 1
+                cellStart = 0
+                rowBytes.removeAll(keepingCapacity: true)
+                rowRanges.removeAll(keepingCapacity: true)
+                rowColumns.removeAll(keepingCapacity: true)
+            }
+            for b in bytes {
                 if inQuotes {
                     if b == 34 {
                         inQuotes = false
                         afterQuote = true
                     } else {
-                        cell.append(b)
+                        rowBytes.append(b)
                         if b == 10 { line += 1; column = 0 }
                     }
                     column += 1
                     continue
                 }
                 if afterQuote && b == 34 {  // "" inside a quoted cell: one quote
-                    cell.append(34)
+                    rowBytes.append(34)
                     inQuotes = true
                     afterQuote = false
                     column += 1
@@ -135,74 +189,75 @@ struct CSVTable {
                 }
                 switch b {
                 case delimiter:
-                    try endCell()
+                    endCell()
                     column += 1
                     cellColumn = column
-                case 10, 13:
-                    try endCell()
-                    try endRow()
-                    if b == 13 { pendingCR = true }
+                case 10:
+                    endCell()
+                    inRow = false
+                    let bytes = rowBytes, ranges = rowRanges, columns = rowColumns
+                    try bytes.withUnsafeBufferPointer { (t) throws(DataError) in try row(t, ranges, columns, line: rowLine) }
                     line += 1
-                    column = 1
-                    cellColumn = 1
-                    cellLine = line
-                    rowLine = line
-                case 34 where cell.allSatisfy({ $0 == 32 }) && !cellQuoted:
-                    cell.removeAll(keepingCapacity: true)
+                    return
+                case 13:
+                    column += 1
+                case 34 where rowBytes[cellStart...].allSatisfy({ $0 == 32 }) && !cellQuoted:
+                    rowBytes.removeSubrange(cellStart...)
                     inQuotes = true
                     cellQuoted = true
+                    cellLine = line
                     column += 1
                 default:
                     if afterQuote && b != 32 {
                         throw fail(line, column, "a character after the closing quote of a cell; quote the whole cell")
                     }
-                    if !afterQuote { cell.append(b) }
+                    if !afterQuote { rowBytes.append(b) }
                     column += 1
                 }
             }
         }
 
-        mutating func endCell() throws(DataError) {
-            row.append(cell)
+        mutating func endCell() {
+            rowRanges.append(cellStart..<rowBytes.count)
             rowColumns.append(cellColumn)
-            cell.removeAll(keepingCapacity: true)
+            cellStart = rowBytes.count
             afterQuote = false
             cellQuoted = false
         }
 
-        mutating func endRow() throws(DataError) {
-            defer {
-                row.removeAll(keepingCapacity: true)
-                rowColumns.removeAll(keepingCapacity: true)
-            }
-            // An empty line (one empty cell) is skipped, as pandas skips blank lines.
-            if row.count == 1 && row[0].allSatisfy({ $0 == 32 || $0 == 9 }) { return }
-            if names == nil && columnCount == 0 {
-                try setColumns()
+        /// One row: its bytes and each cell's range in them (and column, for errors).
+        mutating func row(_ text: UnsafeBufferPointer<UInt8>, _ ranges: [Range<Int>], _ columns: [Int],
+                          line rowLine: Int) throws(DataError) {
+            // An empty line (one blank cell) is skipped, as pandas skips blank lines.
+            if ranges.count == 1 && text[ranges[0]].allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) { return }
+            func cell(_ j: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: text[ranges[j]]) }
+            if columnCount == 0 {
+                try setColumns((0..<ranges.count).map { String(decoding: cell($0), as: UTF8.self) }, rowLine: rowLine)
                 if options.header { return }
             }
-            guard row.count == columnCount else {
-                throw fail(rowLine, rowColumns.last ?? 1, "row has \(row.count) field(s), the \(options.header ? "header" : "first row") "
+            guard ranges.count == columnCount else {
+                throw fail(rowLine, columns.last ?? 1, "row has \(ranges.count) field(s), the \(options.header ? "header" : "first row") "
                     + "has \(columnCount) (a ragged row)")
             }
+            let decimalComma = delimiter == 59
             for (k, j) in featureIndices.enumerated() {
-                guard let v = CSVTable.number(row[j], decimalComma: delimiter == 59) else {
-                    let text = String(decoding: row[j].prefix(40), as: UTF8.self)
-                    throw fail(rowLine, rowColumns[j], "feature \(featureNames[k]) holds '\(text)', not a number")
+                guard let v = CSVTable.number(cell(j), decimalComma: decimalComma) else {
+                    let shown = String(decoding: cell(j).prefix(40), as: UTF8.self)
+                    throw fail(rowLine, columns[j], "feature \(featureNames[k]) holds '\(shown)', not a number")
                 }
                 guard v.isFinite else {
-                    throw fail(rowLine, rowColumns[j], "feature \(featureNames[k]) is \(v); features must be finite numbers")
+                    throw fail(rowLine, columns[j], "feature \(featureNames[k]) is \(v); features must be finite numbers")
                 }
                 features.append(Float(v))
             }
-            labels.append(labelIndex < 0 ? "" : String(decoding: row[labelIndex], as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            labels.append(labelIndex < 0 ? "" : String(decoding: cell(labelIndex), as: UTF8.self).trimmingCharacters(in: .whitespaces))
             lines.append(rowLine)
         }
 
         /// The columns, from the header or the first row: which is the label, which are features.
-        mutating func setColumns() throws(DataError) {
-            columnCount = row.count
-            let header = row.map { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespaces) }
+        mutating func setColumns(_ cells: [String], rowLine: Int) throws(DataError) {
+            columnCount = cells.count
+            let header = cells.map { $0.trimmingCharacters(in: .whitespaces) }
             if options.header { names = header }
             func column(_ name: String, _ what: String) throws(DataError) -> Int {
                 if let names, let i = names.firstIndex(of: name) { return i }
@@ -232,21 +287,20 @@ struct CSVTable {
                     + "\(featureNames.count > 6 ? ", ..." : "")) where the training file has \(expectedFeatures.count) "
                     + "(\(expectedFeatures.prefix(6).joined(separator: ", "))\(expectedFeatures.count > 6 ? ", ..." : ""))")
             }
-            // Room for the whole matrix, estimated from the first row's length, so the array
-            // grows at most once more (peak memory near the matrix itself).
-            let rowBytes = max(1, row.reduce(0) { $0 + $1.count + 1 })
+            // Room for the whole matrix, estimated from this row's length, so the array grows
+            // at most once more (peak memory near the matrix itself).
+            let rowBytes = max(1, cells.reduce(0) { $0 + $1.utf8.count + 1 })
             features.reserveCapacity(Int(Double(fileSize) / Double(rowBytes) * 1.1) * featureIndices.count + featureIndices.count)
         }
 
         mutating func finish() throws(DataError) -> CSVTable {
-            if delimiter == nil {  // one line and no line break at all
-                delimiter = CSVTable.detectDelimiter(firstLine)
-                let held = firstLine
-                firstLine = []
-                try held.withUnsafeBufferPointer { (h) throws(DataError) in try scan(h) }
+            if delimiter == nil { delimiter = CSVTable.detectDelimiter(carry) }  // one line, no line break
+            if !carry.isEmpty {
+                carry.append(10)  // the last line, ended
+                try carry.withUnsafeBufferPointer { (b) throws(DataError) in try lines(b) }
+                carry = []
             }
-            if inQuotes { throw fail(cellLine, cellColumn, "a quoted cell is never closed") }
-            if !cell.isEmpty || !row.isEmpty { try endCell(); try endRow() }
+            if inQuotes || inRow { throw fail(cellLine, 1, "a quoted cell is never closed") }
             if bytesSeen == 0 { throw CSVTable.fail(path, "is empty") }
             guard !labels.isEmpty else {
                 throw CSVTable.fail(path, options.header ? "holds a header and no rows" : "holds no rows")
@@ -270,42 +324,38 @@ struct CSVTable {
     /// spaces or not; `nan`/`inf` are read (and refused by the caller); nil for anything else.
     /// With `decimalComma` (a `;`-separated file, as spreadsheets in much of Europe write them)
     /// `1,5` is 1.5.
-    static func number(_ cell: [UInt8], decimalComma: Bool = false) -> Double? {
-        if decimalComma, let comma = cell.firstIndex(of: 44) {
-            var copy = cell
-            copy[comma] = 46
-            return copy.contains(44) ? nil : number(copy)
-        }
-        var bytes = cell[...]
-        while let f = bytes.first, f == 32 || f == 9 { bytes = bytes.dropFirst() }
-        while let l = bytes.last, l == 32 || l == 9 { bytes = bytes.dropLast() }
-        guard !bytes.isEmpty, bytes.count < 64 else { return nil }
-        // Fast path: -?digits(.digits)? with at most 15 significant digits (exact, see EpochMetrics).
-        var i = bytes.startIndex, negative = false
-        if bytes[i] == 45 || bytes[i] == 43 { negative = bytes[i] == 45; i += 1 }
-        var mantissa: UInt64 = 0, digits = 0, fraction = 0, point = false, any = false, simple = true
-        while i < bytes.endIndex {
-            let c = bytes[i]
-            if c >= 48 && c <= 57 {
+    static func number(_ cell: UnsafeBufferPointer<UInt8>, decimalComma: Bool = false) -> Double? {
+        var lo = 0, hi = cell.count
+        while lo < hi && (cell[lo] == 32 || cell[lo] == 9) { lo += 1 }
+        while hi > lo && (cell[hi - 1] == 32 || cell[hi - 1] == 9 || cell[hi - 1] == 13) { hi -= 1 }
+        guard lo < hi, hi - lo < 64 else { return nil }
+        // Fast path: [+-]digits(.digits)? with at most 15 significant digits (exact, see EpochMetrics).
+        var i = lo, negative = false
+        if cell[i] == 45 || cell[i] == 43 { negative = cell[i] == 45; i += 1 }
+        var mantissa: UInt64 = 0, digits = 0, fraction = 0, point = false, any = false
+        let comma: UInt8 = decimalComma ? 44 : 46
+        while i < hi {
+            let c = cell[i]
+            if c &- 48 < 10 {
                 any = true
                 if digits > 0 || c != 48 { digits += 1 }
-                mantissa = mantissa &* 10 &+ UInt64(c - 48)
+                mantissa = mantissa &* 10 &+ UInt64(c &- 48)
                 if point { fraction += 1 }
-            } else if c == 46 && !point {
+            } else if (c == 46 || c == comma) && !point {
                 point = true
             } else {
-                simple = false
                 break
             }
             i += 1
         }
-        if simple && any && digits <= 15 && fraction <= 22 {
+        if i == hi && any && digits <= 15 && fraction <= 22 {
             let v = Double(mantissa) / powersOfTen[fraction]
             return negative ? -v : v
         }
         // Exponents and the rest: Swift's own reader (strtod's rules), refusing hex.
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.lowercased().contains("x") { return nil }
+        var text = String(decoding: UnsafeBufferPointer(rebasing: cell[lo..<hi]), as: UTF8.self)
+        if decimalComma { text = text.replacingOccurrences(of: ",", with: ".") }
+        if text.contains("x") || text.contains("X") { return nil }
         return Double(text)
     }
 

@@ -54,7 +54,11 @@ struct Bench {
                                     digest: String(repeating: "0", count: 64))
             files.label = rest[2]
             let t = now()
-            let split = try FileDatasetLoader.load(files)
+            let split: DatasetSplit
+            do throws(DataError) { split = try FileDatasetLoader.load(files) } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                exit(3)
+            }
             print(String(format: "loadcsv %.3f s  %d x %d features (%.1f MB as float32), %d classes", now() - t,
                          split.train.count, split.train.pixelsPerImage,
                          Double(split.train.features.count * 4) / 1e6, split.train.classes))
