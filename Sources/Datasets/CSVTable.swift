@@ -242,11 +242,11 @@ struct CSVTable {
             let decimalComma = delimiter == 59
             for (k, j) in featureIndices.enumerated() {
                 guard let v = CSVTable.number(cell(j), decimalComma: decimalComma) else {
-                    let shown = String(decoding: cell(j).prefix(40), as: UTF8.self)
-                    throw fail(rowLine, columns[j], "feature \(featureNames[k]) holds '\(shown)', not a number")
+                    let shown = DataError.shown(String(decoding: cell(j), as: UTF8.self))
+                    throw fail(rowLine, columns[j], "feature \(DataError.shown(featureNames[k])) holds '\(shown)', not a number")
                 }
                 guard v.isFinite else {
-                    throw fail(rowLine, columns[j], "feature \(featureNames[k]) is \(v); features must be finite numbers")
+                    throw fail(rowLine, columns[j], "feature \(DataError.shown(featureNames[k])) is \(v); features must be finite numbers")
                 }
                 features.append(Float(v))
             }
@@ -262,9 +262,9 @@ struct CSVTable {
             func column(_ name: String, _ what: String) throws(DataError) -> Int {
                 if let names, let i = names.firstIndex(of: name) { return i }
                 if let i = Int(name), i >= 0, i < columnCount { return i }
-                let known = names.map { "; the header has " + $0.prefix(12).joined(separator: ", ") + ($0.count > 12 ? ", ..." : "") }
+                let known = names.map { "; the header has " + $0.prefix(12).map(DataError.shown).joined(separator: ", ") + ($0.count > 12 ? ", ..." : "") }
                     ?? "; without a header give a 0-based index below \(columnCount)"
-                throw fail(rowLine, 1, "no \(what) column '\(name)'" + known)
+                throw fail(rowLine, 1, "no \(what) column '\(DataError.shown(name))'" + known)
             }
             if options.labelOptional && !(names?.contains(options.label) ?? (Int(options.label).map { $0 < columnCount } ?? false)) {
                 labelIndex = -1
@@ -283,9 +283,9 @@ struct CSVTable {
             guard !featureIndices.isEmpty else { throw fail(rowLine, 1, "no feature columns besides the label") }
             featureNames = featureIndices.map { names?[$0] ?? String($0) }
             if let expectedFeatures, expectedFeatures != featureNames {
-                throw fail(rowLine, 1, "has \(featureNames.count) feature column(s) (\(featureNames.prefix(6).joined(separator: ", "))"
+                throw fail(rowLine, 1, "has \(featureNames.count) feature column(s) (\(featureNames.prefix(6).map(DataError.shown).joined(separator: ", "))"
                     + "\(featureNames.count > 6 ? ", ..." : "")) where the training file has \(expectedFeatures.count) "
-                    + "(\(expectedFeatures.prefix(6).joined(separator: ", "))\(expectedFeatures.count > 6 ? ", ..." : ""))")
+                    + "(\(expectedFeatures.prefix(6).map(DataError.shown).joined(separator: ", "))\(expectedFeatures.count > 6 ? ", ..." : ""))")
             }
             // Room for the whole matrix, estimated from this row's length, so the array grows
             // at most once more (peak memory near the matrix itself).

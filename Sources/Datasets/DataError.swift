@@ -27,4 +27,26 @@ public struct DataError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         "\(path): error: \(problem); " + (advice ?? "run \(fix) to fetch a verified copy")
     }
+
+    /// A value from a data file, as an error shows it: at most 40 characters, control
+    /// characters written as escapes (`\n`, `\u{1B}`), so an error stays one line and never
+    /// drives a terminal.
+    public static func shown(_ text: String) -> String {
+        var out = ""
+        for (i, c) in text.unicodeScalars.enumerated() {
+            if i == 40 { return out + "..." }
+            switch c {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if c.value < 0x20 || (0x7F...0x9F).contains(c.value) || c.value == 0x2028 || c.value == 0x2029 {
+                    out += "\\u{" + String(c.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(c)
+                }
+            }
+        }
+        return out
+    }
 }

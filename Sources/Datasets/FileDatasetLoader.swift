@@ -87,13 +87,13 @@ public enum FileDatasetLoader {
         // number (2.5, -1, 300) is a mistake, never a name.
         func number(_ s: String, _ place: String) throws(DataError) -> UInt8? {
             guard let v = Double(s) else {
-                if s.isEmpty { throw fail(place, "label column '\(column)' is empty here") }
+                if s.isEmpty { throw fail(place, "label column '\(DataError.shown(column))' is empty here") }
                 return nil
             }
             guard v.isFinite, v >= 0, v == v.rounded() else {
-                throw fail(place, "label column '\(column)' holds \(s), a number that is not a class 0..K-1")
+                throw fail(place, "label column '\(DataError.shown(column))' holds \(DataError.shown(s)), a number that is not a class 0..K-1")
             }
-            guard v < 256 else { throw fail(place, "label \(s) is more than the 256 classes runner supports") }
+            guard v < 256 else { throw fail(place, "label \(DataError.shown(s)) is more than the 256 classes runner supports") }
             return UInt8(v)
         }
         var trainNumbers: [UInt8?] = [], testNumbers: [UInt8?] = []
@@ -104,19 +104,19 @@ public enum FileDatasetLoader {
             let trainLabels = trainNumbers.map { $0! }
             let seen = Set(trainLabels)
             if let i = testNumbers.firstIndex(where: { !seen.contains($0!) }) {
-                throw fail(testPlace(i), "test label \(test[i]) never appears in the training file")
+                throw fail(testPlace(i), "test label \(DataError.shown(test[i])) never appears in the training file")
             }
             return (trainLabels, testNumbers.map { $0! }, Int(trainLabels.max()!) + 1, nil)
         }
         // Names (some may look like whole numbers: they are names too, as written).
         let names = Set(train).sorted()
         guard names.count <= 256 else {
-            throw fail(trainPlace(0), "label column '\(column)' holds \(names.count) classes, more than the 256 runner supports")
+            throw fail(trainPlace(0), "label column '\(DataError.shown(column))' holds \(names.count) classes, more than the 256 runner supports")
         }
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, UInt8($0)) })
         var testLabels: [UInt8] = []
         for (i, s) in test.enumerated() {
-            guard let v = index[s] else { throw fail(testPlace(i), "test label '\(s)' never appears in the training file") }
+            guard let v = index[s] else { throw fail(testPlace(i), "test label '\(DataError.shown(s))' never appears in the training file") }
             testLabels.append(v)
         }
         return (train.map { index[$0]! }, testLabels, names.count, names)

@@ -166,4 +166,70 @@ import ZIPFoundation
         do throws(DataError) { _ = try FileDatasetLoader.load(files) } catch { message = error.description }
         #expect(message.hasPrefix("\(archive): error: holds no array 'x_val'; it holds x_test, x_train, y_test, y_train"), "\(message)")
     }
+
+    // MARK: - The two paths, and hostile bytes
+
+    /// Random numeric tables read alike whether their lines are plain (split in place) or
+    /// quoted with CRLF ends (the RFC 4180 state machine): the same floats, the same labels.
+    @Test func plainAndQuotedLinesReadAlike() throws {
+        var rng = SplitMix64(seed: 20_261_207)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        for trial in 0..<150 {
+            let columns = 2 + pick(5), rows = 1 + pick(40)
+            var plain = (0..<columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+            var quoted = (0..<columns).map { "\"c\($0)\"" }.joined(separator: ",") + "\r\n"
+            for _ in 0..<rows {
+                var cells: [String] = []
+                for c in 0..<columns {
+                    if c == columns - 1 { cells.append(["cat", "dog", "3", "7"][pick(4)]); continue }
+                    let forms = [String(pick(1000)), "-\(pick(100)).\(pick(1000))", "\(pick(10))e-\(pick(5))",
+                                 " \(pick(50)).5 ", "+\(pick(9))", "0.000000000000000001\(pick(9))"]
+                    cells.append(forms[pick(forms.count)])
+                }
+                plain += cells.joined(separator: ",") + "\n"
+                quoted += cells.map { "\"\($0)\"" }.joined(separator: ",") + (pick(2) == 0 ? "\r\n" : "\n")
+            }
+            let a = try FileDatasetLoader.load(try csv(plain, plain, label: "c\(columns - 1)"))
+            let b = try FileDatasetLoader.load(try csv(quoted, quoted, label: "c\(columns - 1)"))
+            #expect(a.train.features == b.train.features && a.train.labels == b.train.labels && a.classNames == b.classNames,
+                    "trial \(trial)")
+            // And each value as Double(_:) reads the cell, narrowed to Float.
+            let first = plain.split(separator: "\n")[1].split(separator: ",", omittingEmptySubsequences: false)
+            let expected = first.dropLast().map { Float(Double($0.trimmingCharacters(in: .whitespaces))!) }
+            #expect(Array(a.train.features.prefix(columns - 1)) == expected, "trial \(trial): \(first)")
+        }
+    }
+
+    /// Bytes from the alphabet a CSV's mistakes are made of: every one is read or refused with
+    /// a DataError; none traps or hangs.
+    @Test func hostileBytesAreReadOrRefusedNeverACrash() throws {
+        var rng = SplitMix64(seed: 99)
+        let alphabet = Array(",;\"\n\r0123456789.-+eEax \t|".utf8) + [0, 0xFF, 0xC3]
+        var refused = 0, read = 0
+        for _ in 0..<1500 {
+            // Rows of two short tokens, so that some tables are good and most are not.
+            var bytes: [UInt8] = []
+            for _ in 0..<(1 + rng.next() % 6) {
+                for cell in 0..<2 {
+                    for _ in 0..<(rng.next() % 4) { bytes.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+                    if cell == 0 { bytes.append(rng.next() % 8 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : 44) }
+                }
+                bytes.append(rng.next() % 8 == 0 ? 13 : 10)
+            }
+            let path = try write("hostile.csv", bytes: Array("a,y\n".utf8) + bytes)
+            var d = try csv("a,y\n1,0\n", "a,y\n1,0\n")
+            d.train.x = path
+            d.test.x = path
+            do throws(DataError) {
+                _ = try FileDatasetLoader.load(d)
+                read += 1
+            } catch {
+                #expect((error.description.contains("hostile.csv") || error.description.contains("test.csv"))
+                        && !error.description.contains("\n") && !error.description.unicodeScalars.contains { $0.value < 0x20 },
+                        "\(error)")
+                refused += 1
+            }
+        }
+        #expect(read > 0 && refused > 0)
+    }
 }
