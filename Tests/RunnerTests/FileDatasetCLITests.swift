@@ -76,6 +76,35 @@ import Testing
         #expect(ids.count == 2 && Set(ids).isDisjoint(with: first.keys), "\(plan.stdout)")
     }
 
+    /// The validation split, early stopping, select, compare, report and pruning work on a
+    /// dataset of files as on MNIST.
+    @Test func validationSelectionEarlyStoppingComparePruneAndReportWorkOnFiles() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try ("name: study\ndataset: {train: train.csv, test: test.csv, label: kind, scale: minmax}\nhidden: [8]\n"
+            + "activation: relu\ndropout: 0\noptimizer: adam\nbatch_size: 16\nepochs: 12\nvalidation: 60\nrepeats: 2\n"
+            + "select: {metric: val_loss, goal: min}\nearly_stopping: {metric: val_loss, patience: 1, min_delta: 0.05}\n"
+            + "sweep:\n  lr: [0.0001, 0.01]\n")
+            .write(to: dir.appendingPathComponent("study.yaml"), atomically: true, encoding: .utf8)
+        let r = try Binary.run(["study.yaml", "-q"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let runs = try Binary.run(["summarize", "results/study", "--by-run"], in: dir)
+        #expect(runs.stdout.contains(" stopped "), "\(runs.stdout)")  // min_delta 0.05: the slow lr stops early
+        let groups = try Binary.run(["summarize", "results/study"], in: dir)
+        #expect(groups.stdout.contains("selected by val_loss (min)") && groups.stdout.contains("lr=0.01"), "\(groups.stdout)")
+        let compare = try Binary.run(["compare", "results/study", "--by", "lr"], in: dir)
+        #expect(compare.status == 0 && compare.stdout.hasPrefix("lr 0.01 − 0.0001: "), "\(compare.stdout)\(compare.stderr)")
+        #expect(try Binary.run(["report", "results/study"], in: dir).status == 0)
+        try ("name: search\ndataset: {train: train.csv, test: test.csv, label: kind, scale: standardize}\nhidden: [8]\n"
+            + "activation: relu\ndropout: 0\noptimizer: adam\nepochs: 9\nvalidation: 60\nselect: {metric: val_accuracy}\n"
+            + "samples: 6\nsweep:\n  lr: {log_uniform: [0.0001, 0.05]}\n"
+            + "prune: {method: successive_halving, metric: val_accuracy, min_epochs: 1, reduction: 3}\n")
+            .write(to: dir.appendingPathComponent("search.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["search.yaml", "-q"], in: dir).status == 0)
+        let search = try Binary.run(["summarize", "results/search", "--by-run"], in: dir)
+        #expect(search.stdout.contains(" pruned ") && search.stdout.contains(" done "), "\(search.stdout)")
+    }
+
     /// Fashion-MNIST's own files given as an IDX pair with ToTensor's scaling: the same bits
     /// as the shipped dataset (the same bytes through the same engine path).
     @Test func fashionMNISTAsAnIDXPairGivesTheSameBitsAsTheShippedDataset() throws {
