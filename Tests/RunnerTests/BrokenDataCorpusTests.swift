@@ -8,12 +8,15 @@ import Testing
     static let directory = Binary.repo.appendingPathComponent("Tests/Fixtures/broken-data")
 
     static var cases: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { !$0.hasSuffix(".md") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
     }
 
     @Test func theCorpusHoldsTheIssuesCases() {
-        #expect(Self.cases.count >= 12)
+        #expect(Self.cases.count >= 22)
     }
 
     @Test(arguments: cases)
