@@ -22,8 +22,51 @@ struct NPYFile {
         var info = stat()
         guard stat(path, &info) == 0 else { throw fail(path, "cannot be read (\(String(cString: strerror(errno))))") }
         guard info.st_mode & S_IFMT == S_IFREG else { throw fail(path, "not a regular file (a pipe, device, socket or folder)") }
-        guard let bytes = readWhole(path, size: Int(info.st_size)) else { throw fail(path, "cannot be read") }
+        let size = Int(info.st_size)
+        // float32, the usual case: the header from a first read, then the data straight into the
+        // array (one copy, from the page cache into the matrix).
+        if let float32 = try readFloat32(path, size: size) { return float32 }
+        guard let bytes = readWhole(path, size: size) else { throw fail(path, "cannot be read") }
         return try parse(bytes, path: path)
+    }
+
+    /// A little-endian float32 array read with no intermediate copy; nil for any other file
+    /// (which `parse` then reads, and judges).
+    static func readFloat32(_ path: String, size: Int) throws(DataError) -> NPYFile? {
+        guard 1.littleEndian == 1 else { return nil }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: min(size, 4096))
+        guard head.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) == head.count, head.count >= 10,
+              Array(head[0..<6]) == magic, head[6] == 1 else { return nil }
+        let headerEnd = 10 + (Int(head[8]) | Int(head[9]) << 8)
+        guard headerEnd <= head.count else { return nil }
+        let header = String(decoding: head[10..<headerEnd], as: UTF8.self)
+        guard field(header, "descr").flatMap(quoted) == "<f4", field(header, "fortran_order")?.hasPrefix("False") == true,
+              let shape = field(header, "shape").flatMap(parseShape) else { return nil }
+        var count = 1
+        for d in shape {
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o, p <= 1 << 34 else { return nil }
+            count = p
+        }
+        guard size - headerEnd == 4 * count else { return nil }  // truncated or long: parse says which
+        var values = [Float](repeating: 0, count: count)
+        let ok = values.withUnsafeMutableBytes { raw -> Bool in
+            let already = head.count - headerEnd
+            head.withUnsafeBytes { raw.baseAddress!.copyMemory(from: $0.baseAddress! + headerEnd, byteCount: already) }
+            var done = already
+            while done < raw.count {
+                let n = read(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        guard ok else { throw fail(path, "cannot be read to its end") }
+        return NPYFile(shape: shape, values: values, isInteger: false)
     }
 
     /// Parses an NPY file's bytes; `path` names it in errors (an NPZ member: `archive.npz: x_train`).

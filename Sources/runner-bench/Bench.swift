@@ -62,6 +62,20 @@ struct Bench {
             print(String(format: "loadcsv %.3f s  %d x %d features (%.1f MB as float32), %d classes", now() - t,
                          split.train.count, split.train.pixelsPerImage,
                          Double(split.train.features.count * 4) / 1e6, split.train.classes))
+        case "loadnpy":
+            // NPY pairs read as `dataset: {train: {x: X, y: Y}, test: {x: TX, y: TY}}` reads them.
+            let rest = Array(args.dropFirst())
+            guard rest.count == 4 else { throw BenchError.message("usage: runner-bench loadnpy X.npy Y.npy TEST-X.npy TEST-Y.npy") }
+            let t = now()
+            let files = FileDataset(train: .init(x: rest[0], y: rest[1]), test: .init(x: rest[2], y: rest[3]), format: .npy,
+                                    digest: String(repeating: "0", count: 64))
+            let split: DatasetSplit
+            do throws(DataError) { split = try FileDatasetLoader.load(files) } catch {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                exit(3)
+            }
+            print(String(format: "loadnpy %.3f s  %d x %d features", now() - t,
+                         split.train.count, split.train.pixelsPerImage))
         case "peak":
             // The core's SGEMM ceiling: a 2048^3 product through the BLAS, best of reps.
             let n = 2048
