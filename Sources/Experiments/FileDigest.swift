@@ -30,12 +30,8 @@ public enum FileDigest {
         guard info.st_mode & S_IFMT == S_IFREG else {
             throw Failure(reason: "not a regular file (a pipe, device, socket or folder)")
         }
-        #if os(Linux)
-        let t = info.st_mtim
-        #else
-        let t = info.st_mtimespec
-        #endif
-        let key = "\(path)\t\(info.st_dev)\t\(info.st_ino)\t\(info.st_size)\t\(t.tv_sec).\(t.tv_nsec)"
+        guard let stamp = FileStamp(path: path) else { throw Failure(reason: String(cString: strerror(errno))) }
+        let key = "\(path)\t\(stamp)"
         loadCache()
         if let hex = known.withLock({ $0[key] }) { return hex }
         let fd = open(path, O_RDONLY | O_CLOEXEC)

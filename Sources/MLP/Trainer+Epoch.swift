@@ -103,9 +103,23 @@ extension Trainer {
     }
 
     private func evaluate(labels: [UInt8], gather: Gather) -> Evaluation {
-        let count = labels.count
         var lossSum = 0.0
         var correct = 0
+        forEachEvaluationBatch(labels: labels, gather: gather) { start, rows in
+            let result = Kernels.softmaxCrossEntropy(
+                logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+                classes: shape.sizes.last!, delta: nil, scale: 0)
+            lossSum += result.lossSum
+            correct += result.correct
+        }
+        let count = labels.count
+        return Evaluation(meanLoss: lossSum / Double(count), accuracy: 100 * Double(correct) / Double(count))
+    }
+
+    /// The examples in order, in batches of `evalBatchSize`, each assembled and sent forward in
+    /// evaluation mode; `body` reads the outputs of the batch that starts at example `start`.
+    private func forEachEvaluationBatch(labels: [UInt8], gather: Gather, _ body: (_ start: Int, _ rows: Int) -> Void) {
+        let count = labels.count
         let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
         defer { identity.deallocate() }
         SubnormalFlush.around {
@@ -116,16 +130,11 @@ extension Trainer {
                     for r in 0..<rows { identity[r] = start + r }
                     gather(identity.baseAddress!, rows, input.baseAddress!, batchLabels.baseAddress!, lb.baseAddress!)
                     forward(rows: rows, training: false)
-                    let result = Kernels.softmaxCrossEntropy(
-                        logits: z[z.count - 1].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
-                        classes: shape.sizes.last!, delta: nil, scale: 0)
-                    lossSum += result.lossSum
-                    correct += result.correct
+                    body(start, rows)
                     start += rows
                 }
             }
         }
-        return Evaluation(meanLoss: lossSum / Double(count), accuracy: 100 * Double(correct) / Double(count))
     }
 }
 
@@ -157,27 +166,14 @@ extension Trainer {
     private func predict(count: Int, gather: Gather) -> [Float] {
         let classes = shape.sizes.last!
         var out = [Float](repeating: 0, count: count * classes)
-        let noLabels = [UInt8](repeating: 0, count: count)
-        let identity = UnsafeMutableBufferPointer<Int>.allocate(capacity: hyper.evalBatchSize)
-        defer { identity.deallocate() }
-        SubnormalFlush.around {
-            noLabels.withUnsafeBufferPointer { lb in
-                var start = 0
-                while start < count {
-                    let rows = min(hyper.evalBatchSize, count - start)
-                    for r in 0..<rows { identity[r] = start + r }
-                    gather(identity.baseAddress!, rows, input.baseAddress!, batchLabels.baseAddress!, lb.baseAddress!)
-                    forward(rows: rows, training: false)
-                    let logits = z[z.count - 1]
-                    for r in 0..<rows {
-                        var top = -Float.infinity
-                        for c in 0..<classes { top = max(top, logits[r * classes + c]) }
-                        var sum: Float = 0
-                        for c in 0..<classes { sum += expf(logits[r * classes + c] - top) }
-                        for c in 0..<classes { out[(start + r) * classes + c] = expf(logits[r * classes + c] - top) / sum }
-                    }
-                    start += rows
-                }
+        forEachEvaluationBatch(labels: [UInt8](repeating: 0, count: count), gather: gather) { start, rows in
+            let logits = z[z.count - 1]
+            for r in 0..<rows {
+                var top = -Float.infinity
+                for c in 0..<classes { top = max(top, logits[r * classes + c]) }
+                var sum: Float = 0
+                for c in 0..<classes { sum += expf(logits[r * classes + c] - top) }
+                for c in 0..<classes { out[(start + r) * classes + c] = expf(logits[r * classes + c] - top) / sum }
             }
         }
         return out

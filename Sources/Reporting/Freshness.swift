@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Results
 
@@ -12,10 +13,10 @@ public enum Freshness {
     static let outputs = [RunStore.summaryFile, RunStore.groupsFile, "accuracy.svg", "loss.svg", "report.html", "report.md"]
 
     public static func isCurrent(_ store: RunStore) -> Bool {
-        var oldestOutput: timespec?
+        var oldestOutput: FileStamp?
         for name in outputs {
-            guard let t = modified(store.file(name)) else { return false }
-            if oldestOutput.map({ earlier(t, $0) }) ?? true { oldestOutput = t }
+            guard let t = FileStamp(path: store.file(name)) else { return false }
+            if oldestOutput.map({ t.modified(before: $0) }) ?? true { oldestOutput = t }
         }
         guard let oldest = oldestOutput else { return false }
         var inputs = [RunStore.planRecordFile, RunStore.planFile, RunStore.selectionFile, "specs/sources.tsv"].map(store.file)
@@ -24,21 +25,6 @@ public enum Freshness {
                 inputs.append(store.file(name, ofID: entry))
             }
         }
-        return inputs.allSatisfy { path in modified(path).map { earlier($0, oldest) } ?? true }
-    }
-
-    /// The file's modification time; nil when it is not there.
-    static func modified(_ path: String) -> timespec? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        #if os(Linux)
-        return info.st_mtim
-        #else
-        return info.st_mtimespec
-        #endif
-    }
-
-    static func earlier(_ a: timespec, _ b: timespec) -> Bool {
-        a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec)
+        return inputs.allSatisfy { path in FileStamp(path: path).map { $0.modified(before: oldest) } ?? true }
     }
 }

@@ -12,24 +12,17 @@ final class RecordCache: Sendable {
     struct Key: Hashable {
         var id: String
         var path: String
-        /// Per file: device, inode, size, modification time (s, ns).
-        var files: [[Int]]
+        var files: [FileStamp]
     }
 
     private let known = Mutex<[String: (Key, RunStore.Record)]>([:])
 
     /// The key of `run`'s files now; nil when one of them is not there.
     static func key(run: Run, files: [String]) -> Key? {
-        var stamps: [[Int]] = []
+        var stamps: [FileStamp] = []
         for path in files {
-            var info = stat()
-            guard stat(path, &info) == 0 else { return nil }
-            #if os(Linux)
-            let t = info.st_mtim
-            #else
-            let t = info.st_mtimespec
-            #endif
-            stamps.append([Int(info.st_dev), Int(info.st_ino), Int(info.st_size), t.tv_sec, t.tv_nsec])
+            guard let stamp = FileStamp(path: path) else { return nil }
+            stamps.append(stamp)
         }
         return Key(id: run.id, path: files[0], files: stamps)
     }
