@@ -23,6 +23,13 @@ public enum FileDatasetLoader {
     /// or an IDX file of images. Returns the examples (labels all 0).
     public static func examples(_ path: String, like files: FileDataset?) throws(DataError) -> LabeledImages {
         let lower = path.lowercased()
+        let tabular = [".npy", ".csv", ".tsv", ".txt"].contains { lower.hasSuffix($0) }
+        if files == nil && tabular {
+            // A run on a shipped dataset learned from pixels scaled as ToTensor() scales bytes: a
+            // table of numbers could be on any scale, so only images in MNIST's own form.
+            throw DataError(path: path, problem: "a run on a shipped dataset (mnist, fashion-mnist) takes images",
+                            advice: "give an IDX file of 28x28 images, as t10k-images-idx3-ubyte")
+        }
         if lower.hasSuffix(".npy") {
             let x = try NPYFile.load(path)
             guard x.shape.count >= 2, x.shape[0] > 0 else {

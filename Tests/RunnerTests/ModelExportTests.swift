@@ -122,7 +122,16 @@ import Testing
         #expect(try Binary.run(["tiny.yaml", "-q", "--data-dir", TrainCommandTests.dataDir], in: dir).status == 0)
         let run = try runFolder(dir.appendingPathComponent("results"), "tiny")
         try "a,b\n1,2\n".write(to: dir.appendingPathComponent("x.csv"), atomically: true, encoding: .utf8)
-        let wide = try Binary.run(["predict", run.path, dir.appendingPathComponent("x.csv").path])
-        #expect(wide.status == 3 && wide.stderr.contains("examples have 2 features; the run's network takes 784"), "\(wide.stderr)")
+        let table = try Binary.run(["predict", run.path, dir.appendingPathComponent("x.csv").path])
+        #expect(table.status == 3 && table.stderr.contains("a run on a shipped dataset (mnist, fashion-mnist) takes images"),
+                "\(table.stderr)")
+        // A network of files given a table of the wrong width.
+        try FileDatasetCLITests.csv(rows: 60, offset: 0).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        try "name: small\nepochs: 1\nhidden: [4]\ndataset: {train: train.csv, test: train.csv, label: kind}\n"
+            .write(to: dir.appendingPathComponent("small.yaml"), atomically: true, encoding: .utf8)
+        #expect(try Binary.run(["small.yaml", "-q"], in: dir).status == 0)
+        let small = try runFolder(dir.appendingPathComponent("results"), "small")
+        let wide = try Binary.run(["predict", small.path, dir.appendingPathComponent("x.csv").path])
+        #expect(wide.status == 3 && wide.stderr.contains("examples have 2 features; the run's network takes 3"), "\(wide.stderr)")
     }
 }
