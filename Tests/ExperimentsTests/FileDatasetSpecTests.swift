@@ -1,0 +1,63 @@
+import Crypto
+import Foundation
+import SpecYAML
+import Testing
+import Vocabulary
+@testable import Experiments
+
+/// `dataset:` as a mapping of files: read from a spec, its identity is the files' contents.
+@Suite struct FileDatasetSpecTests {
+    let folder: String
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("fds-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "a,y\n1,0\n2,1\n".write(toFile: folder + "/train.csv", atomically: true, encoding: .utf8)
+        try "a,y\n3,1\n".write(toFile: folder + "/test.csv", atomically: true, encoding: .utf8)
+    }
+
+    func config(_ dataset: String) throws -> RunConfig {
+        let source = Source(name: folder + "/s.yaml", text: "dataset: \(dataset)\n")
+        return try Plan(try ExperimentSpec.parse(source, defaultName: "s")).runs[0].config
+    }
+
+    @Test func pathsResolveAgainstTheSpecsFolderAndTheIdentityIsTheContent() throws {
+        let c = try config("{train: train.csv, test: test.csv, label: y, scale: standardize}")
+        guard case .files(let files) = c.dataset else { Issue.record("not files"); return }
+        #expect(files.train.x == folder + "/train.csv" && files.test.x == folder + "/test.csv")
+        let digests = try [folder + "/train.csv", folder + "/test.csv"].map { path in
+            SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+        }
+        let combined = SHA256.hash(data: Array(digests.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
+        #expect(files.digest == combined)
+        #expect(c.dataset.description == "files(csv,sha=\(combined.prefix(12)),label=y,scale=standardize)")
+        // The canonical text reads back to the same identity (a record's config), without paths.
+        #expect(DatasetChoice(canonical: c.dataset.description) == c.dataset)
+        // Moved files keep the identity; a changed byte does not.
+        let moved = folder + "/moved"
+        try FileManager.default.createDirectory(atPath: moved, withIntermediateDirectories: true)
+        for f in ["train.csv", "test.csv"] { try FileManager.default.copyItem(atPath: folder + "/" + f, toPath: moved + "/" + f) }
+        #expect(try config("{train: moved/train.csv, test: moved/test.csv, label: y, scale: standardize}").dataset == c.dataset)
+        try "a,y\n1,0\n2,0\n".write(toFile: moved + "/train.csv", atomically: true, encoding: .utf8)
+        #expect(try config("{train: moved/train.csv, test: moved/test.csv, label: y, scale: standardize}").dataset != c.dataset)
+        // And the options that change what is read are part of it.
+        #expect(try config("{train: train.csv, test: test.csv, label: y}").dataset != c.dataset)
+    }
+
+    @Test func aNamedDatasetKeepsItsName() throws {
+        #expect(try config("fashion-mnist").dataset == .named(.fashionMNIST))
+        #expect(Parameter.named("dataset")!.read(try config("mnist")) == .string("mnist"))
+    }
+
+    @Test func digestsAreCachedByStampAndRedoneWhenTheFileChanges() throws {
+        let path = folder + "/train.csv"
+        let first = try FileDigest.sha256(path)
+        // Rewritten with other bytes (a rename: a new inode): hashed again.
+        try "a,y\n9,9\n9,9\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let second = try FileDigest.sha256(path)
+        #expect(first != second)
+        #expect(second == SHA256.hash(data: Array("a,y\n9,9\n9,9\n".utf8)).map { String(format: "%02x", $0) }.joined())
+        #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(folder + "/none.csv") }
+        #expect(throws: FileDigest.Failure.self) { try FileDigest.sha256(folder) }
+    }
+}
