@@ -264,8 +264,9 @@ public struct Plan: Sendable {
             first.others = Array(errors.dropFirst())
             throw first
         }
+        // A dataset of files: checked once it is loaded, when its shape is known (the CLI).
         let bytes = config.estimatedBytes
-        if bytes > memoryLimit {
+        if config.dataset.shape != nil, bytes > memoryLimit {
             let shape = "hidden \(ParameterValue.ints(config.hidden)), batch_size \(config.batchSize)"
             throw spec.error("a run with \(shape) needs about \(Plan.size(bytes)) of memory, more than the "
                 + "limit of \(Plan.size(memoryLimit)); make it smaller, or raise the limit with --max-memory",

@@ -16,10 +16,18 @@ extension RunConfig {
     /// moments (P, and 2P in the checkpoint); BatchNorm the normalised activations
     /// (batch x hidden units) and per-unit statistics. The run's copies of
     /// pixels: its training split when validation is held out, and the evaluation sample.
-    /// A file dataset's shape is known only once it is loaded: its examples count as 784
-    /// inputs, 10 classes and 60,000 training examples here (the data themselves are shared).
+    /// A file dataset's shape is known only once it is loaded: plans check a run of one then
+    /// (`estimatedBytes(inputs:classes:trainCount:bytesPerInput:)`); here MNIST's stands in.
     public var estimatedBytes: Double {
         let shape = dataset.shape ?? .mnist
+        return estimatedBytes(inputs: shape.inputs, classes: shape.classes, trainCount: shape.trainCount, bytesPerInput: 1)
+    }
+
+    /// The same for data of this shape: `bytesPerInput` 1 for pixels kept as bytes, 4 for float
+    /// features (a run's copies of its training split and evaluation sample).
+    public func estimatedBytes(inputs: Int, classes: Int, trainCount: Int, bytesPerInput: Double) -> Double {
+        struct Shape { var inputs: Int; var classes: Int; var trainCount: Int }
+        let shape = Shape(inputs: inputs, classes: classes, trainCount: trainCount)
         let sizes = [shape.inputs] + hidden + [shape.classes]
         var parameters = 0.0
         for l in 0..<(sizes.count - 1) { parameters += Double(sizes[l] + 1) * Double(sizes[l + 1]) }
@@ -35,7 +43,7 @@ extension RunConfig {
         let examples = Double(trainSubset ?? shape.trainCount - validation)
         // Per-run copies of pixels: the training split without its validation examples, and
         // the training-evaluation sample (`ValidationSplit`).
-        let pixels = Double(shape.inputs) * ((validation > 0 ? Double(shape.trainCount) : 0) + min(examples, 10_000))
+        let pixels = bytesPerInput * Double(shape.inputs) * ((validation > 0 ? Double(shape.trainCount) : 0) + min(examples, 10_000))
         return 4 * floats + 16 * parameters + 8 * examples + 4 * capacity + pixels
     }
 }

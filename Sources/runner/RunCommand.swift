@@ -119,11 +119,21 @@ struct RunCommand: ParsableCommand {
                         throw ExitStatus.dataMissing.code
                     }
                 }
-                // The rules that need the data's counts (a file dataset's are known only now).
-                if case .files = run.config.dataset, let data = datasets[key],
-                   let problem = run.config.problems(trainCount: data.train.count, testCount: data.test.count).first {
-                    Output.error("\(item.path): error: \(run.name): \(problem.message)")
-                    throw ExitStatus.invalidInput.code
+                // The rules that need the data's counts and shape (a file dataset's are known only now).
+                if case .files = run.config.dataset, let data = datasets[key] {
+                    if let problem = run.config.problems(trainCount: data.train.count, testCount: data.test.count).first {
+                        Output.error("\(item.path): error: \(run.name): \(problem.message)")
+                        throw ExitStatus.invalidInput.code
+                    }
+                    let limit = options.maxMemory?.bytes ?? Plan.defaultMemoryLimit
+                    let bytes = run.config.estimatedBytes(inputs: data.train.pixelsPerImage, classes: data.train.classes,
+                                                          trainCount: data.train.count, bytesPerInput: data.train.isFloat ? 4 : 1)
+                    if bytes > limit {
+                        Output.error("\(item.path): error: \(run.name): a run on this data (\(data.train.count) examples of "
+                            + "\(data.train.pixelsPerImage) features) needs about \(Plan.size(bytes)) of memory, more than the limit "
+                            + "of \(Plan.size(limit)); make it smaller, or raise the limit with --max-memory")
+                        throw ExitStatus.invalidInput.code
+                    }
                 }
             }
         }

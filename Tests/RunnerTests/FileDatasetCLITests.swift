@@ -76,6 +76,19 @@ import Testing
         #expect(ids.count == 2 && Set(ids).isDisjoint(with: first.keys), "\(plan.stdout)")
     }
 
+    /// A run's memory on a dataset of files is checked once the data are loaded (their shape is
+    /// known then), before anything is written.
+    @Test func memoryIsCheckedOnTheLoadedShape() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Binary.run(["pets.yaml", "--max-memory", "10K"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(": a run on this data (300 examples of 3 features) needs about "), "\(r.stderr)")
+        #expect(r.stderr.contains("more than the limit of 10.0 KiB"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results").path))
+        #expect(try Binary.run(["pets.yaml", "--max-memory", "1G", "-q"], in: dir).status == 0)
+    }
+
     /// The validation split, early stopping, select, compare, report and pruning work on a
     /// dataset of files as on MNIST.
     @Test func validationSelectionEarlyStoppingComparePruneAndReportWorkOnFiles() throws {
