@@ -6,8 +6,6 @@ import Vocabulary
 
 extension FileDataset {
     static let keys = ["train", "test", "label", "features", "header", "delimiter", "scale"]
-    static let usage = "dataset must be mnist, fashion-mnist, or a mapping such as "
-        + "{train: train.csv, test: test.csv, label: COLUMN} or {train: {x: X.npy, y: Y.npy}, test: {x: ..., y: ...}}"
 
     /// Reads the mapping, resolves its paths against the spec file's folder and reads each
     /// file's SHA-256 (`FileDigest`, cached). A file that cannot be read is an error at its
