@@ -127,7 +127,7 @@ extension FileDataset {
             }
         }
         var dataset = FileDataset(train: train, test: test, format: format,
-                                  digest: digest.count == 1 ? digest[0] : FileDigest.hex(Array(digest.joined(separator: "\n").utf8)))
+                                  digest: digest.count == 1 ? digest[0] : ShortDigest.sha256(Array(digest.joined(separator: "\n").utf8)))
         dataset.label = label
         dataset.features = features
         dataset.header = header

@@ -46,22 +46,10 @@ public enum FileDigest {
             if n == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
-        let hex = FileDigest.hex(Array(hasher.finalize()))
+        let hex = ShortDigest.hex(hasher.finalize())
         known.withLock { $0[key] = hex }
         append(key + "\t" + hex + "\n")
         return hex
-    }
-
-    /// Lowercase hex of SHA-256 over `bytes`, or of a digest's bytes when given 32 of them.
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        let digest = bytes.count == 32 ? bytes : Array(SHA256.hash(data: bytes))
-        var out: [UInt8] = []
-        for b in digest {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static func loadCache() {

@@ -69,11 +69,6 @@ public struct Summary: Sendable {
         self.selection = selection
     }
 
-    /// The 1-based epoch that `selection` picks among `metrics` (the first best one).
-    public static func selectedEpoch(_ selection: Selection, _ metrics: [EpochMetrics]) -> Int? {
-        selection.selectedEpoch(metrics)
-    }
-
     /// Reads an experiment's folder (`results/<experiment>`).
     public static func load(_ store: RunStore) -> Summary {
         let dir = store.directory
@@ -102,7 +97,7 @@ public struct Summary: Sendable {
         let selection = store.selection()
         if let selection {
             for i in rows.indices {
-                rows[i].selectedEpoch = selectedEpoch(selection, rows[i].metrics)
+                rows[i].selectedEpoch = selection.selectedEpoch(rows[i].metrics)
                 rows[i].selectionMetric = selection.metric
             }
         }

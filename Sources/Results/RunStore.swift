@@ -1,4 +1,3 @@
-import Crypto
 import Experiments
 import Foundation
 
@@ -170,16 +169,7 @@ public struct RunStore: Sendable {
     public static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
 
     /// Hex SHA-256 of bytes.
-    public static func sha256(_ bytes: [UInt8]) -> String {
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for b in SHA256.hash(data: bytes) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    public static func sha256(_ bytes: [UInt8]) -> String { ShortDigest.sha256(bytes) }
 
     /// True when `run` finished earlier with exactly this config, and its files agree.
     public func isDone(_ run: Run) -> Bool { record(of: run) == .done }

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 
 /// The safetensors format (Hugging Face's; what `safetensors.torch.load_file` reads): an
@@ -44,10 +45,7 @@ public struct SafeTensors: Sendable {
 
     /// The file's bytes.
     public var bytes: [UInt8] {
-        func quote(_ s: String) -> String {
-            let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-            return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
-        }
+        let quote = JSON.quote
         var entries: [String] = []
         if !metadata.isEmpty {
             entries.append("\"__metadata__\":{" + metadata.keys.sorted().map { "\(quote($0)):\(quote(metadata[$0]!))" }
