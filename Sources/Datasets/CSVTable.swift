@@ -1,6 +1,7 @@
 import Foundation
 
-/// A CSV file of numeric features and one label column, read in one streaming pass: 1 MB
+/// A CSV file of numeric features and a label column (or, for regression, one or more numeric
+/// target columns), read in one streaming pass: 1 MB
 /// chunks through a byte-level state machine (RFC 4180: quoted fields with doubled quotes,
 /// delimiters and line breaks inside quotes; `\n` or `\r\n` line ends), each feature cell
 /// parsed straight into the float matrix, so the file's text is never held whole (a 1 GB
@@ -11,15 +12,22 @@ struct CSVTable {
     /// Feature values, row-major, `width` per row.
     var features: [Float]
     var width: Int
-    /// Each row's label cell, as written (quotes removed, spaces trimmed).
+    /// Each row's label cell, as written (quotes removed, spaces trimmed); empty with `targets`.
     var labels: [String]
+    /// With `Options.numericTargets`: each row's target cells as numbers, row-major, one per
+    /// label column.
+    var targets: [Float] = []
     /// The line on which each row starts (1-based), for errors about its label.
     var lines: [Int]
     /// The feature columns' names (header names, or indices as text without a header).
     var featureNames: [String]
 
     struct Options {
+        /// The label column, or several joined by `|` (regression targets).
         var label: String
+        /// Whether the label columns are numbers to read (regression), each cell checked as a
+        /// feature is; else one column of class labels kept as text.
+        var numericTargets = false
         /// Whether a file without the label column is read anyway (new examples to predict).
         var labelOptional = false
         var features: [String]?
@@ -80,11 +88,14 @@ struct CSVTable {
         // The table.
         var names: [String]?
         var columnCount = 0
-        var labelIndex = 0
+        /// The label columns present (none when optional and absent).
+        var labelIndices: [Int] = []
+        var labelNames: [String] = []
         var featureIndices: [Int] = []
         var featureNames: [String] = []
         var features: [Float] = []
         var labels: [String] = []
+        var targets: [Float] = []
         var lines: [Int] = []
         var fastRanges: [Range<Int>] = []
         var fastColumns: [Int] = []
@@ -250,7 +261,23 @@ struct CSVTable {
                 }
                 features.append(Float(v))
             }
-            labels.append(labelIndex < 0 ? "" : String(decoding: cell(labelIndex), as: UTF8.self).trimmingCharacters(in: .whitespaces))
+            if options.numericTargets {
+                if !options.labelOptional {
+                    for (k, j) in labelIndices.enumerated() {
+                        guard let v = CSVTable.number(cell(j), decimalComma: decimalComma) else {
+                            let shown = DataError.shown(String(decoding: cell(j), as: UTF8.self))
+                            throw fail(rowLine, columns[j], "target \(DataError.shown(labelNames[k])) holds '\(shown)', not a number "
+                                + "(regression needs numeric targets)")
+                        }
+                        guard v.isFinite else {
+                            throw fail(rowLine, columns[j], "target \(DataError.shown(labelNames[k])) is \(v); targets must be finite numbers")
+                        }
+                        targets.append(Float(v))
+                    }
+                }
+            } else {
+                labels.append(labelIndices.first.map { String(decoding: cell($0), as: UTF8.self).trimmingCharacters(in: .whitespaces) } ?? "")
+            }
             lines.append(rowLine)
         }
 
@@ -266,19 +293,24 @@ struct CSVTable {
                     ?? "; without a header give a 0-based index below \(columnCount)"
                 throw fail(rowLine, 1, "no \(what) column '\(DataError.shown(name))'" + known)
             }
-            if options.labelOptional && !(names?.contains(options.label) ?? (Int(options.label).map { $0 < columnCount } ?? false)) {
-                labelIndex = -1
+            labelNames = options.label.split(separator: "|").map(String.init)
+            if options.labelOptional {
+                // New examples to predict: label columns present are left out of the features, unread.
+                labelIndices = labelNames.compactMap { name in
+                    names.map { $0.firstIndex(of: name) } ?? Int(name).flatMap { $0 >= 0 && $0 < columnCount ? $0 : nil }
+                }
             } else {
-                labelIndex = try column(options.label, "label")
+                labelIndices = []
+                for name in labelNames { labelIndices.append(try column(name, "label")) }
             }
             if let wanted = options.features {
                 featureIndices = []
                 for name in wanted { featureIndices.append(try column(name, "feature")) }
-                if featureIndices.contains(labelIndex) {
-                    throw fail(rowLine, 1, "the label column '\(options.label)' is also listed as a feature")
+                if let both = featureIndices.first(where: labelIndices.contains) {
+                    throw fail(rowLine, 1, "the label column '\(DataError.shown(names?[both] ?? String(both)))' is also listed as a feature")
                 }
             } else {
-                featureIndices = (0..<columnCount).filter { $0 != labelIndex }
+                featureIndices = (0..<columnCount).filter { !labelIndices.contains($0) }
             }
             guard !featureIndices.isEmpty else { throw fail(rowLine, 1, "no feature columns besides the label") }
             featureNames = featureIndices.map { names?[$0] ?? String($0) }
@@ -302,10 +334,10 @@ struct CSVTable {
             }
             if inQuotes || inRow { throw fail(cellLine, 1, "a quoted cell is never closed") }
             if bytesSeen == 0 { throw CSVTable.fail(path, "is empty") }
-            guard !labels.isEmpty else {
+            guard !lines.isEmpty else {
                 throw CSVTable.fail(path, options.header ? "holds a header and no rows" : "holds no rows")
             }
-            return CSVTable(features: features, width: featureIndices.count, labels: labels, lines: lines,
+            return CSVTable(features: features, width: featureIndices.count, labels: labels, targets: targets, lines: lines,
                             featureNames: featureNames)
         }
     }

@@ -2,19 +2,24 @@ import Foundation
 import Vocabulary
 
 /// Loads a dataset of the user's files (`FileDataset`): a CSV, or NPY or IDX pairs of
-/// features and labels, for classification.
+/// features and labels, for classification or (`task: regression`) numeric targets.
 ///
 /// Labels: when every label of both files is a non-negative integer, it is the class itself
 /// (K = the largest training label + 1); otherwise labels are names, classes numbered in sorted
 /// order (recorded in `DatasetSplit.classNames`). A test label that training never has, a
 /// number that is not an integer, a negative label, or more than 256 classes is an error.
 /// Features are kept unscaled: a run fits its scaling on its own training examples.
+///
+/// Regression: the label columns (CSV, one per target), `y` of shape (n,) or (n, k) (NPY,
+/// NPZ), or the label bytes (IDX) are the targets, each a finite number, kept as written
+/// (targets are not scaled, as neither `nn.MSELoss` nor scikit-learn's `MLPRegressor` scales them).
 public enum FileDatasetLoader {
-    public static func load(_ files: FileDataset) throws(DataError) -> DatasetSplit {
-        switch files.format {
-        case .csv: return try loadCSV(files)
-        case .npy, .npz: return try loadNPY(files)
-        case .idx: return try loadIDX(files)
+    public static func load(_ files: FileDataset, task: LearningTask = .classification) throws(DataError) -> DatasetSplit {
+        switch (files.format, task) {
+        case (.csv, .classification): return try loadCSV(files)
+        case (.csv, .regression): return try loadCSVTargets(files)
+        case (.npy, _), (.npz, _): return try loadNPY(files, task: task)
+        case (.idx, _): return try loadIDX(files, task: task)
         }
     }
 
@@ -47,7 +52,7 @@ public enum FileDatasetLoader {
                                            header: files?.header ?? true, delimiter: files?.delimiter)
             options.labelOptional = true
             let table = try CSVTable.load(path, options: options)
-            return LabeledImages(features: table.features, labels: [UInt8](repeating: 0, count: table.labels.count),
+            return LabeledImages(features: table.features, labels: [UInt8](repeating: 0, count: table.lines.count),
                                  width: table.width, classes: 1)
         }
         let images: IDXFile
@@ -82,13 +87,26 @@ public enum FileDatasetLoader {
             classNames: names)
     }
 
+    /// Regression on a CSV: every label column a numeric target.
+    static func loadCSVTargets(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+        var options = CSVTable.Options(label: files.label ?? "", features: files.features, header: files.header,
+                                       delimiter: files.delimiter)
+        options.numericTargets = true
+        let train = try CSVTable.load(files.train.x, options: options)
+        let test = try CSVTable.load(files.test.x, options: options, expectedFeatures: train.featureNames)
+        let outputs = files.labelColumns.count
+        return DatasetSplit(
+            train: LabeledImages(features: train.features, targets: train.targets, width: train.width, outputs: outputs),
+            test: LabeledImages(features: test.features, targets: test.targets, width: test.width, outputs: outputs))
+    }
+
     /// The classes of the label cells: integers 0..<K (written `3` or `3.0`), or names
     /// numbered in sorted order.
     static func classes(train: [String], test: [String], trainPlace: (Int) -> String, testPlace: (Int) -> String,
                         column: String) throws(DataError) -> ([UInt8], [UInt8], Int, [String]?) {
         func fail(_ place: String, _ problem: String) -> DataError {
             DataError(path: place, problem: problem,
-                      advice: "classification takes labels 0..K-1 or class names (regression is not supported yet)")
+                      advice: "classification takes labels 0..K-1 or class names; for numeric targets set task: regression")
         }
         // Each label as a class number when it is a number: a whole one, 0 to 255; any other
         // number (2.5, -1, 300) is a mistake, never a name.
@@ -131,7 +149,7 @@ public enum FileDatasetLoader {
 
     // MARK: - NPY pairs
 
-    static func loadNPY(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+    static func loadNPY(_ files: FileDataset, task: LearningTask) throws(DataError) -> DatasetSplit {
         func part(_ p: FileDataset.Part) throws(DataError) -> (x: NPYFile, y: NPYFile) {
             let x: NPYFile, y: NPYFile
             if let archive = p.archive {
@@ -142,9 +160,14 @@ public enum FileDatasetLoader {
             guard x.shape.count >= 2, x.shape[0] > 0 else {
                 throw NPYFile.fail(p.x, "shape \(x.shape): features need one row per example, (examples, features)")
             }
-            guard y.shape == [x.shape[0]] || y.shape == [x.shape[0], 1] else {
+            let rowsOK = task == .regression ? (y.shape.count == 1 || y.shape.count == 2) && y.shape.first == x.shape[0]
+                && y.shape.last! > 0 : y.shape == [x.shape[0]] || y.shape == [x.shape[0], 1]
+            guard rowsOK else {
                 throw NPYFile.fail(p.y!, "shape \(y.shape): labels need one per example of \((p.x as NSString).lastPathComponent), "
-                    + "(\(x.shape[0]),)")
+                    + "(\(x.shape[0]),)" + (task == .regression ? " or (\(x.shape[0]), targets)" : ""))
+            }
+            if task == .regression, let bad = y.values.firstIndex(where: { !$0.isFinite }) {
+                throw NPYFile.fail(p.y!, "target \(bad) is \(y.values[bad]); regression targets must be finite")
             }
             let width = x.values.count / x.shape[0]
             if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
@@ -157,6 +180,16 @@ public enum FileDatasetLoader {
         guard test.x.values.count / test.x.shape[0] == width else {
             throw NPYFile.fail(files.test.x, "has \(test.x.values.count / test.x.shape[0]) features per example where "
                 + "\((files.train.x as NSString).lastPathComponent) has \(width)")
+        }
+        if task == .regression {
+            let outputs = train.y.values.count / train.y.shape[0]
+            guard test.y.values.count / test.y.shape[0] == outputs else {
+                throw NPYFile.fail(files.test.y!, "has \(test.y.values.count / test.y.shape[0]) targets per example where "
+                    + "\((files.train.y! as NSString).lastPathComponent) has \(outputs)")
+            }
+            return DatasetSplit(
+                train: LabeledImages(features: train.x.values, targets: train.y.values, width: width, outputs: outputs),
+                test: LabeledImages(features: test.x.values, targets: test.y.values, width: width, outputs: outputs))
         }
         func text(_ y: NPYFile, _ path: String) throws(DataError) -> [String] {
             if let bad = y.values.firstIndex(where: { !$0.isFinite || $0 < 0 || $0 != $0.rounded() }) {
@@ -178,7 +211,7 @@ public enum FileDatasetLoader {
     /// IDX images (any rank >= 2 of unsigned bytes) and labels: with `scale: {divide: 255}`
     /// kept as bytes, exactly as MNIST is (the same numbers as `dataset: mnist` on the same
     /// files); otherwise as float features 0...255 for the run's scaling.
-    static func loadIDX(_ files: FileDataset) throws(DataError) -> DatasetSplit {
+    static func loadIDX(_ files: FileDataset, task: LearningTask) throws(DataError) -> DatasetSplit {
         let advice = "give IDX files of unsigned bytes, images (idx3) and labels (idx1), raw or .gz"
         func part(_ p: FileDataset.Part) throws(DataError) -> (images: IDXFile, labels: IDXFile) {
             let images: IDXFile
@@ -204,6 +237,14 @@ public enum FileDatasetLoader {
         guard test.images.dimensions[1] * test.images.dimensions[2] == width else {
             throw DataError(path: files.test.x, problem: "images are \(test.images.dimensions[1])x\(test.images.dimensions[2]) "
                 + "where the training images are \(train.images.dimensions[1])x\(train.images.dimensions[2])", advice: advice)
+        }
+        if task == .regression {  // the label bytes as numbers
+            func features(_ images: IDXFile) -> [Float] { images.bytes.map { Float($0) } }
+            return DatasetSplit(
+                train: LabeledImages(features: features(train.images), targets: train.labels.bytes.map { Float($0) },
+                                     width: width, outputs: 1),
+                test: LabeledImages(features: features(test.images), targets: test.labels.bytes.map { Float($0) },
+                                    width: width, outputs: 1))
         }
         let (trainLabels, testLabels, classes, _) = try classes(
             train: train.labels.bytes.map { String($0) }, test: test.labels.bytes.map { String($0) },

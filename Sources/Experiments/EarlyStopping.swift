@@ -1,4 +1,5 @@
 import SpecYAML
+import Vocabulary
 
 /// `early_stopping: {metric: val_loss, patience: 3, min_delta: 0}`: end a run once its
 /// validation metric has not improved by more than `min_delta` for `patience` epochs (Keras's
@@ -8,9 +9,14 @@ import SpecYAML
 public struct EarlyStopping: Hashable, Sendable, CustomStringConvertible {
     public enum Metric: String, Sendable, CaseIterable {
         case valLoss = "val_loss", valAccuracy = "val_accuracy"
+        /// Regression's figures on the validation split.
+        case valRMSE = "val_rmse", valMAE = "val_mae", valR2 = "val_r2"
 
-        /// Lower is better for a loss, higher for an accuracy.
-        public var minimises: Bool { self == .valLoss }
+        /// Lower is better for a loss or an error, higher for an accuracy or R².
+        public var minimises: Bool { Selection.lowerIsBetter(rawValue) }
+
+        /// Whether runs of `task` record this figure.
+        public func suits(_ task: LearningTask) -> Bool { Selection.metric(rawValue, suits: task) }
     }
 
     public var metric: Metric
@@ -65,7 +71,7 @@ public struct EarlyStopping: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// Reads `none` (nil) or `{metric: val_loss | val_accuracy, patience: N >= 1, min_delta: D >= 0}`
+    /// Reads `none` (nil) or `{metric: val_loss | val_accuracy | val_rmse | ..., patience: N >= 1, min_delta: D >= 0}`
     /// (metric and patience required).
     static func parse(_ node: Node, _ source: Source) throws(YAMLError) -> EarlyStopping? {
         let usage = "early_stopping must be none or {metric: val_loss, patience: 3, min_delta: 0}"

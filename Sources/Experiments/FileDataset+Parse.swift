@@ -61,10 +61,23 @@ extension FileDataset {
                     parts[key] = (Part(x: try resolve(entry.value), y: nil), entry.value)
                 }
             case "label":
-                guard case .scalar(let s) = entry.value, !s.isNull, !s.value.isEmpty, !s.value.contains(",") else {
-                    throw YAMLError("dataset label must be a column name or a 0-based column index", at: entry.value.mark, in: source)
+                // One column, or several (regression with more than one target): `label: [a, b]`.
+                let usage = "dataset label must be a column name or a 0-based column index, or a list of them for "
+                    + "several regression targets"
+                let items: [Node]
+                if case .sequence(let list) = entry.value, !list.items.isEmpty { items = list.items } else { items = [entry.value] }
+                var names: [String] = []
+                for item in items {
+                    guard case .scalar(let s) = item, !s.isNull, !s.value.isEmpty, !s.value.contains(","),
+                          !s.value.contains("|") else {
+                        throw YAMLError(usage, at: item.mark, in: source)
+                    }
+                    guard !names.contains(s.value) else {
+                        throw YAMLError("dataset label lists '\(s.shortValue)' twice", at: item.mark, in: source)
+                    }
+                    names.append(s.value)
                 }
-                label = s.value
+                label = names.joined(separator: "|")
             case "features":
                 guard case .sequence(let list) = entry.value, !list.items.isEmpty else {
                     throw YAMLError("dataset features must be a list of column names or indices", at: entry.value.mark, in: source)

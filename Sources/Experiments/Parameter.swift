@@ -105,6 +105,8 @@ public struct Parameter: Sendable {
                    \.earlyStopping, text: { $0?.description ?? "none" }, parse: EarlyStopping.parse,
                    canonical: { $0 == "none" ? .some(nil) : EarlyStopping(canonical: $0).map { .some($0) } }),
              introducedAt: typedValue(EarlyStopping?.none) { $0?.description ?? "none" }),
+        with(choice("task", "what the network learns: classes (cross-entropy) or numbers (mean squared error; files only)",
+                    LearningTask.self, \.task), introducedAt: .string("classification")),
     ]
 
     /// A named dataset is its name, as it always was (ids unchanged); files are a typed value.

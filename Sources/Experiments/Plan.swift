@@ -124,6 +124,14 @@ public struct Plan: Sendable {
                 + "epochs takes \(Set(configs.map(\.epochs)).sorted().map(String.init).joined(separator: ", ")) here",
                 at: spec.pruningMark ?? spec.sweepMark, in: source)
         }
+        // A figure the runs record: accuracies for classification, RMSE, MAE and R² for regression.
+        for (what, metric, mark) in [("prune.metric", pruning?.metric, spec.pruningMark), ("select:", selection?.metric, spec.selectionMark)] {
+            guard let metric, let other = configs.first(where: { !Selection.metric(metric, suits: $0.task) }) else { continue }
+            let split = metric[...metric.lastIndex(of: "_")!]  // val_, test_ or train_eval_
+            let fitting = Selection.metrics.filter { Selection.metric($0, suits: other.task) && $0.hasPrefix(split) }
+            throw YAMLError("\(what) \(metric) is not a figure of \(other.task.rawValue) runs; use one of "
+                + fitting.joined(separator: ", "), at: mark ?? spec.sweepMark, in: source)
+        }
         if let selection, selection.needsValidation, configs.contains(where: { $0.validation == 0 }) {
             throw YAMLError("select: \(selection.metric) needs a validation split in every run; set 'validation: N' "
                 + "(e.g. 10000)", at: spec.selectionMark ?? spec.sweepMark, in: source)

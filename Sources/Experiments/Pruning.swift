@@ -134,7 +134,7 @@ public struct Pruning: Sendable, Equatable {
         }
         guard let method else { throw YAMLError(usage + "; method is missing", at: node.mark, in: source) }
         guard let metric else { throw YAMLError(usage + "; metric is missing", at: node.mark, in: source) }
-        return Pruning(method: method, metric: metric, maximize: (goal ?? (metric.hasSuffix("_loss") ? "min" : "max")) == "max",
+        return Pruning(method: method, metric: metric, maximize: (goal ?? (Selection.lowerIsBetter(metric) ? "min" : "max")) == "max",
                        minEpochs: minEpochs, reduction: reduction)
     }
 }

@@ -47,6 +47,18 @@ extension RunConfig {
         if nesterov && momentum == 0 {
             add("nesterov", "nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov")
         }
+        if task == .regression, case .named(let name) = dataset {
+            add("task", "task: regression needs numeric targets, and \(name.rawValue) has classes; train on your "
+                + "files (dataset: {train: ..., test: ..., label: COLUMN}) or drop task")
+        }
+        if task == .classification, case .files(let files) = dataset, files.labelColumns.count > 1 {
+            add("dataset", "dataset label lists \(files.labelColumns.count) columns, which only regression takes; "
+                + "set task: regression, or give one label column")
+        }
+        if let stopping = earlyStopping, !stopping.metric.suits(task) {
+            add("early_stopping", "early_stopping watches \(stopping.metric.rawValue), which \(task.rawValue) runs do not "
+                + "record; use one of " + EarlyStopping.Metric.allCases.filter { $0.suits(task) }.map(\.rawValue).joined(separator: ", "))
+        }
         if let stopping = earlyStopping, validation == 0 {
             add("early_stopping", "early_stopping watches \(stopping.metric.rawValue), "
                 + "which needs a validation split; set 'validation: N' (e.g. 10000)")

@@ -45,6 +45,13 @@ public struct RunConfig: Hashable, Sendable {
     /// End the run once validation stops improving (`EarlyStopping`); nil for never. Added
     /// later: none stays out of ids.
     public var earlyStopping: EarlyStopping? = nil
+    /// What the run learns: classes (cross-entropy) or, on a dataset of files, numeric targets
+    /// (mean squared error). Added later: classification stays out of ids.
+    public var task: LearningTask = .classification
+
+    /// What the data loaded for this run is kept by, and shared under with other runs: the
+    /// dataset's canonical text, and the task (regression reads the same files' labels as numbers).
+    public var dataKey: String { dataset.key + (task == .classification ? "" : "#" + task.rawValue) }
 
     /// The seed program's settings (sigmoid, dropout 0.5, 20 epochs, SGD lr 0.01 momentum 0.5,
     /// batch 32, 784-512-256-10 on MNIST).

@@ -1,4 +1,5 @@
 import SpecYAML
+import Vocabulary
 
 /// The spec's `select:` section: which figure picks the best epoch of each run and the best
 /// group. Nothing selects on test figures unless a spec asks for it.
@@ -7,6 +8,20 @@ public struct Selection: Sendable, Equatable, Codable {
     /// the evaluation-mode figures on the training sample).
     public static let metrics = ["val_accuracy", "val_loss", "test_accuracy", "test_loss",
                                  "train_eval_accuracy", "train_eval_loss"]
+        + ["val", "test", "train_eval"].flatMap { split in ["rmse", "mae", "r2"].map { "\(split)_\($0)" } }
+
+    /// Whether a smaller value of `metric` is better: losses and errors (RMSE, MAE); an
+    /// accuracy or R² is better larger.
+    public static func lowerIsBetter(_ metric: String) -> Bool {
+        metric.hasSuffix("_loss") || metric.hasSuffix("_rmse") || metric.hasSuffix("_mae")
+    }
+
+    /// Whether runs of `task` record `metric` (a loss both; accuracies classification's; RMSE,
+    /// MAE and R² regression's).
+    public static func metric(_ metric: String, suits task: LearningTask) -> Bool {
+        if metric.hasSuffix("_loss") { return true }
+        return metric.hasSuffix("_accuracy") == (task == .classification)
+    }
 
     public var metric: String
     /// `max` or `min`.
@@ -36,7 +51,7 @@ public struct Selection: Sendable, Equatable, Codable {
     }
 
     /// Reads `select: {metric: val_accuracy, goal: max}` (goal defaults to max for accuracies
-    /// and min for losses).
+    /// and R², min for losses and errors).
     static func parse(_ node: Node, _ source: Source) throws(YAMLError) -> Selection {
         guard case .mapping(let map) = node else {
             throw YAMLError("select must be a mapping such as '{metric: val_accuracy, goal: max}', got \(node.kindDescription)",
@@ -68,6 +83,6 @@ public struct Selection: Sendable, Equatable, Codable {
         guard let metric else {
             throw YAMLError("select needs a metric, e.g. '{metric: val_accuracy}'", at: node.mark, in: source)
         }
-        return Selection(metric: metric, goal: goal ?? (metric.hasSuffix("_loss") ? "min" : "max"))
+        return Selection(metric: metric, goal: goal ?? (lowerIsBetter(metric) ? "min" : "max"))
     }
 }

@@ -43,8 +43,8 @@ public enum Kernels {
 
     /// Copies the float features of the examples at `indices` into `out` [rows, width], each
     /// scaled as (x - shift[j]) / divisor[j] (copied as they are when both are empty), and
-    /// their labels into `outLabels`.
-    public static func gather(features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>,
+    /// their labels (when given: none for regression) into `outLabels`.
+    public static func gather(features: UnsafePointer<Float>, labels: UnsafePointer<UInt8>?,
                               indices: UnsafePointer<Int>, rows: Int, width: Int,
                               shift: [Float], divisor: [Float],
                               out: UnsafeMutablePointer<Float>, outLabels: UnsafeMutablePointer<Int32>) {
@@ -59,7 +59,7 @@ public enum Kernels {
                     } else {
                         dst.update(from: src, count: width)
                     }
-                    outLabels[r] = Int32(labels[indices[r]])
+                    if let labels { outLabels[r] = Int32(labels[indices[r]]) }
                 }
             }
         }
@@ -298,6 +298,34 @@ public enum Kernels {
             }
         }
         return (lossSum, correct)
+    }
+
+    /// Squared error of linear outputs against targets, both [rows, width]: PyTorch's
+    /// `MSELoss` (mean over rows and outputs) when `scale` is 1 / rows.
+    /// - Parameters:
+    ///   - delta: when given, receives dLoss/doutputs for the loss `scale * sum of row losses`,
+    ///     2 (o - t) / width * scale; may alias nothing else.
+    /// - Returns: the sum of the rows' losses, each the mean of its squared errors (Double).
+    public static func squaredError(outputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, rows: Int,
+                                    width: Int, delta: UnsafeMutablePointer<Float>?, scale: Float) -> Double {
+        var lossSum = 0.0
+        let factor = 2 * scale / Float(width)
+        for r in 0..<rows {
+            var row = 0.0
+            for j in 0..<width {
+                let e = outputs[r * width + j] - targets[r * width + j]
+                row += Double(e) * Double(e)
+                delta?[r * width + j] = e * factor
+            }
+            lossSum += row / Double(width)
+        }
+        return lossSum
+    }
+
+    /// Copies the targets of the examples at `indices` into `out` [rows, width].
+    public static func gather(targets: UnsafePointer<Float>, indices: UnsafePointer<Int>, rows: Int, width: Int,
+                              out: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows { (out + r * width).update(from: targets + indices[r] * width, count: width) }
     }
 
     /// out[j] = sum over rows of m[r, j], for m [rows, n]: a bias gradient.

@@ -101,6 +101,15 @@ public enum Reference {
                 labels: labels, classes: shape.sizes.last!)
     }
 
+    /// A regression network's mean squared error on one batch (PyTorch's `MSELoss`: the mean
+    /// over rows and outputs), layer by layer in Double; `targets` [rows, outputs].
+    public static func squaredErrorLoss(shape: NetworkShape, parameters: [Double], inputs: [Double], targets: [Double],
+                                        masks: [[Double]], activation: Activation) -> Double {
+        let outputs = logits(shape: shape, parameters: parameters, inputs: inputs, rows: targets.count / shape.sizes.last!,
+                             masks: masks, activation: activation)
+        return zip(outputs, targets).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(targets.count)
+    }
+
     /// The network's logits [rows, classes], layer by layer in Double: Linear, then for hidden
     /// layers BatchNorm1d (with `shape.batchNorm`: the batch's biased variance, or the running
     /// estimates when given), the activation and the dropout mask.

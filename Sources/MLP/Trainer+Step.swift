@@ -8,7 +8,8 @@ import Vocabulary
 /// One step: forward, loss and backward, then the optimizer; and the two seams every step
 /// goes through: the matrix product on the chosen kernel path and the optimizer's update.
 extension Trainer {
-    /// Forward, loss, backward and the optimizer's step on the `rows` examples in `input`/`batchLabels`.
+    /// Forward, loss, backward and the optimizer's step on the `rows` examples in `input` and
+    /// `batchLabels` (or `batchTargets`).
     /// - Returns: the sum of the rows' losses (the step minimises their mean).
     func step(rows: Int) -> Double {
         forwardBackward(rows: rows, update: true)
@@ -20,11 +21,19 @@ extension Trainer {
         if update { steps += 1 }
         forward(rows: rows, training: true)
         let last = shape.layers.count - 1
-        let loss = Kernels.softmaxCrossEntropy(
-            logits: z[last].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
-            classes: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows))
+        let lossSum: Double
+        switch hyper.task {
+        case .classification:
+            lossSum = Kernels.softmaxCrossEntropy(
+                logits: z[last].baseAddress!, labels: batchLabels.baseAddress!, rows: rows,
+                classes: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows)).lossSum
+        case .regression:
+            lossSum = Kernels.squaredError(
+                outputs: z[last].baseAddress!, targets: batchTargets.baseAddress!, rows: rows,
+                width: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows))
+        }
         backward(rows: rows, update: update)
-        return loss.lossSum
+        return lossSum
     }
 
 

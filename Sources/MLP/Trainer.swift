@@ -38,6 +38,9 @@ public final class Trainer {
         /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
         public var inputMean: Float = 0
         public var inputStd: Float = 1
+        /// Classification (log-softmax and cross-entropy on the logits, labels) or regression
+        /// (linear outputs and mean squared error, numeric targets).
+        public var task: LearningTask = .classification
 
         public init(activation: Activation, dropout: Float, lr: Float, momentum: Float,
                     batchSize: Int, evalBatchSize: Int = 1000, seed: UInt64, shuffle: Bool = true) {
@@ -89,6 +92,27 @@ public final class Trainer {
         }
     }
 
+    /// Evaluation figures of a regression network: the mean over all examples and outputs.
+    public struct RegressionEvaluation: Sendable, Equatable {
+        /// Mean squared error (PyTorch's `MSELoss`, the loss trained).
+        public var meanLoss: Double
+        /// Root mean squared error, √meanLoss: in the targets' units.
+        public var rmse: Double
+        /// Mean absolute error.
+        public var mae: Double
+        /// R², 1 - SS_res / SS_tot per output around the evaluated targets' own mean, averaged
+        /// over outputs (scikit-learn's `r2_score`: 1 for a constant target predicted exactly, 0
+        /// for a constant target missed).
+        public var r2: Double
+
+        public init(meanLoss: Double, rmse: Double, mae: Double, r2: Double) {
+            self.meanLoss = meanLoss
+            self.rmse = rmse
+            self.mae = mae
+            self.r2 = r2
+        }
+    }
+
     /// Evaluation figures.
     public struct Evaluation: Sendable {
         /// Mean negative log-likelihood over the examples.
@@ -127,6 +151,8 @@ public final class Trainer {
     let normStart: [Int]
     let input: UnsafeMutableBufferPointer<Float>
     let batchLabels: UnsafeMutableBufferPointer<Int32>
+    /// Regression: the batch's targets [capacity, outputs] (one unused float for classification).
+    let batchTargets: UnsafeMutableBufferPointer<Float>
     /// Per layer [capacity, out]: activations h (hidden) or logits (last).
     let z: [UnsafeMutableBufferPointer<Float>]
     /// Per hidden layer [batchSize, out]: dropout masks and h * mask (empty without dropout).
@@ -178,6 +204,7 @@ public final class Trainer {
         for i in units..<(2 * units) { runningStatistics[i] = 1 }
         input = buffer(capacity * shape.sizes[0], 0)
         batchLabels = buffer(capacity, 0)
+        batchTargets = buffer(hyper.task == .regression ? capacity * shape.sizes.last! : 0, 0)
         z = shape.layers.map { buffer(capacity * $0.outputs, 0) }
         let hidden = shape.layers.dropLast()
         let withDropout = hyper.dropout > 0
@@ -196,7 +223,7 @@ public final class Trainer {
     }
 
     deinit {
-        for b in [parameters, gradients, velocity, secondMoment, input, runningStatistics]
+        for b in [parameters, gradients, velocity, secondMoment, input, runningStatistics, batchTargets]
             + z + masks + dropped + deltas + xhat + invstd + normScratch + [deltaColumns, inputGradientColumns] {
             b.deallocate()
         }
@@ -250,10 +277,21 @@ public final class Trainer {
     /// - Returns: the mean loss, the gradients, and the masks used (one [rows, out] per
     ///   hidden layer; empty without dropout).
     public func lossAndGradients(inputs: [Float], labels: [Int32]) -> (loss: Double, gradients: [Float], masks: [[Float]]) {
-        let rows = labels.count
+        precondition(hyper.task == .classification)
+        _ = UnsafeMutableBufferPointer(rebasing: batchLabels[0..<labels.count]).update(fromContentsOf: labels)
+        return lossAndGradients(inputs: inputs, rows: labels.count)
+    }
+
+    /// The same for a regression network: `targets` [rows, outputs].
+    public func lossAndGradients(inputs: [Float], targets: [Float]) -> (loss: Double, gradients: [Float], masks: [[Float]]) {
+        precondition(hyper.task == .regression)
+        _ = UnsafeMutableBufferPointer(rebasing: batchTargets[0..<targets.count]).update(fromContentsOf: targets)
+        return lossAndGradients(inputs: inputs, rows: targets.count / shape.sizes.last!)
+    }
+
+    private func lossAndGradients(inputs: [Float], rows: Int) -> (loss: Double, gradients: [Float], masks: [[Float]]) {
         precondition(rows <= hyper.batchSize && inputs.count == rows * shape.sizes[0])
         _ = UnsafeMutableBufferPointer(rebasing: input[0..<inputs.count]).update(fromContentsOf: inputs)
-        _ = UnsafeMutableBufferPointer(rebasing: batchLabels[0..<rows]).update(fromContentsOf: labels)
         let lossSum = SubnormalFlush.around { forwardBackward(rows: rows, update: false) }
         let usedMasks = hyper.dropout > 0
             ? zip(masks, shape.layers).map { Array($0.0[0..<(rows * $0.1.outputs)]) } : []

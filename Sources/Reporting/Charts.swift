@@ -7,9 +7,9 @@ import Statistics
 /// the group's done runs, with a shaded 95% band where it has two or more; runs that diverged
 /// are drawn dotted, outside the axis range of the rest.
 public enum Charts {
-    /// The SVG files of a summary, as (file name, SVG text): accuracy.svg and loss.svg always;
-    /// train-vs-test.svg when training figures were recorded; final-vs-PARAM.svg for each
-    /// numeric parameter that varies between groups.
+    /// The SVG files of a summary, as (file name, SVG text): accuracy.svg (rmse.svg for a
+    /// regression experiment) and loss.svg always; train-vs-test.svg when training figures were
+    /// recorded; final-vs-PARAM.svg for each numeric parameter that varies between groups.
     /// Most groups drawn in one chart (50 styles, then repeats; past this a chart is unreadable
     /// and its legend thousands of lines long): the first ones in plan order, said in the title.
     public static let maxGroups = 100
@@ -22,18 +22,22 @@ public enum Charts {
         groups.groups = Array(groups.groups.prefix(maxGroups))
         let of = total > maxGroups ? " (first \(maxGroups) of \(total) groups)" : ""
         var files: [(String, String)] = []
-        let accuracy = LineChart(
-            title: "\(summary.experiment): test accuracy" + of, xLabel: "epoch", yLabel: "test accuracy (%)",
-            series: curves(groups, { $0.testAccuracy }), yIncludesZero: false, yCeiling: 100, yFloor: 0)
+        let headline = summary.headline
+        let figure = headline.test
+        let main = headline.isPercentage
+            ? LineChart(title: "\(summary.experiment): test accuracy" + of, xLabel: "epoch", yLabel: "test accuracy (%)",
+                        series: curves(groups, figure), yIncludesZero: false, yCeiling: 100, yFloor: 0)
+            : LineChart(title: "\(summary.experiment): test RMSE" + of, xLabel: "epoch", yLabel: "test RMSE",
+                        series: curves(groups, figure), yIncludesZero: true, yFloor: 0)
         let loss = LineChart(
-            title: "\(summary.experiment): test loss (mean NLL)" + of, xLabel: "epoch", yLabel: "test loss",
-            series: curves(groups, { $0.testLoss }), yIncludesZero: true, yFloor: 0)
-        files += [("accuracy.svg", accuracy.svg()), ("loss.svg", loss.svg())]
-        if groups.figures.contains(.finalTrainAccuracy) {
+            title: "\(summary.experiment): test loss (\(headline.isPercentage ? "mean NLL" : "mean squared error"))" + of,
+            xLabel: "epoch", yLabel: "test loss", series: curves(groups, { $0.testLoss }), yIncludesZero: true, yFloor: 0)
+        files += [(headline.isPercentage ? "accuracy.svg" : "rmse.svg", main.svg()), ("loss.svg", loss.svg())]
+        if groups.figures.contains(headline.finalTrain) {
             var series: [LineChart.Series] = []
             for g in groups.groups {
-                let test = meanCurve(g.done, { $0.testAccuracy })
-                let train = meanCurve(g.done, { $0.trainEvalAccuracy })
+                let test = meanCurve(g.done, headline.test)
+                let train = meanCurve(g.done, headline.train)
                 guard !train.points.isEmpty else { continue }
                 // A pair shares its colour: test solid, training dashed.
                 let slot = series.count / 2
@@ -41,13 +45,17 @@ public enum Charts {
                 series.append(.init(label: g.name + ": training (eval mode)", points: train.points, companion: true,
                                     styleIndex: slot))
             }
-            let chart = LineChart(title: "\(summary.experiment): training vs test accuracy (the generalisation gap)" + of,
-                                  xLabel: "epoch", yLabel: "accuracy (%)", series: series, yIncludesZero: false, yCeiling: 100, yFloor: 0)
+            let chart = headline.isPercentage
+                ? LineChart(title: "\(summary.experiment): training vs test accuracy (the generalisation gap)" + of,
+                            xLabel: "epoch", yLabel: "accuracy (%)", series: series, yIncludesZero: false, yCeiling: 100, yFloor: 0)
+                : LineChart(title: "\(summary.experiment): training vs test RMSE (the generalisation gap)" + of,
+                            xLabel: "epoch", yLabel: "RMSE", series: series, yIncludesZero: true, yFloor: 0)
             files.append(("train-vs-test.svg", chart.svg()))
         }
         for parameter in groups.varying where isNumeric(parameter, groups) {
             files.append(("final-vs-\(parameter).svg",
-                          finalAgainst(parameter, groups, summary.experiment, log: logScaled.contains(parameter)).svg()))
+                          finalAgainst(parameter, groups, summary.experiment, headline: headline,
+                                       log: logScaled.contains(parameter)).svg()))
         }
         return files
     }
@@ -77,7 +85,7 @@ public enum Charts {
 
     /// Per group: the mean curve with its 95% band (a group whose runs were all pruned: its
     /// runs' curves, ending at their rung, labelled so); then each diverged run, dotted, unscaled.
-    static func curves(_ groups: Groups, _ figure: (EpochMetrics) -> Double) -> [LineChart.Series] {
+    static func curves(_ groups: Groups, _ figure: (EpochMetrics) -> Double?) -> [LineChart.Series] {
         var series: [LineChart.Series] = []
         for g in groups.groups {
             let pruned = g.rows.filter { $0.status == "pruned" && !$0.metrics.isEmpty }
@@ -91,7 +99,7 @@ public enum Charts {
         for g in groups.groups {
             for row in g.rows where row.status == "diverged" && !row.metrics.isEmpty {
                 series.append(.init(label: "\(g.name) seed \(row.parameters["seed"] ?? "?")",
-                                    points: row.metrics.map { (Double($0.epoch), figure($0)) }, outlier: true))
+                                    points: row.metrics.compactMap { m in figure(m).map { (Double(m.epoch), $0) } }, outlier: true))
             }
         }
         return series
@@ -138,7 +146,8 @@ public enum Charts {
         return Set(spec.sampled.filter(\.distribution.isLog).map(\.parameter.key))
     }
 
-    static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String, log logScaled: Bool = false) -> LineChart {
+    static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String, headline: Headline = .accuracy,
+                             log logScaled: Bool = false) -> LineChart {
         var others = groups.varying.filter { $0 != parameter }
         var contexts: [[String]] = []
         for g in groups.groups {
@@ -157,7 +166,7 @@ public enum Charts {
             var points: [(x: Double, y: Double)] = [], bars: [(x: Double, low: Double, high: Double)] = []
             let members = groups.groups.filter { g in others.map { g.parameters[$0] ?? "" } == context }
             for g in members.sorted(by: { Double($0.parameters[parameter]!)! < Double($1.parameters[parameter]!)! }) {
-                let x = Double(g.parameters[parameter]!)!, sample = g.sample(.finalTestAccuracy)
+                let x = Double(g.parameters[parameter]!)!, sample = g.sample(headline.final)
                 guard let mean = sample.mean else { continue }
                 points.append((x, mean))
                 if let ci = sample.confidenceInterval() { bars.append((x, ci.lowerBound, ci.upperBound)) }
@@ -168,6 +177,11 @@ public enum Charts {
         }
         let xs = groups.groups.compactMap { Double($0.parameters[parameter] ?? "") }
         let log = logScaled || (xs.min() ?? 0) > 0 && (xs.max() ?? 0) / (xs.min() ?? 1) >= 100
+        guard headline.isPercentage else {
+            return LineChart(title: "\(experiment): final test RMSE against \(parameter) (mean, 95% CI)",
+                             xLabel: parameter, yLabel: "final test RMSE", series: series, yIncludesZero: true,
+                             yFloor: 0, xLog: log, xIntegers: false)
+        }
         return LineChart(title: "\(experiment): final test accuracy against \(parameter) (mean, 95% CI)",
                          xLabel: parameter, yLabel: "final test accuracy (%)", series: series, yIncludesZero: false,
                          yCeiling: 100, yFloor: 0, xLog: log, xIntegers: false)

@@ -9,13 +9,15 @@ import Results
 /// metrics.csv and provenance.json. Strictly newer: a file written in the same clock tick as
 /// the summary counts as newer. `runner summarize` and `runner report` always rebuild.
 public enum Freshness {
-    /// The files `Charts.refresh` and `Report.write` write.
-    static let outputs = [RunStore.summaryFile, RunStore.groupsFile, "accuracy.svg", "loss.svg", "report.html", "report.md"]
+    /// The files `Charts.refresh` and `Report.write` write, each given by its names (the main
+    /// chart is accuracy.svg, or rmse.svg for a regression experiment).
+    static let outputs = [[RunStore.summaryFile], [RunStore.groupsFile], ["accuracy.svg", "rmse.svg"], ["loss.svg"],
+                          ["report.html"], ["report.md"]]
 
     public static func isCurrent(_ store: RunStore) -> Bool {
         var oldestOutput: FileStamp?
-        for name in outputs {
-            guard let t = FileStamp(path: store.file(name)) else { return false }
+        for names in outputs {
+            guard let t = names.lazy.compactMap({ FileStamp(path: store.file($0)) }).first else { return false }
             if oldestOutput.map({ t.modified(before: $0) }) ?? true { oldestOutput = t }
         }
         guard let oldest = oldestOutput else { return false }

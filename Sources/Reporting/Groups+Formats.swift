@@ -73,11 +73,12 @@ extension Groups {
         func interval(_ s: Sample, _ format: String) -> String {
             s.confidenceInterval().map { "[" + String(format: format, $0.lowerBound) + ", " + String(format: format, $0.upperBound) + "]" } ?? "-"
         }
-        var lines = ["| group | n | final acc | 95% CI | final loss | 95% CI |", "|---|--:|--:|--:|--:|--:|"]
+        let h = headline
+        var lines = ["| group | n | final \(h.short) | 95% CI | final loss | 95% CI |", "|---|--:|--:|--:|--:|--:|"]
         for g in groups {
-            let acc = g.sample(.finalTestAccuracy), loss = g.sample(.finalTestLoss)
+            let acc = g.sample(h.final), loss = g.sample(.finalTestLoss)
             let n = "\(g.done.count)" + (g.done.count == g.rows.count ? "" : "/\(g.rows.count)")
-            lines.append("| " + [cell(g.name), n, Summary.format(acc.mean, "%.2f%%", none: "-"), interval(acc, "%.2f"),
+            lines.append("| " + [cell(g.name), n, h.format(acc.mean), interval(acc, h.plain),
                                  Summary.format(loss.mean, "%.4f", none: "-"), interval(loss, "%.4f")].joined(separator: " | ") + " |")
         }
         let head = "**\(cell(experiment))**: \(groups.count) group\(groups.count == 1 ? "" : "s") (runs that differ only in seed)\n\n"

@@ -17,13 +17,19 @@ public struct Groups: Sendable {
         /// accuracy there (the figure to report for a selected model).
         case selectedValue = "selected_value"
         case testAccuracyAtSelected = "test_accuracy_at_selected"
+        // A regression run's figures (after the classification ones, whose columns keep their places).
+        case finalTestRMSE = "final_test_rmse", bestTestRMSE = "best_test_rmse"
+        case finalTestMAE = "final_test_mae", finalTestR2 = "final_test_r2"
+        case finalValRMSE = "final_val_rmse", bestValRMSE = "best_val_rmse"
+        case finalTrainRMSE = "final_train_rmse"
+        case testRMSEAtSelected = "test_rmse_at_selected"
 
         /// The figure of one run, if it has it.
         public func value(_ row: Summary.Row) -> Double? {
             let m = row.metrics
             switch self {
             case .finalTestAccuracy: return m.last?.testAccuracy
-            case .bestTestAccuracy: return m.lazy.map(\.testAccuracy).max()
+            case .bestTestAccuracy: return m.lazy.compactMap(\.testAccuracy).max()
             case .finalTestLoss: return m.last?.testLoss
             case .finalValAccuracy: return m.last?.valAccuracy
             case .bestValAccuracy: return m.lazy.compactMap(\.valAccuracy).max()
@@ -32,12 +38,25 @@ public struct Groups: Sendable {
             case .selectedValue:
                 guard let e = row.selectedEpoch, let metric = row.selectionMetric else { return nil }
                 return m[e - 1].figure(metric)
-            case .testAccuracyAtSelected: return row.selectedEpoch.map { m[$0 - 1].testAccuracy }
+            case .testAccuracyAtSelected: return row.selectedEpoch.flatMap { m[$0 - 1].testAccuracy }
+            case .finalTestRMSE: return m.last?.testErrors?.rmse
+            case .bestTestRMSE: return m.lazy.compactMap(\.testErrors?.rmse).min()
+            case .finalTestMAE: return m.last?.testErrors?.mae
+            case .finalTestR2: return m.last?.testErrors?.r2
+            case .finalValRMSE: return m.last?.valErrors?.rmse
+            case .bestValRMSE: return m.lazy.compactMap(\.valErrors?.rmse).min()
+            case .finalTrainRMSE: return m.last?.trainEvalErrors?.rmse
+            case .testRMSEAtSelected: return row.selectedEpoch.flatMap { m[$0 - 1].testErrors?.rmse }
             }
         }
 
-        /// Percentages (accuracies) differ by "points"; losses by plain numbers.
-        public var isPercentage: Bool { self != .finalTestLoss && self != .finalValLoss && self != .selectedValue }
+        /// Percentages (accuracies) differ by "points"; losses, errors and R² by plain numbers.
+        public var isPercentage: Bool { rawValue.contains("accuracy") }
+
+        /// Whether a smaller value is better (losses and errors; not accuracies or R²).
+        public var lowerIsBetter: Bool {
+            rawValue.hasSuffix("_loss") || rawValue.contains("rmse") || rawValue.hasSuffix("_mae")
+        }
     }
 
     public struct Group: Sendable {
@@ -58,6 +77,8 @@ public struct Groups: Sendable {
     public var experiment: String
     public var groups: [Group]
     public var selection: Selection?
+    /// The figure the tables lead with (test accuracy, or test RMSE for regression runs).
+    public var headline: Headline
 
     /// The group the selection picks: the best mean of the selection metric at each run's
     /// selected epoch (nil without a `select:`).
@@ -73,6 +94,7 @@ public struct Groups: Sendable {
     public init(_ summary: Summary) {
         experiment = summary.experiment
         selection = summary.selection
+        headline = summary.headline
         let keys = Summary.parameterKeys.filter { $0 != "seed" }
         varying = keys.filter { key in Set(summary.rows.map { $0.parameters[key] ?? "" }).count > 1 }
         var order: [[String: String]] = []
@@ -117,10 +139,11 @@ public struct Groups: Sendable {
     /// The terminal table: a row per group with the mean and 95% interval of the final and
     /// best test accuracy and the final test loss (and validation accuracy with a split).
     public func table() -> String {
-        var header = ["group", "n", "final acc", "sd", "95% CI", "best acc", "95% CI", "final loss", "95% CI"]
-        let withValidation = figures.contains(.finalValAccuracy)
-        if withValidation { header += ["final val acc", "95% CI"] }
-        if let selection { header += ["\(selection.metric) at selected", "test acc at selected", "95% CI"] }
+        let h = headline
+        var header = ["group", "n", "final \(h.short)", "sd", "95% CI", "best \(h.short)", "95% CI", "final loss", "95% CI"]
+        let withValidation = figures.contains(h.finalVal)
+        if withValidation { header += ["final val \(h.short)", "95% CI"] }
+        if let selection { header += ["\(selection.metric) at selected", "test \(h.short) at selected", "95% CI"] }
         let bestGroup = best
         var all = [header]
         func interval(_ s: Sample, _ format: String) -> String {
@@ -128,18 +151,17 @@ public struct Groups: Sendable {
         }
         for g in groups {
             let n = "\(g.done.count)" + (g.done.count == g.rows.count ? "" : "/\(g.rows.count)")
-            let acc = g.sample(.finalTestAccuracy), best = g.sample(.bestTestAccuracy), loss = g.sample(.finalTestLoss)
-            var row = [g.name, n, Summary.format(acc.mean, "%.2f%%", none: "-"), Summary.format(acc.standardDeviation, "%.2f", none: "-"),
-                       interval(acc, "%.2f"), Summary.format(best.mean, "%.2f%%", none: "-"), interval(best, "%.2f"),
+            let acc = g.sample(h.final), best = g.sample(h.best), loss = g.sample(.finalTestLoss)
+            var row = [g.name, n, h.format(acc.mean), Summary.format(acc.standardDeviation, h.plain, none: "-"),
+                       interval(acc, h.plain), h.format(best.mean), interval(best, h.plain),
                        Summary.format(loss.mean, "%.4f", none: "-"), interval(loss, "%.4f")]
             if withValidation {
-                let val = g.sample(.finalValAccuracy)
-                row += [Summary.format(val.mean, "%.2f%%", none: "-"), interval(val, "%.2f")]
+                let val = g.sample(h.finalVal)
+                row += [h.format(val.mean), interval(val, h.plain)]
             }
             if selection != nil {
-                let chosen = g.sample(.selectedValue), test = g.sample(.testAccuracyAtSelected)
-                row += [Summary.format(chosen.mean, "%.4g", none: "-"), Summary.format(test.mean, "%.2f%%", none: "-"),
-                        interval(test, "%.2f")]
+                let chosen = g.sample(.selectedValue), test = g.sample(h.atSelected)
+                row += [Summary.format(chosen.mean, "%.4g", none: "-"), h.format(test.mean), interval(test, h.plain)]
             }
             if let bestGroup, groups[bestGroup].name == g.name { row[0] = "* " + row[0] }
             all.append(row)

@@ -37,7 +37,7 @@ public struct Report: Sendable {
         }
         var pairs: [Comparison.Pair] = []
         for parameter in groups.varying {
-            for figure in [Groups.Figure.finalTestAccuracy, .finalTestLoss] {
+            for figure in [summary.headline.final, .finalTestLoss] {
                 if let c = try? Comparison(groups, by: parameter, figure: figure) { pairs += c.pairs }
             }
         }
@@ -66,22 +66,33 @@ public struct Report: Sendable {
 
     // MARK: - Tables, as rows of cells
 
+    /// A final figure as a table's figure column names it: "final test accuracy (%)", "final test RMSE".
+    static func figureName(_ figure: Groups.Figure) -> String {
+        switch figure {
+        case .finalTestAccuracy: "final test accuracy (%)"
+        case .finalTestRMSE: "final test RMSE"
+        case .finalTestLoss: "final test loss"
+        default: figure.rawValue.replacingOccurrences(of: "_", with: " ")
+        }
+    }
+
     func groupRows() -> (header: [String], rows: [[String]]) {
-        var header = ["group", "n", "final test acc", "95% CI", "best test acc", "final test loss", "95% CI", "diverged"]
-        if let selection = groups.selection { header += ["\(selection.metric) at selected epoch", "test acc at selected epoch"] }
+        let h = summary.headline
+        var header = ["group", "n", "final test \(h.short)", "95% CI", "best test \(h.short)", "final test loss", "95% CI", "diverged"]
+        if let selection = groups.selection { header += ["\(selection.metric) at selected epoch", "test \(h.short) at selected epoch"] }
         let best = groups.best
         let rows = groups.groups.enumerated().map { i, g -> [String] in
-            let acc = g.sample(.finalTestAccuracy), bestAcc = g.sample(.bestTestAccuracy), loss = g.sample(.finalTestLoss)
+            let acc = g.sample(h.final), bestAcc = g.sample(h.best), loss = g.sample(.finalTestLoss)
             func ci(_ s: Sample, _ f: String) -> String {
                 s.confidenceInterval().map { "[" + String(format: f, $0.lowerBound) + ", " + String(format: f, $0.upperBound) + "]" } ?? "–"
             }
-            var row = [(i == best ? "★ " : "") + g.name, "\(g.done.count)", Summary.format(acc.mean, "%.2f%%", none: "–"),
-                       ci(acc, "%.2f"), Summary.format(bestAcc.mean, "%.2f%%", none: "–"),
+            var row = [(i == best ? "★ " : "") + g.name, "\(g.done.count)", h.format(acc.mean, none: "–"),
+                       ci(acc, h.plain), h.format(bestAcc.mean, none: "–"),
                        Summary.format(loss.mean, "%.4f", none: "–"), ci(loss, "%.4f"), "\(g.diverged)"]
             if groups.selection != nil {
-                let chosen = g.sample(.selectedValue), test = g.sample(.testAccuracyAtSelected)
+                let chosen = g.sample(.selectedValue), test = g.sample(h.atSelected)
                 row += [Summary.format(chosen.mean, "%.4g", none: "–"),
-                        Summary.format(test.mean, "%.2f%%", none: "–") + " " + ci(test, "%.2f")]
+                        h.format(test.mean, none: "–") + " " + ci(test, h.plain)]
             }
             return row
         }
@@ -96,15 +107,15 @@ public struct Report: Sendable {
                       "runner − reference", "95% CI", "p"]
         var rows: [[String]] = []
         for g in groups.groups {
-            for (figure, samples, f) in [(Groups.Figure.finalTestAccuracy, reference.accuracy, "%.2f"),
-                                         (.finalTestLoss, reference.loss, "%.4f")] {
+            for figure in [summary.headline.final, .finalTestLoss] {
+                let samples = reference.samples(figure), f = figure.isPercentage ? "%.2f" : "%.4f"
                 guard let theirs = samples[g.name] else { continue }
                 let ours = g.sample(figure)
                 func ci(_ s: Sample) -> String {
                     s.confidenceInterval().map { "[" + String(format: f, $0.lowerBound) + ", " + String(format: f, $0.upperBound) + "]" } ?? "–"
                 }
                 let test = WelchTest(theirs, ours)
-                rows.append([g.name, figure == .finalTestAccuracy ? "final test accuracy (%)" : "final test loss",
+                rows.append([g.name, Report.figureName(figure),
                              Summary.format(ours.mean, f, none: "–") + " (\(ours.n))", ci(ours),
                              Summary.format(theirs.mean, f, none: "–") + " (\(theirs.n))", ci(theirs),
                              test.map { String(format: f.replacingOccurrences(of: "%", with: "%+"), $0.difference) } ?? "–",
@@ -123,7 +134,7 @@ public struct Report: Sendable {
         let header = ["comparison", "figure", "runner: b − a", "95% CI", "reference: b − a", "95% CI", "same verdict"]
         var rows: [[String]] = []
         for pair in comparisons {
-            let samples = pair.figure == .finalTestAccuracy ? reference.accuracy : pair.figure == .finalTestLoss ? reference.loss : [:]
+            let samples = reference.samples(pair.figure)
             guard let ra = samples[pair.groupA], let rb = samples[pair.groupB] else { continue }
             let f = pair.figure.isPercentage ? "%.2f" : "%.4f", signed = f.replacingOccurrences(of: "%", with: "%+")
             let theirs = WelchTest(ra, rb)
@@ -138,7 +149,7 @@ public struct Report: Sendable {
             let at = pair.context.isEmpty ? "" : " at " + pair.context.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             let same = verdict(pair.test).flatMap { ours in verdict(theirs).map { ours == $0 ? "yes (\(ours))" : "no (\(ours) vs \($0))" } }
             rows.append(["\(pair.parameter) \(pair.b) − \(pair.a)\(at)",
-                         pair.figure.isPercentage ? "final test accuracy (points)" : "final test loss",
+                         pair.figure.isPercentage ? "final test accuracy (points)" : Report.figureName(pair.figure),
                          pair.test.map { String(format: signed, $0.difference) } ?? "–", ci(pair.test),
                          theirs.map { String(format: signed, $0.difference) } ?? "–", ci(theirs), same ?? "–"])
         }
@@ -149,26 +160,31 @@ public struct Report: Sendable {
     /// last, over its runs (a paired difference: each run against itself), with a t-interval.
     func sinceRows() -> (header: [String], rows: [[String]])? {
         guard let e = sinceEpoch else { return nil }
-        let header = ["group", "n", "test acc at epoch \(e)", "final test acc", "change", "95% CI", "final epoch"]
+        let h = summary.headline
+        let header = ["group", "n", "test \(h.short) at epoch \(e)", "final test \(h.short)", "change", "95% CI", "final epoch"]
         var rows: [[String]] = []
         for g in groups.groups {
-            let runs = g.done.filter { $0.metrics.count > e }
+            // Each run's headline figure at epoch e and at its last.
+            let runs = g.done.filter { $0.metrics.count > e && h.test($0.metrics[e - 1]) != nil && h.test($0.metrics.last!) != nil }
             guard !runs.isEmpty else { continue }
-            let at = Sample(runs.map { $0.metrics[e - 1].testAccuracy }), final = Sample(runs.compactMap(\.finalAccuracy))
-            let change = Sample(runs.map { $0.metrics.last!.testAccuracy - $0.metrics[e - 1].testAccuracy })
-            rows.append([g.name, "\(runs.count)", Summary.format(at.mean, "%.2f%%"), Summary.format(final.mean, "%.2f%%"),
-                         Summary.format(change.mean, "%+.2f points"),
-                         change.confidenceInterval().map { String(format: "[%.2f, %.2f]", $0.lowerBound, $0.upperBound) } ?? "–",
+            let pairs = runs.map { (at: h.test($0.metrics[e - 1])!, last: h.test($0.metrics.last!)!) }
+            let at = Sample(pairs.map(\.at)), final = Sample(pairs.map(\.last))
+            let change = Sample(pairs.map { $0.last - $0.at })
+            let bounds = "[\(h.plain), \(h.plain)]"
+            rows.append([g.name, "\(pairs.count)", h.format(at.mean, none: ""), h.format(final.mean, none: ""),
+                         Summary.format(change.mean, h.isPercentage ? "%+.2f points" : "%+.4f"),
+                         change.confidenceInterval().map { String(format: bounds, $0.lowerBound, $0.upperBound) } ?? "–",
                          "\(runs.map(\.metrics.count).min()!)"])
         }
         return rows.isEmpty ? nil : (header, rows)
     }
 
     func runRows() -> (header: [String], rows: [[String]]) {
-        let header = ["#", "id", "name", "status", "epochs", "final test acc", "best test acc", "final test loss", "seconds"]
+        let h = summary.headline
+        let header = ["#", "id", "name", "status", "epochs", "final test \(h.short)", "best test \(h.short)", "final test loss", "seconds"]
         let rows = summary.rows.map { r in
             [r.index.map(String.init) ?? "–", r.id, r.name, r.status, "\(r.epochsDone)/" + (r.epochs.map(String.init) ?? "?"),
-             Summary.format(r.finalAccuracy, "%.2f", none: ""), Summary.format(r.bestAccuracy, "%.2f", none: ""),
+             Summary.format(h.final.value(r), h.plain, none: ""), Summary.format(h.best.value(r), h.plain, none: ""),
              Summary.format(r.finalLoss, "%.4f", none: ""), Summary.format(r.seconds, "%.0f", none: "")]
         }
         return (header, rows)

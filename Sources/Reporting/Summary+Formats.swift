@@ -10,6 +10,8 @@ extension Summary {
         case finalTestLoss = "final_test_loss"
         case finalValAccuracy = "final_val_accuracy", bestValAccuracy = "best_val_accuracy"
         case finalValLoss = "final_val_loss", seconds
+        case finalTestRMSE = "final_test_rmse", bestTestRMSE = "best_test_rmse", finalTestR2 = "final_test_r2"
+        case finalValRMSE = "final_val_rmse"
 
         /// The figure this key orders by, for keys that name one.
         public var figure: Groups.Figure? {
@@ -20,12 +22,16 @@ extension Summary {
             case .finalValAccuracy: .finalValAccuracy
             case .bestValAccuracy: .bestValAccuracy
             case .finalValLoss: .finalValLoss
+            case .finalTestRMSE: .finalTestRMSE
+            case .bestTestRMSE: .bestTestRMSE
+            case .finalTestR2: .finalTestR2
+            case .finalValRMSE: .finalValRMSE
             case .index, .name, .status, .seconds: nil
             }
         }
 
-        /// Losses and seconds order lowest first, accuracies highest first.
-        var ascending: Bool { self == .finalTestLoss || self == .finalValLoss || self == .seconds }
+        /// Losses, errors and seconds order lowest first, accuracies and R² highest first.
+        var ascending: Bool { figure?.lowerIsBetter ?? (self == .seconds) }
 
         /// Rows sorted by this key: highest accuracy, lowest loss and fewest seconds first;
         /// index, name and status in ascending order; runs without the figure last; ties in
@@ -44,7 +50,7 @@ extension Summary {
             case .name: return compare(a.name, b.name, ascending: true)
             case .status: return compare(a.status, b.status, ascending: true)
             case .seconds: return compare(a.seconds, b.seconds, ascending: true)
-            case .finalTestAccuracy, .bestTestAccuracy, .finalTestLoss, .finalValAccuracy, .bestValAccuracy, .finalValLoss:
+            default:
                 return compare(figure!.value(a), figure!.value(b), ascending: ascending)
             }
         }
@@ -64,10 +70,13 @@ extension Summary {
         func number(_ v: Double?) -> String { v.map { $0.isFinite ? "\($0)" : "null" } ?? "null" }
         let items = rows.map { r in
             let parameters = Summary.parameterKeys.map { "\(JSON.quote($0)): \(JSON.quote(r.parameters[$0] ?? ""))" }
+            let regression: String = r.metrics.first?.isRegression == true
+                ? Summary.regressionFigures.map { "\"\($0.rawValue)\": \(number($0.value(r))), " }.joined() : ""
             return "    {\"index\": \(r.index.map(String.init) ?? "null"), \"id\": \(JSON.quote(r.id)), "
                 + "\"name\": \(JSON.quote(r.name)), \"status\": \(JSON.quote(r.status)), "
                 + "\"epochs_done\": \(r.epochsDone), \"final_test_accuracy\": \(number(r.finalAccuracy)), "
                 + "\"best_test_accuracy\": \(number(r.bestAccuracy)), \"final_test_loss\": \(number(r.finalLoss)), "
+                + regression
                 + "\"total_seconds\": \(number(r.seconds)), \"parameters\": {" + parameters.joined(separator: ", ") + "}}"
         }
         return "{\n  \"experiment\": \(JSON.quote(experiment)),\n  \"runs\": [\n"
@@ -77,13 +86,14 @@ extension Summary {
     /// A Markdown table, for a paper's notes or a pull request.
     public func markdown() -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
-        var lines = ["| # | id | name | status | epochs | final acc | best acc | final loss | seconds |",
+        let h = headline
+        var lines = ["| # | id | name | status | epochs | final \(h.short) | best \(h.short) | final loss | seconds |",
                      "|--:|---|---|---|--:|--:|--:|--:|--:|"]
         for r in rows {
             let cells = [r.index.map(String.init) ?? "-", "`\(r.id)`", cell(r.name), r.status,
                          "\(r.epochsDone)/" + (r.epochs.map(String.init) ?? "?"),
-                         Summary.format(r.finalAccuracy, "%.2f%%", none: "-"),
-                         Summary.format(r.bestAccuracy, "%.2f%%", none: "-"),
+                         h.format(h.final.value(r)),
+                         h.format(h.best.value(r)),
                          Summary.format(r.finalLoss, "%.4f", none: "-"),
                          Summary.seconds(r.seconds)]
             lines.append("| " + cells.joined(separator: " | ") + " |")

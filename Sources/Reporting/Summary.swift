@@ -54,7 +54,7 @@ public struct Summary: Sendable {
         }
 
         public var finalAccuracy: Double? { metrics.last?.testAccuracy }
-        public var bestAccuracy: Double? { metrics.lazy.map(\.testAccuracy).max() }
+        public var bestAccuracy: Double? { metrics.lazy.compactMap(\.testAccuracy).max() }
         public var finalLoss: Double? { metrics.last?.testLoss }
     }
 
@@ -62,6 +62,8 @@ public struct Summary: Sendable {
     public var rows: [Row]
     /// The spec's `select:` (from select.json), if it asked for one.
     public var selection: Selection?
+    /// The figure the runs are read by: test accuracy, or test RMSE for regression runs.
+    public var headline: Headline { Headline.of(rows.map(\.metrics)) }
 
     public init(experiment: String, rows: [Row], selection: Selection? = nil) {
         self.experiment = experiment
@@ -129,11 +131,19 @@ public struct Summary: Sendable {
 
     static let figureColumns = ["status", "epochs_done", "final_test_accuracy", "best_test_accuracy",
                                 "final_test_loss", "total_seconds"]
+    /// Regression runs' figures, after the others (in a summary with a regression run only, so
+    /// other summaries keep their columns).
+    static let regressionFigures: [Groups.Figure] = [.finalTestRMSE, .bestTestRMSE, .finalTestMAE, .finalTestR2]
 
     /// `summary.csv`: a header, then one row per run.
     public func csv() -> String {
+        let regression = rows.contains { $0.metrics.first?.isRegression == true }
         var header = ["index", "id", "name"] + Summary.parameterKeys + Summary.figureColumns
-        if let selection { header += ["selected_epoch", "selected_\(selection.metric)", "test_accuracy_at_selected"] }
+        if regression { header += Summary.regressionFigures.map(\.rawValue) }
+        if let selection {
+            header += ["selected_epoch", "selected_\(selection.metric)"]
+                + (regression ? ["test_accuracy_at_selected", "test_rmse_at_selected"] : ["test_accuracy_at_selected"])
+        }
         var lines = [header.joined(separator: ",")]
         for r in rows {
             var cells: [String] = [r.index.map(String.init) ?? "", r.id, Summary.csvField(r.name)]
@@ -144,10 +154,12 @@ public struct Summary: Sendable {
             cells.append(Summary.format(r.bestAccuracy, "%.4f"))
             cells.append(Summary.format(r.finalLoss, "%.8f"))
             cells.append(Summary.format(r.seconds, "%.1f"))
+            if regression { cells += Summary.regressionFigures.map { Summary.format($0.value(r), "%.8f") } }
             if let selection {
                 let m = r.selectedEpoch.map { r.metrics[$0 - 1] }
                 cells += [r.selectedEpoch.map(String.init) ?? "", Summary.format(m.flatMap { $0.figure(selection.metric) }, "%.8g"),
                           Summary.format(m?.testAccuracy, "%.4f")]
+                if regression { cells.append(Summary.format(m?.testErrors?.rmse, "%.8f")) }
             }
             lines.append(cells.joined(separator: ","))
         }
@@ -167,13 +179,14 @@ public struct Summary: Sendable {
 
     /// The summary as an aligned table for a terminal.
     public func table() -> String {
-        let header = ["#", "id", "name", "status", "epochs", "final acc", "best acc", "final loss", "seconds"]
+        let headline = headline
+        let header = ["#", "id", "name", "status", "epochs", "final \(headline.short)", "best \(headline.short)", "final loss", "seconds"]
         var all = [header]
         for r in rows {
             let epochs = "\(r.epochsDone)/" + (r.epochs.map(String.init) ?? "?")
             all.append([r.index.map(String.init) ?? "-", r.id, r.name, r.status, epochs,
-                        Summary.format(r.finalAccuracy, "%.2f%%", none: "-"),
-                        Summary.format(r.bestAccuracy, "%.2f%%", none: "-"),
+                        headline.format(headline.final.value(r)),
+                        headline.format(headline.best.value(r)),
                         Summary.format(r.finalLoss, "%.4f", none: "-"),
                         Summary.seconds(r.seconds)])
         }

@@ -303,6 +303,7 @@ public struct RunStore: Sendable {
         let recorder = RunRecorder(directory: dir, epochs: run.config.epochs, rows: rows,
                                    started: previous?.started ?? RunStatus.now(),
                                    secondsBefore: rows.isEmpty ? 0 : previous?.seconds ?? 0)
+        recorder.regression = run.config.task == .regression
         if let stamp {
             let path = file(RunStore.provenanceFile, ofID: run.id)
             var provenance = rows.isEmpty ? Provenance(sessions: []) : Provenance.read(path) ?? Provenance(sessions: [])
@@ -330,6 +331,8 @@ public final class RunRecorder: @unchecked Sendable {
     public let directory: String
     public let epochs: Int
     public private(set) var rows: [EpochMetrics]
+    /// Whether the run is a regression run (its metrics.csv has that header from the start).
+    var regression = false
     private let started: String
     private let secondsBefore: Double
     private let clock = Date()
@@ -353,7 +356,7 @@ public final class RunRecorder: @unchecked Sendable {
 
     /// Rewrites `metrics.csv` with the rows so far.
     func writeMetrics() throws(AtomicFile.WriteError) {
-        let text = EpochMetrics.csv(rows)
+        let text = EpochMetrics.csv(rows, regression: regression)
         try AtomicFile.write(text, to: directory + "/" + RunStore.metricsFile)
         metricsSHA256 = RunStore.sha256(text)
     }

@@ -13,7 +13,8 @@ import Vocabulary
 ///     model.load_state_dict(safetensors.torch.load_file("model.safetensors"))
 ///
 /// gives the run's network (the metadata's `architecture` spells that line). Logits come out,
-/// as the engine's log-softmax + NLL equals PyTorch's `CrossEntropyLoss` on them. The metadata
+/// as the engine's log-softmax + NLL equals PyTorch's `CrossEntropyLoss` on them; a regression
+/// run's outputs are its predictions (trained with `MSELoss`; `runner.task` says which). The metadata
 /// also holds the run's config, the epoch the weights are from (with `select:`, the selected
 /// epoch's, as the report's figures are), and for a dataset of files its scaling and class names.
 public enum ModelFile {
@@ -63,6 +64,7 @@ public enum ModelFile {
         var metadata = ["format": "pt", "architecture": "nn.Sequential(" + modules.joined(separator: ", ") + ")",
                         "runner.config": record, "runner.epoch": String(epoch)]
         if let selection { metadata["runner.selected_by"] = "\(selection.metric) (\(selection.goal))" }
+        metadata["runner.task"] = config.task.rawValue
         if let scaling { metadata["runner.scaling"] = scaling.json(classNames: classNames) }
         if let classNames {
             metadata["runner.class_names"] = "[" + classNames.map { JSON.quote($0) }.joined(separator: ", ") + "]"

@@ -49,6 +49,7 @@ public struct TrainingExecutor: RunExecutor {
                         decoupled: config.optimizer == .adamw))
         }
         hyper.weightInit = config.weightInit  // one type for the spec and the engine (Vocabulary)
+        hyper.task = config.task
         if let n = config.normalize {
             hyper.inputMean = Float(n.mean)
             hyper.inputStd = Float(n.std)
@@ -64,7 +65,7 @@ public struct TrainingExecutor: RunExecutor {
            state == .pruned || state == .interrupted, let rows = store.intactRows(of: run), rows.count >= limit {
             return .paused(epoch: rows.count)
         }
-        guard let data = datasets[config.dataset.key] else {
+        guard let data = datasets[config.dataKey] else {
             throw ExecutorError(message: "dataset \(config.dataset) was not loaded")
         }
         // The rules with the counts this data folder holds (a plan checked the published ones).
@@ -140,20 +141,26 @@ public struct TrainingExecutor: RunExecutor {
                     + "\(recorder.rows.count) finished epoch(s) kept")
                 return .interrupted
             }
-            let eval = trainer.evaluate(test, scaling)
-            let onTrain = trainer.evaluate(trainSample, scaling)
-            let onValidation = validation.map { trainer.evaluate($0, scaling) }
+            let eval = trainer.figures(test, scaling)
+            let onTrain = trainer.figures(trainSample, scaling)
+            let onValidation = validation.map { trainer.figures($0, scaling) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if let why = Divergence.reason(trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
-                                           classes: train.classes, epoch: epoch) {
+            let limit = train.isRegression ? Divergence.Limit(meanSquaredTarget: train.targets) : .init(classes: train.classes)
+            if let why = Divergence.reason(trainLoss: fit.meanLoss, testLoss: eval.loss, limit: limit, epoch: epoch) {
                 try recorder.write(.diverged, reason: why)
                 try? FileManager.default.removeItem(atPath: checkpointPath)
                 return .diverged(epoch: epoch)
             }
-            let metrics = EpochMetrics(epoch: epoch, trainLoss: fit.meanLoss, testLoss: eval.meanLoss,
-                                       testAccuracy: eval.accuracy, epochSeconds: seconds,
-                                       trainEvalLoss: onTrain.meanLoss, trainEvalAccuracy: onTrain.accuracy,
-                                       valLoss: onValidation?.meanLoss, valAccuracy: onValidation?.accuracy)
+            let metrics = if let errors = eval.errors {
+                EpochMetrics(epoch: epoch, trainLoss: fit.meanLoss, testLoss: eval.loss, test: errors, epochSeconds: seconds,
+                             trainEvalLoss: onTrain.loss, trainEval: onTrain.errors,
+                             valLoss: onValidation?.loss, val: onValidation?.errors)
+            } else {
+                EpochMetrics(epoch: epoch, trainLoss: fit.meanLoss, testLoss: eval.loss,
+                             testAccuracy: eval.accuracy, epochSeconds: seconds,
+                             trainEvalLoss: onTrain.loss, trainEvalAccuracy: onTrain.accuracy,
+                             valLoss: onValidation?.loss, valAccuracy: onValidation?.accuracy)
+            }
             if epoch < config.epochs {
                 try AtomicFile.write(bytes: Checkpoint(rows: recorder.rows + [metrics], state: trainer.state).bytes,
                                      to: checkpointPath)
@@ -177,18 +184,35 @@ public struct TrainingExecutor: RunExecutor {
 }
 
 extension Trainer {
-    /// An epoch on examples of either kind: bytes (scaled to [0, 1] by the engine) or float
-    /// features (scaled by the run's `Scaling`).
+    /// An epoch on examples of any kind: bytes (scaled to [0, 1] by the engine) or float
+    /// features (scaled by the run's `Scaling`), with labels or regression targets.
     func trainEpoch(_ examples: LabeledImages, _ scaling: Scaling?, progress: ((Int) -> Bool)? = nil) -> EpochResult {
+        let (shift, divisor) = (scaling?.shift ?? [], scaling?.divisor ?? [])
+        if examples.isRegression {
+            return trainEpoch(features: examples.features, targets: examples.targets, shift: shift, divisor: divisor,
+                              progress: progress)
+        }
         guard examples.isFloat else { return trainEpoch(pixels: examples.pixels, labels: examples.labels, progress: progress) }
-        return trainEpoch(features: examples.features, labels: examples.labels, shift: scaling?.shift ?? [],
-                          divisor: scaling?.divisor ?? [], progress: progress)
+        return trainEpoch(features: examples.features, labels: examples.labels, shift: shift, divisor: divisor, progress: progress)
     }
 
-    func evaluate(_ examples: LabeledImages, _ scaling: Scaling?) -> Evaluation {
-        guard examples.isFloat else { return evaluate(pixels: examples.pixels, labels: examples.labels) }
-        return evaluate(features: examples.features, labels: examples.labels, shift: scaling?.shift ?? [],
-                        divisor: scaling?.divisor ?? [])
+    /// One evaluation's figures: the loss, and the accuracy (classification) or the errors (regression).
+    struct Figures {
+        var loss: Double
+        var accuracy: Double?
+        var errors: EpochMetrics.Errors?
+    }
+
+    func figures(_ examples: LabeledImages, _ scaling: Scaling?) -> Figures {
+        let (shift, divisor) = (scaling?.shift ?? [], scaling?.divisor ?? [])
+        if examples.isRegression {
+            let e = evaluate(features: examples.features, targets: examples.targets, shift: shift, divisor: divisor)
+            return Figures(loss: e.meanLoss, errors: .init(rmse: e.rmse, mae: e.mae, r2: e.r2))
+        }
+        let e = examples.isFloat
+            ? evaluate(features: examples.features, labels: examples.labels, shift: shift, divisor: divisor)
+            : evaluate(pixels: examples.pixels, labels: examples.labels)
+        return Figures(loss: e.meanLoss, accuracy: e.accuracy)
     }
 }
 

@@ -61,8 +61,11 @@ public struct FileDataset: Sendable, Hashable, CustomStringConvertible {
     public var train: Part
     public var test: Part
     public var format: Format
-    /// CSV: the label column, by header name or by 0-based index.
+    /// CSV: the label column, by header name or by 0-based index; several regression targets
+    /// joined by `|` (`label: [a, b]` is `a|b`, which the canonical text keeps as written).
     public var label: String?
+    /// The label columns, one per regression target (one for classification).
+    public var labelColumns: [String] { label.map { $0.split(separator: "|").map(String.init) } ?? [] }
     /// CSV: the feature columns (default: every column but the label).
     public var features: [String]?
     /// CSV: whether the first line names the columns.

@@ -26,8 +26,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The parameter whose values are compared (e.g. activation, dropout).")
     var by: String
 
-    @Option(help: ArgumentHelp("The figure compared.", valueName: Groups.Figure.allCases.map(\.rawValue).joined(separator: "|")))
-    var metric: Groups.Figure = .finalTestAccuracy
+    @Option(help: ArgumentHelp("The figure compared (default: final_test_accuracy, or final_test_rmse for regression runs).",
+                               valueName: Groups.Figure.allCases.map(\.rawValue).joined(separator: "|")))
+    var metric: Groups.Figure?
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv }
 
@@ -38,7 +39,8 @@ struct CompareCommand: ParsableCommand {
         let store = try ResultsFolder.open(directory)
         let comparison: Comparison
         do throws(Comparison.Failure) {
-            comparison = try Comparison(Groups(Summary.load(store)), by: by, figure: metric)
+            let groups = Groups(Summary.load(store))
+            comparison = try Comparison(groups, by: by, figure: metric ?? groups.headline.final)
         } catch {
             Output.error("runner compare: error: \(error.message)")
             throw (error.noPair ? ExitStatus.nothingToCompare : ExitStatus.invalidInput).code

@@ -69,17 +69,29 @@ struct PredictCommand: ParsableCommand {
                 + "\(model.shape.sizes[0])")
             throw ExitStatus.dataMissing.code
         }
-        let probabilities = examples.isFloat
+        let outputs = examples.isFloat
             ? trainer.predict(features: examples.features, shift: saved?.scaling.shift ?? [], divisor: saved?.scaling.divisor ?? [])
             : trainer.predict(pixels: examples.pixels)
         let classes = model.shape.sizes.last!
-        let names = saved?.classNames ?? (0..<classes).map(String.init)
-        var text = "index,prediction," + names.map { Summary.csvField("p_" + $0) }.joined(separator: ",") + "\n"
-        for i in 0..<examples.count {
-            let row = Array(probabilities[(i * classes)..<((i + 1) * classes)])
-            let best: Int = row.indices.max { row[$0] < row[$1] }!
-            let cells: [String] = row.map { String(format: "%.6g", $0) }
-            text += "\(i),\(Summary.csvField(names[best]))," + cells.joined(separator: ",") + "\n"
+        var text: String
+        if record.config.task == .regression {
+            // The predicted values, one column per target, named as the training file's label columns.
+            let columns = files?.labelColumns ?? []
+            let names = files?.format == .csv && columns.count == classes ? columns
+                : classes == 1 ? ["y"] : (0..<classes).map { "y_\($0)" }
+            text = "index," + names.map(Summary.csvField).joined(separator: ",") + "\n"
+            for i in 0..<examples.count {
+                text += "\(i)," + outputs[(i * classes)..<((i + 1) * classes)].map { String(format: "%.8g", $0) }.joined(separator: ",") + "\n"
+            }
+        } else {
+            let names = saved?.classNames ?? (0..<classes).map(String.init)
+            text = "index,prediction," + names.map { Summary.csvField("p_" + $0) }.joined(separator: ",") + "\n"
+            for i in 0..<examples.count {
+                let row = Array(outputs[(i * classes)..<((i + 1) * classes)])
+                let best: Int = row.indices.max { row[$0] < row[$1] }!
+                let cells: [String] = row.map { String(format: "%.6g", $0) }
+                text += "\(i),\(Summary.csvField(names[best]))," + cells.joined(separator: ",") + "\n"
+            }
         }
         if let output {
             do throws(AtomicFile.WriteError) { try AtomicFile.write(text, to: output) } catch {

@@ -17,7 +17,8 @@ final class ProgressDisplay: Sendable {
         var examples = 0
         var total = 1
         var epochs: Int
-        var lastAccuracy: Double?
+        /// The last epoch's headline figure: (short, long) as `acc 97.81%`, `test accuracy 97.81%`.
+        var lastFigure: (short: String, long: String)?
     }
 
     private struct State {
@@ -80,24 +81,27 @@ final class ProgressDisplay: Sendable {
                 s.running[run.id]?.examples = examples
                 s.running[run.id]?.total = total
             case .epochFinished(let run, let m):
-                s.running[run.id]?.lastAccuracy = m.testAccuracy
+                s.running[run.id]?.lastFigure = m.testAccuracy.map { (String(format: "acc %.2f%%", $0), String(format: "test accuracy %.2f%%", $0)) }
+                    ?? m.testErrors.map { (String(format: "rmse %.4f", $0.rmse), String(format: "test RMSE %.4f", $0.rmse)) }
                 s.running[run.id]?.examples = 0
                 s.running[run.id]?.epoch = m.epoch + 1
                 s.epochSeconds.append(m.epochSeconds)
                 s.remainingEpochs -= 1
                 if mode == .lines {
+                    let figure = m.testErrors.map { String(format: "test_rmse %.4f  test_r2 %.4f", $0.rmse, $0.r2) }
+                        ?? String(format: "test_accuracy %.2f%%", m.testAccuracy ?? 0)
                     permanent.append("\(label(run)) epoch \(m.epoch)/\(run.config.epochs)  train_loss "
-                        + String(format: "%.4f  test_loss %.4f  test_accuracy %.2f%%  %.1f s",
-                                 m.trainLoss, m.testLoss, m.testAccuracy, m.epochSeconds))
+                        + String(format: "%.4f  test_loss %.4f  ", m.trainLoss, m.testLoss) + figure
+                        + String(format: "  %.1f s", m.epochSeconds))
                 }
             case .finished(let run, let outcome):
                 let epochsLeft = s.running[run.id].map { $0.epochs - $0.epoch + 1 } ?? run.config.epochs
                 if outcome != .done { s.remainingEpochs -= max(0, epochsLeft) }
-                let accuracy = s.running[run.id]?.lastAccuracy
+                let figure = s.running[run.id]?.lastFigure
                 s.running[run.id] = nil
                 s.finished += 1
                 permanent.append("\(label(run)) " + describe(outcome)
-                    + (outcome == .done ? accuracy.map { String(format: " (final test accuracy %.2f%%)", $0) } ?? "" : ""))
+                    + (outcome == .done ? figure.map { " (final \($0.long))" } ?? "" : ""))
             }
             draw(&s, permanent: permanent, force: !permanent.isEmpty)
         }
@@ -140,7 +144,7 @@ final class ProgressDisplay: Sendable {
             let fraction = Double(r.examples) / Double(max(r.total, 1))
             let filled = Int(fraction * 20)
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled)
-            let acc = r.lastAccuracy.map { String(format: "  last acc %.2f%%", $0) } ?? ""
+            let acc = r.lastFigure.map { "  last \($0.short)" } ?? ""
             block.append("  [#\(r.index) \(r.name)] epoch \(r.epoch)/\(r.epochs) [\(bar)] "
                 + String(format: "%3.0f%%", fraction * 100) + acc)
         }

@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Train every run of each spec (the default command).",
         discussion: """
             Results go to RESULTS/<experiment>/<run-id>/ (config.json, metrics.csv, status.json), \
-            with summary.csv, accuracy.svg and loss.svg beside them. Runs already done with the \
+            with summary.csv, accuracy.svg (rmse.svg for regression) and loss.svg beside them. Runs already done with the \
             same config are skipped and interrupted runs resume from their last finished epoch; \
             --force trains everything again.
 
@@ -103,7 +103,7 @@ struct RunCommand: ParsableCommand {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
             for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
-                let key = run.config.dataset.key
+                let key = run.config.dataKey
                 if datasets[key] == nil {
                     do {
                         switch run.config.dataset {
@@ -112,7 +112,7 @@ struct RunCommand: ParsableCommand {
                             // Parsed and well-formed; now the published bytes (cached by size and time).
                             try DatasetVerifier.verify(name.rawValue, directory: directory, checksums: DataCommand.checksums())
                         case .files(let files):
-                            datasets[key] = try FileDatasetLoader.load(files)
+                            datasets[key] = try FileDatasetLoader.load(files, task: run.config.task)
                         }
                     } catch {
                         Output.error(error.description)
@@ -198,7 +198,8 @@ struct RunCommand: ParsableCommand {
             if index == nil {
                 if let error = refresher.finish(planChanged: planChanged) { Output.error(error.description); tally.markUnwritable() }
                 if !quiet {
-                    Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/accuracy.svg, loss.svg\n")
+                    Output.out("summary: \(store.directory)/summary.csv, charts: \(store.directory)/"
+                        + (FileManager.default.fileExists(atPath: store.file("rmse.svg")) ? "rmse.svg" : "accuracy.svg") + ", loss.svg\n")
                 }
             }
         }

@@ -76,6 +76,62 @@ import ZIPFoundation
         #expect(try error("a,y\n1,0\n", "a,y\n1,cat\n").hasPrefix("test.csv:2: error: test label 'cat' never appears"))
     }
 
+    // MARK: - Regression
+
+    @Test func regressionTargetsFromCSVColumns() throws {
+        // Two target columns, named in the label list, anywhere among the features; kept as written.
+        let train = "a,t1,b,t2\n1,0.5,2,-3\n3,1e2,4,7.25\n"
+        let one = try FileDatasetLoader.load(try csv(train, "a,t1,b,t2\n5,1,6,2\n", label: "t1"), task: .regression)
+        #expect(one.train.isRegression && one.train.classes == 1)
+        #expect(one.train.features == [1, 2, -3, 3, 4, 7.25] && one.train.targets == [0.5, 100])
+        let two = try FileDatasetLoader.load(try csv(train, "a,t1,b,t2\n5,1,6,2\n", label: "t2|t1"), task: .regression)
+        #expect(two.train.classes == 2 && two.train.pixelsPerImage == 2 && two.train.features == [1, 2, 3, 4])
+        #expect(two.train.targets == [-3, 0.5, 7.25, 100] && two.test.targets == [2, 1] && two.test.features == [5, 6])
+        // Subsets and prefixes keep each example's targets with it.
+        #expect(two.train.subset([1, 0]).targets == [7.25, 100, -3, 0.5] && two.train.prefix(1).targets == [-3, 0.5])
+        // A target that is not a finite number: its line and column.
+        func error(_ train: String) throws -> String {
+            let files = try csv(train, "a,y\n1,0\n")
+            do throws(DataError) {
+                _ = try FileDatasetLoader.load(files, task: .regression)
+                return "no error"
+            } catch {
+                return error.description.replacingOccurrences(of: folder + "/", with: "")
+            }
+        }
+        #expect(try error("a,y\n1,0\n2,tall\n").hasPrefix("train.csv:3:3: error: target y holds 'tall', not a number"))
+        #expect(try error("a,y\n1,nan\n").hasPrefix("train.csv:2:3: error: target y is nan; targets must be finite"))
+        #expect(try error("a,z\n1,2\n").hasPrefix("train.csv:1:1: error: no label column 'y'"))
+    }
+
+    @Test func regressionTargetsFromNPY() throws {
+        let x = Self.npy("<f4", "(3, 2)", Self.bytes([Float](arrayLiteral: 1, 2, 3, 4, 5, 6)))
+        for (y, targets) in [(Self.npy("<f8", "(3,)", Self.bytes([Double](arrayLiteral: 0.5, -2, 1e3))), [Float](arrayLiteral: 0.5, -2, 1000)),
+                             (Self.npy("<i8", "(3, 1)", Self.bytes([Int64](arrayLiteral: 7, 8, 9))), [7, 8, 9])] {
+            let split = try FileDatasetLoader.load(try pair(x: x, y: y), task: .regression)
+            #expect(split.train.targets == targets && split.train.classes == 1 && split.train.labels.isEmpty)
+        }
+        let wide = try FileDatasetLoader.load(try pair(x: x, y: Self.npy("<f4", "(3, 2)", Self.bytes([Float](arrayLiteral: 1, 2, 3, 4, 5, 6)))),
+                                              task: .regression)
+        #expect(wide.train.classes == 2 && wide.train.targets == [1, 2, 3, 4, 5, 6])
+        // A non-finite target, and test targets of another width, are refused.
+        let nan = try pair(x: x, y: Self.npy("<f4", "(3,)", Self.bytes([Float](arrayLiteral: 1, .nan, 3))))
+        do throws(DataError) {
+            _ = try FileDatasetLoader.load(nan, task: .regression)
+            Issue.record("a NaN target was accepted")
+        } catch {
+            #expect(error.description.contains("y.npy: error: target 1 is nan; regression targets must be finite"))
+        }
+        let widths = try pair(x: x, y: Self.npy("<f4", "(3,)", Self.bytes([Float](arrayLiteral: 1, 2, 3))),
+                              testY: Self.npy("<f4", "(3, 2)", Self.bytes([Float](repeating: 1, count: 6))))
+        do throws(DataError) {
+            _ = try FileDatasetLoader.load(widths, task: .regression)
+            Issue.record("test targets of another width were accepted")
+        } catch {
+            #expect(error.description.contains("ty.npy: error: has 2 targets per example where y.npy has 1"))
+        }
+    }
+
     // MARK: - NPY
 
     /// An NPY file of version 1 with `descr` and `shape` and the given data bytes.

@@ -44,6 +44,53 @@ import Vocabulary
         #expect(try config("{train: train.csv, test: test.csv, label: y}").dataset != c.dataset)
     }
 
+    func plan(_ text: String) throws -> Plan {
+        try Plan(try ExperimentSpec.parse(Source(name: folder + "/s.yaml", text: text), defaultName: "s"))
+    }
+
+    func planError(_ text: String) -> String? {
+        do {
+            _ = try plan(text)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func regressionIsATaskOfFilesWithItsOwnFigures() throws {
+        let files = "dataset: {train: train.csv, test: test.csv, label: y}\n"
+        // Classification stays out of ids; regression is part of them, and of the data's key.
+        let classification = try plan(files), regression = try plan(files + "task: regression\n")
+        #expect(try plan(files + "task: classification\n").runs[0].id == classification.runs[0].id)
+        #expect(regression.runs[0].id != classification.runs[0].id)
+        #expect(Run.canonicalText(of: regression.runs[0].config).hasSuffix("task=regression\n"))
+        #expect(regression.runs[0].config.dataKey == classification.runs[0].config.dataKey + "#regression")
+        // Several target columns: kept in order in the identity; regression only.
+        let two = try plan("dataset: {train: train.csv, test: test.csv, label: [y, a]}\ntask: regression\n")
+        guard case .files(let f) = two.runs[0].config.dataset else { Issue.record("not files"); return }
+        #expect(f.labelColumns == ["y", "a"] && f.description.contains("label=y|a"))
+        #expect(planError("dataset: {train: train.csv, test: test.csv, label: [y, a]}\n")?
+            .contains("dataset label lists 2 columns, which only regression takes") == true)
+        #expect(planError("dataset: {train: train.csv, test: test.csv, label: [y, y]}\n")?.contains("lists 'y' twice") == true)
+        // A shipped dataset has classes.
+        #expect(planError("task: regression\n")?.contains("task: regression needs numeric targets, and mnist has classes") == true)
+        #expect(planError("task: ordinal\n")?.contains("task must be one of classification, regression") == true)
+        // Figures the runs record: RMSE and R² for regression, accuracies for classification.
+        let reg = files + "task: regression\nvalidation: 1\n"
+        #expect(try plan(reg + "select: {metric: val_rmse}\n").selection == Selection(metric: "val_rmse", goal: "min"))
+        #expect(try plan(reg + "select: {metric: val_r2}\n").selection?.goal == "max")
+        #expect(planError(reg + "select: {metric: val_accuracy}\n")?
+            .contains("select: val_accuracy is not a figure of regression runs; use one of val_loss, val_rmse, val_mae, val_r2") == true)
+        #expect(planError(files + "validation: 1\nselect: {metric: test_rmse}\n")?
+            .contains("select: test_rmse is not a figure of classification runs; use one of test_accuracy, test_loss") == true)
+        #expect(planError(reg + "prune: {method: median, metric: val_accuracy}\n")?.contains("prune.metric val_accuracy is not a figure of regression runs") == true)
+        let stopping = try plan(reg + "early_stopping: {metric: val_rmse, patience: 2}\n").runs[0].config.earlyStopping
+        #expect(stopping == EarlyStopping(metric: .valRMSE, patience: 2) && stopping?.metric.minimises == true)
+        #expect(EarlyStopping.Metric.valR2.minimises == false)
+        #expect(planError(reg + "early_stopping: {metric: val_accuracy, patience: 2}\n")?
+            .contains("early_stopping watches val_accuracy, which regression runs do not record; use one of val_loss, val_rmse, val_mae, val_r2") == true)
+    }
+
     @Test func aNamedDatasetKeepsItsName() throws {
         #expect(try config("fashion-mnist").dataset == .named(.fashionMNIST))
         #expect(Parameter.named("dataset")!.read(try config("mnist")) == .string("mnist"))

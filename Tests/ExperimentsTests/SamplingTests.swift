@@ -116,7 +116,7 @@ import Testing
             .contains("1:17: error: early_stopping watches val_loss, which needs a validation split") == true)
         #expect(specError("validation: 10\nearly_stopping: {patience: 3}\n")?.contains("metric is missing") == true)
         #expect(specError("validation: 10\nearly_stopping: {metric: test_loss, patience: 3}\n")?
-            .contains("2:26: error: early_stopping metric must be one of val_loss, val_accuracy; got 'test_loss'") == true)
+            .contains("2:26: error: early_stopping metric must be one of val_loss, val_accuracy, val_rmse, val_mae, val_r2; got 'test_loss'") == true)
         #expect(specError("validation: 10\nearly_stopping: {metric: val_loss, patience: 0}\n")?.contains("patience must be an integer in 1") == true)
         #expect(specError("validation: 10\nearly_stopping: {metric: val_loss, patience: 2, delta: 1}\n")?
             .contains("unknown key 'delta' in early_stopping") == true)

@@ -218,3 +218,60 @@ let availableKernelPaths = Trainer.KernelPath.allCases.filter(\.runsHere)
         #expect(close(trained.parameterValues, p, atol: 1e-6, rtol: 1e-5))
     }
 }
+
+/// A regression network (linear outputs, mean squared error): the loss against the Double
+/// reference, the gradients against its finite differences, and the evaluation's figures
+/// against their definitions.
+@Suite struct RegressionChecks {
+    @Test(arguments: [Activation.relu, .tanh], [0, 0.5] as [Float])
+    func squaredErrorGradients(activation: Activation, dropout: Float) {
+        let shape = NetworkShape(inputs: 5, hidden: [6], classes: 2)
+        let rows = 3
+        var hyper = Trainer.Hyperparameters(activation: activation, dropout: dropout, lr: 0.1, momentum: 0,
+                                            batchSize: rows, seed: 9)
+        hyper.task = .regression
+        let trainer = Trainer(shape: shape, hyper: hyper)
+        let inputs = values(rows * 5, seed: 4)
+        let targets: [Float] = [1.5, -2, 0.25, 3, -0.5, 7]
+        let (loss, gradients, masks) = trainer.lossAndGradients(inputs: inputs, targets: targets)
+        let m = masks.map { $0.map(Double.init) }
+        func f(_ q: [Double]) -> Double {
+            Reference.squaredErrorLoss(shape: shape, parameters: q, inputs: inputs.map(Double.init),
+                                       targets: targets.map(Double.init), masks: m, activation: activation)
+        }
+        let p = trainer.parameterValues.map(Double.init)
+        #expect(abs(loss - f(p)) < 1e-5 * max(1, f(p)))
+        #expect(checkGradients(gradients, at: p, of: f) > 0)
+    }
+
+    @Test func evaluationFigures() {
+        let shape = NetworkShape(inputs: 3, hidden: [4], classes: 2)
+        var hyper = Trainer.Hyperparameters(activation: .tanh, dropout: 0.5, lr: 0.1, momentum: 0, batchSize: 4,
+                                            evalBatchSize: 3, seed: 2)
+        hyper.task = .regression
+        let trainer = Trainer(shape: shape, hyper: hyper)
+        let count = 7
+        let features = values(count * 3, seed: 5)
+        let targets = values(count * 2, seed: 6).map { $0 * 4 + 1 }
+        let e = trainer.evaluate(features: features, targets: targets)
+        // The same figures from the network's predictions, by their definitions.
+        let o = trainer.predict(features: features).map(Double.init), t = targets.map(Double.init)
+        let mse = zip(o, t).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(t.count)
+        let mae = zip(o, t).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(t.count)
+        var r2 = 0.0
+        for j in 0..<2 {
+            let column = stride(from: j, to: t.count, by: 2)
+            let mean = column.reduce(0) { $0 + t[$1] } / Double(count)
+            let res = column.reduce(0) { $0 + (o[$1] - t[$1]) * (o[$1] - t[$1]) }
+            let tot = column.reduce(0) { $0 + (t[$1] - mean) * (t[$1] - mean) }
+            r2 += (1 - res / tot) / 2
+        }
+        #expect(abs(e.meanLoss - mse) < 1e-9 * max(1, mse))
+        #expect(abs(e.rmse - mse.squareRoot()) < 1e-9 * max(1, mse))
+        #expect(abs(e.mae - mae) < 1e-9 * max(1, mae))
+        #expect(abs(e.r2 - r2) < 1e-9 * max(1, abs(r2)))
+        // Training lowers the error from there: the loss trained is the one evaluated.
+        for _ in 0..<200 { _ = trainer.trainEpoch(features: features, targets: targets) }
+        #expect(trainer.evaluate(features: features, targets: targets).meanLoss < e.meanLoss)
+    }
+}

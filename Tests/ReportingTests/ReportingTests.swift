@@ -143,6 +143,50 @@ import Vocabulary
         #expect(groups.table().contains("activation=sigmoid  2/3     90.30%"))
     }
 
+    /// A regression experiment is read by its test RMSE, lower is better, everywhere a
+    /// classification one is read by its accuracy; no accuracy column is made up for it.
+    @Test func aRegressionExperimentIsReadByItsRMSE() throws {
+        var rows: [Summary.Row] = []
+        for (lr, errors) in [(0.01, [50.0, 52.0, 51.0]), (0.1, [60.0, 64.0, 62.0])] {
+            for (s, rmse) in errors.enumerated() {
+                var config = RunConfig()
+                config.task = .regression
+                config.lr = lr
+                config.seed = s + 1
+                let metrics = (1...2).map { e in
+                    EpochMetrics(epoch: e, trainLoss: 1, testLoss: rmse * rmse, test: .init(rmse: rmse + Double(2 - e), mae: rmse / 2, r2: 0.5),
+                                 epochSeconds: 1, trainEvalLoss: 4, trainEval: .init(rmse: 2, mae: 1, r2: 0.9))
+                }
+                rows.append(Summary.Row(index: rows.count, id: "id\(rows.count)", name: "lr=\(lr)", config: config, status: "done",
+                                        epochsDone: 2, epochs: 2, metrics: metrics, seconds: 1))
+            }
+        }
+        let summary = Summary(experiment: "reg", rows: rows)
+        #expect(summary.headline.short == "rmse")
+        let csv = summary.csv().split(separator: "\n")
+        #expect(csv[0].hasSuffix("final_test_loss,total_seconds,final_test_rmse,best_test_rmse,final_test_mae,final_test_r2"))
+        // No accuracy: its cells are empty, never 0.
+        #expect(csv[1].contains(",done,2,,,2500.00000000,1.0,50.00000000,50.00000000,25.00000000,0.50000000"))
+        #expect(summary.table().contains("final rmse  best rmse"))
+        #expect(summary.sorted(by: .finalTestRMSE).rows.map(\.id).prefix(2) == ["id0", "id2"])
+        let groups = Groups(summary)
+        #expect(groups.figures.contains(.finalTestRMSE) && !groups.figures.contains(.finalTestAccuracy))
+        #expect(groups.table().contains("lr=0.01  3     51.0000"))
+        #expect(groups.markdown().contains("| group | n | final rmse |"))
+        let c = try Comparison(groups, by: "lr", figure: groups.headline.final)
+        #expect(c.pairs[0].verdict.hasPrefix("lr 0.1 − 0.01: +11.0000 [") && c.pairs[0].verdict.hasSuffix("(final_test_rmse)"))
+        let charts = Charts.make(summary)
+        #expect(charts.map(\.file).prefix(2) == ["rmse.svg", "loss.svg"])
+        #expect(charts[0].svg.contains("test RMSE") && !charts.contains { $0.file == "accuracy.svg" })
+        #expect(charts.contains { $0.file == "train-vs-test.svg" && $0.svg.contains("training vs test RMSE") })
+        // A classification run among them: accuracy leads again, the regression figures keep their columns.
+        var mixed = rows
+        mixed.append(Summary.Row(index: 6, id: "idc", name: "c", config: RunConfig(), status: "done", epochsDone: 1, epochs: 1,
+                                 metrics: [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: 90, epochSeconds: 1)], seconds: 1))
+        #expect(Summary(experiment: "m", rows: mixed).headline.short == "acc")
+        #expect(Summary(experiment: "m", rows: mixed).csv().contains("final_test_rmse"))
+    }
+
     @Test func oneSeedPerConfigGivesGroupsEqualToRuns() {
         let groups = Groups(summary(["relu/0.0": [98.0], "relu/0.5": [98.1], "tanh/0.0": [97.0]]))
         #expect(groups.groups.count == 3)

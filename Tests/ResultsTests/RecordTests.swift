@@ -126,6 +126,38 @@ let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
     }
 }
 
+/// A regression run's metrics.csv: its own header, each loss with its RMSE, MAE and R², read
+/// back bit for bit and as strictly as the classification file.
+@Suite struct RegressionMetricsRows {
+    @Test func aRegressionFileRoundTripsAndKeepsItsHeader() {
+        let rows = (1...3).map { e in
+            EpochMetrics(epoch: e, trainLoss: 3000.125, testLoss: 2900.5, test: .init(rmse: 53.85, mae: 44.125, r2: -0.25 * Double(e)),
+                         epochSeconds: 0.5, trainEvalLoss: e == 2 ? nil : 2800, trainEval: e == 2 ? nil : .init(rmse: 52.9, mae: 43, r2: 0.5),
+                         valLoss: 10, val: .init(rmse: 3.1622, mae: 2.5, r2: 1))
+        }
+        let text = EpochMetrics.csv(rows)
+        #expect(text.hasPrefix(EpochMetrics.regressionHeader + "\n"))
+        #expect(EpochMetrics.parse(csv: text) == rows)
+        #expect(rows[0].figure("val_rmse") == 3.1622 && rows[2].figure("test_r2") == -0.75 && rows[1].figure("train_eval_mae") == nil)
+        #expect(rows[0].figure("test_accuracy") == nil && rows[0].isRegression)
+        // A run with no rows yet already has the header of its kind.
+        #expect(EpochMetrics.csv([], regression: true) == EpochMetrics.regressionHeader + "\n")
+        #expect(EpochMetrics.parse(csv: EpochMetrics.regressionHeader + "\n") == [])
+    }
+
+    @Test(arguments: ["-0.50000000,1.00000000,0.10000000", "0.50000000,-1.00000000,0.10000000", "0.50000000,1.00000000,1.00000001",
+                      "nan,1.00000000,0.10000000", ",1.00000000,0.10000000"])
+    func onlyFiguresARunCanHaveAreRead(_ errors: String) {
+        let good = "1,2.00000000,0.25000000,0.50000000,0.40000000,-12.50000000,,,,,,,,,0.001"
+        #expect(EpochMetrics(csvRow: Substring(good), layout: .regression)?.testErrors?.r2 == -12.5)
+        let bad = "1,2.00000000,0.25000000,\(errors),,,,,,,,,0.001"
+        #expect(EpochMetrics(csvRow: Substring(bad), layout: .regression) == nil, "\(bad)")
+        // A loss without its errors (or errors without their loss) is not a row the writer writes.
+        #expect(EpochMetrics(csvRow: "1,2.00000000,0.25000000,0.5,0.4,0.1,3.00000000,,,,,,,,0.001", layout: .regression) == nil)
+        #expect(EpochMetrics(csvRow: "1,2.00000000,0.25000000,0.5,0.4,0.1,,1.0,1.0,0.5,,,,,0.001", layout: .regression) == nil)
+    }
+}
+
 /// sources.tsv holds any path a file system allows, one line and one field each.
 @Suite struct SpecArchiveTests {
     @Test func pathsWithTabsAndNewlinesRoundTrip() throws {
