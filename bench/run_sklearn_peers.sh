@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/fetch-sklearn-data.sh
 swift build -c release --product runner >/dev/null
 runner="$(swift build -c release --show-bin-path)/runner"
-for n in digits wine breast_cancer; do "$runner" "experiments/sklearn_$n.yaml" -q; done
+for n in digits wine breast_cancer diabetes; do "$runner" "experiments/sklearn_$n.yaml" -q; done
 taskset -c 1 .build/pyenv/bin/python bench/sklearn_peers.py data/sklearn results/peers
-for n in digits wine breast_cancer; do
+for n in digits wine breast_cancer diabetes; do
   for peer in pytorch sklearn; do
     "$runner" report "results/sklearn_$n" --reference "results/peers/$peer" >/dev/null
     echo "== $n, runner vs $peer"

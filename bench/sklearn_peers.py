@@ -1,7 +1,9 @@
 """The same network trained on scikit-learn's datasets by PyTorch and by scikit-learn, for
 the comparison with runner (issue 23, item 6).
 
-    python bench/sklearn_peers.py DATA_DIR OUT_DIR [SEEDS]
+    python bench/sklearn_peers.py DATA_DIR OUT_DIR [SEEDS [NAMES]]
+
+NAMES: a comma-separated subset of digits,wine,breast_cancer,diabetes (default: all).
 
 For each of digits, wine, breast_cancer (bench/sklearn_export.py's CSVs): a 100-unit ReLU
 hidden layer, Adam (lr 0.001, betas 0.9/0.999, eps 1e-8, no weight decay), batch 32, 50 epochs,
@@ -11,6 +13,12 @@ shuffling, torch.manual_seed(seed). scikit-learn: MLPClassifier(hidden_layer_siz
 solver="adam", alpha=0, batch_size=32, max_iter=50, tol=0, n_iter_no_change=10**9,
 random_state=seed). Writes OUT_DIR/<program>/sklearn_<name>,seed=<seed>.csv with the final
 epoch's test loss (mean NLL) and accuracy (%), the form `runner report --reference` reads.
+
+Regression, diabetes: the same layer, Adam lr 0.001, batch 32, 200 epochs (MLPRegressor's
+defaults for both), standardised features and raw targets; PyTorch with MSELoss,
+scikit-learn's MLPRegressor(hidden_layer_sizes=(100,), solver="adam", alpha=0, batch_size=32,
+max_iter=200, tol=0, n_iter_no_change=10**9, random_state=seed). The files hold the test
+loss (mean squared error) and RMSE.
 """
 import csv, os, sys, warnings
 
@@ -18,35 +26,43 @@ import numpy as np
 import torch
 from torch import nn
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import log_loss
-from sklearn.neural_network import MLPClassifier
+from sklearn.metrics import log_loss, mean_squared_error
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 data_dir, out_dir = sys.argv[1], sys.argv[2]
 seeds = range(1, int(sys.argv[3]) + 1 if len(sys.argv) > 3 else 6)
+names = sys.argv[4].split(",") if len(sys.argv) > 4 else ["digits", "wine", "breast_cancer", "diabetes"]
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 torch.set_num_threads(1)
 
 
-def load(name, part):
+def load(name, part, kind=int):
     rows = list(csv.reader(open(os.path.join(data_dir, f"{name}-{part}.csv"))))
     x = np.array([[float(v) for v in r[:-1]] for r in rows[1:]], dtype=np.float64)
-    y = np.array([int(r[-1]) for r in rows[1:]])
+    y = np.array([kind(r[-1]) for r in rows[1:]])
     return x, y
 
 
-def write(program, name, seed, loss, accuracy):
+def write(program, name, seed, loss, accuracy=None, rmse=None, epochs=50):
     folder = os.path.join(out_dir, program)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, f"sklearn_{name},seed={seed}.csv"), "w") as f:
-        f.write(f"epoch,test_loss,test_accuracy\n50,{loss:.8f},{accuracy:.4f}\n")
+        if rmse is None:
+            f.write(f"epoch,test_loss,test_accuracy\n{epochs},{loss:.8f},{accuracy:.4f}\n")
+        else:
+            f.write(f"epoch,test_loss,test_rmse\n{epochs},{loss:.8f},{rmse:.8f}\n")
 
 
-for name in ["digits", "wine", "breast_cancer"]:
-    x_train, y_train = load(name, "train")
-    x_test, y_test = load(name, "test")
+def standardized(x_train, x_test):
     mean, sd = x_train.mean(axis=0), x_train.std(axis=0)
     sd[sd == 0] = 1
-    x_train, x_test = (x_train - mean) / sd, (x_test - mean) / sd
+    return (x_train - mean) / sd, (x_test - mean) / sd
+
+
+for name in [n for n in ["digits", "wine", "breast_cancer"] if n in names]:
+    x_train, y_train = load(name, "train")
+    x_test, y_test = load(name, "test")
+    x_train, x_test = standardized(x_train, x_test)
     classes = int(y_train.max()) + 1
     for seed in seeds:
         torch.manual_seed(seed)
@@ -74,3 +90,32 @@ for name in ["digits", "wine", "breast_cancer"]:
         write("sklearn", name, seed, log_loss(y_test, probabilities, labels=list(range(classes))),
               100 * (mlp.predict(x_test) == y_test).mean())
     print(f"{name}: done, seeds {list(seeds)}", flush=True)
+
+x_train, y_train = load("diabetes", "train", float)
+x_test, y_test = load("diabetes", "test", float)
+x_train, x_test = standardized(x_train, x_test)
+for seed in seeds if "diabetes" in names else []:
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(x_train.shape[1], 100), nn.ReLU(), nn.Linear(100, 1))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    xt, yt = torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train, dtype=torch.float32)[:, None]
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xt, yt), batch_size=32, shuffle=True)
+    for _ in range(200):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(xb), yb).backward()
+            optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        outputs = model(torch.tensor(x_test, dtype=torch.float32))[:, 0].double().numpy()
+    mse = mean_squared_error(y_test, outputs)
+    write("pytorch", "diabetes", seed, mse, rmse=mse ** 0.5, epochs=200)
+
+    mlp = MLPRegressor(hidden_layer_sizes=(100,), solver="adam", alpha=0, batch_size=32, learning_rate_init=0.001,
+                       max_iter=200, tol=0, n_iter_no_change=10**9, random_state=seed)
+    mlp.fit(x_train, y_train)
+    mse = mean_squared_error(y_test, mlp.predict(x_test))
+    write("sklearn", "diabetes", seed, mse, rmse=mse ** 0.5, epochs=200)
+if "diabetes" in names:
+    print(f"diabetes: done, seeds {list(seeds)}", flush=True)

@@ -33,7 +33,7 @@ import Testing
     /// installed) must be byte for byte the ones they were trained on.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: Binary.repo.appendingPathComponent("data/sklearn/wine-test.csv").path),
                    "data/sklearn is not there (scripts/fetch-sklearn-data.sh)"),
-          arguments: ["sklearn_digits", "sklearn_wine", "sklearn_breast_cancer"])
+          arguments: ["sklearn_digits", "sklearn_wine", "sklearn_breast_cancer", "sklearn_diabetes"])
     func committedRunsOnFilesKeepTheirIds(experiment: String) throws {
         try committedResultsKeepTheirIds(spec: "experiments/\(experiment).yaml", experiment: experiment)
     }
