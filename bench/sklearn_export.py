@@ -7,14 +7,14 @@ Classification: digits (1,797 x 64, 10 classes), wine (178 x 13, 3 classes), bre
 (569 x 30, 2 classes): 75% training, 25% test, stratified, random_state=0 (train_test_split), a
 header of the feature names and a last column `target` (the class, 0..K-1).
 Regression: diabetes (442 x 10, one target: disease progression after a year) as CSV with a
-last column `target` and as NPY pairs (float64 features, float64 targets), and linnerud (20 x
-3, three targets: Weight, Waist, Pulse) as CSV with the targets last: 75% / 25%, random_state=0.
+last column `target` and as NPY pairs (float64 features, float64 targets): 75% / 25%,
+random_state=0.
 The data ship inside the scikit-learn package (no download). Prints each file with its SHA-256.
 """
 import hashlib, os, sys
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_linnerud, load_wine
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.model_selection import train_test_split
 
 out = sys.argv[1]
@@ -32,12 +32,10 @@ for name, loader in [("digits", load_digits), ("wine", load_wine), ("breast_canc
                 f.write(",".join(repr(float(v)) for v in row) + f",{int(label)}\n")
         print(f"{path}: {len(y)} rows, sha256 {hashlib.sha256(open(path, 'rb').read()).hexdigest()}")
 
-for name, loader in [("diabetes", load_diabetes), ("linnerud", load_linnerud)]:
+for name, loader in [("diabetes", load_diabetes)]:
     data = loader()
-    y_all = data.target if data.target.ndim == 2 else data.target[:, None]
-    x_train, x_test, y_train, y_test = train_test_split(data.data, y_all, test_size=0.25, random_state=0)
-    names = [str(f) for f in data.feature_names]
-    targets = [str(t) for t in data.target_names] if y_all.shape[1] > 1 else ["target"]
+    x_train, x_test, y_train, y_test = train_test_split(data.data, data.target[:, None], test_size=0.25, random_state=0)
+    names, targets = [str(f) for f in data.feature_names], ["target"]
     for part, x, y in [("train", x_train, y_train), ("test", x_test, y_test)]:
         path = os.path.join(out, f"{name}-{part}.csv")
         with open(path, "w") as f:
@@ -45,9 +43,8 @@ for name, loader in [("diabetes", load_diabetes), ("linnerud", load_linnerud)]:
             for row, values in zip(x, y):
                 f.write(",".join(repr(float(v)) for v in list(row) + list(values)) + "\n")
         print(f"{path}: {len(y)} rows, sha256 {hashlib.sha256(open(path, 'rb').read()).hexdigest()}")
-        if name == "diabetes":
-            for axis, array in [("x", np.ascontiguousarray(x, dtype=np.float64)),
-                                ("y", np.ascontiguousarray(y[:, 0], dtype=np.float64))]:
-                path = os.path.join(out, f"{name}-{part}-{axis}.npy")
-                np.save(path, array)
-                print(f"{path}: shape {array.shape}, sha256 {hashlib.sha256(open(path, 'rb').read()).hexdigest()}")
+        for axis, array in [("x", np.ascontiguousarray(x, dtype=np.float64)),
+                            ("y", np.ascontiguousarray(y[:, 0], dtype=np.float64))]:
+            path = os.path.join(out, f"{name}-{part}-{axis}.npy")
+            np.save(path, array)
+            print(f"{path}: shape {array.shape}, sha256 {hashlib.sha256(open(path, 'rb').read()).hexdigest()}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scikit-learn's bundled datasets, classification (digits, wine, breast_cancer) and regression
-# (diabetes, also as NPY pairs; linnerud, three targets), as CSV with a fixed split
+# (diabetes, also as NPY pairs), as CSV with a fixed split
 # (bench/sklearn_export.py), into data/sklearn/, for
 # experiments/sklearn_*.yaml. scikit-learn comes from PyPI into .build/pyenv (a virtual
 # environment that also sees Debian's python3-torch and numpy). Every file is checked against
@@ -25,7 +25,5 @@ d22926527cc46a27b91133f081c3394168bc5fea8fea75f42072fe547bf8b9ac  data/sklearn/d
 44e7d855ff454a939081cef5eead1bff7248036a6124b3b7ff395bcd3ee609b9  data/sklearn/diabetes-train-y.npy
 c5ccdd03400194c3e89b3b2d0e40d1c6c993cbb4ffc455ecd13b21f82cd592b1  data/sklearn/diabetes-test-x.npy
 8e1623bf98141905598e5b64ccb3e0484bb2d661778503b2644a81ef5903c54b  data/sklearn/diabetes-test-y.npy
-3de63cd32d01dc2daf899996c4f14c0271c968c111b4e024658444d840e1d61c  data/sklearn/linnerud-train.csv
-cd4204b6951350ace5999094348cbba2dedfc26cbd921bd8e10466d93896f8bb  data/sklearn/linnerud-test.csv
 SUMS
-echo "fetch-sklearn-data: data/sklearn/{digits,wine,breast_cancer,diabetes,linnerud}-{train,test}.csv and diabetes NPY verified"
+echo "fetch-sklearn-data: data/sklearn/{digits,wine,breast_cancer,diabetes}-{train,test}.csv and diabetes NPY verified"

@@ -147,7 +147,7 @@ public struct Summary: Sendable {
         var lines = [header.joined(separator: ",")]
         for r in rows {
             var cells: [String] = [r.index.map(String.init) ?? "", r.id, Summary.csvField(r.name)]
-            for key in Summary.parameterKeys { cells.append(r.parameters[key] ?? "") }
+            for key in Summary.parameterKeys { cells.append(Summary.csvField(r.parameters[key] ?? "")) }
             cells.append(r.status)
             cells.append(String(r.epochsDone))
             cells.append(Summary.format(r.finalAccuracy, "%.4f"))

@@ -187,6 +187,18 @@ import Vocabulary
         #expect(Summary(experiment: "m", rows: mixed).csv().contains("final_test_rmse"))
     }
 
+    /// A parameter whose canonical text holds commas (a dataset of files) is one quoted cell.
+    @Test func aDatasetOfFilesIsOneCellOfSummaryCSV() throws {
+        var config = RunConfig()
+        config.dataset = try #require(DatasetChoice(canonical: "files(csv,sha=0123456789ab,label=y,scale=none)"))
+        let row = Summary.Row(index: 0, id: "id0", name: "r", config: config, status: "pending", epochsDone: 0, epochs: 1,
+                              metrics: [], seconds: nil)
+        let lines = Summary(experiment: "e", rows: [row]).csv().split(separator: "\n")
+        #expect(lines[1].contains(",\"files(csv,sha=0123456789ab,label=y,scale=none)\","))
+        let header = lines[0].split(separator: ",").count, quoted = lines[1].replacingOccurrences(of: "\"files(csv,sha=0123456789ab,label=y,scale=none)\"", with: "x")
+        #expect(quoted.split(separator: ",", omittingEmptySubsequences: false).count == header)
+    }
+
     @Test func oneSeedPerConfigGivesGroupsEqualToRuns() {
         let groups = Groups(summary(["relu/0.0": [98.0], "relu/0.5": [98.1], "tanh/0.0": [97.0]]))
         #expect(groups.groups.count == 3)

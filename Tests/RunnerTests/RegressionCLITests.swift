@@ -92,6 +92,38 @@ import Testing
         #expect(abs(mse - testLoss) <= 1e-4 * testLoss, "PyTorch \(mse) vs runner \(testLoss)")
     }
 
+    /// A pruned search on regression runs: the rungs keep the runs of lowest validation RMSE.
+    @Test func aSearchPrunesByValidationRMSE() throws {
+        let dir = try folder(spec: "name: search\ntask: regression\n"
+            + "dataset: {train: train.csv, test: test.csv, label: height, scale: standardize}\n"
+            + "hidden: [16]\nactivation: relu\ndropout: 0\noptimizer: adam\nepochs: 9\nvalidation: 80\nsamples: 6\n"
+            + "select: {metric: val_rmse}\nsweep:\n  lr: {log_uniform: [0.00001, 0.05]}\n"
+            + "prune: {method: successive_halving, metric: val_rmse, min_epochs: 1, reduction: 3}\n")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Binary.run(["fit.yaml", "-q"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let decisions = try String(contentsOf: dir.appendingPathComponent("results/search/pruning.json"), encoding: .utf8)
+        #expect(decisions.contains("val_rmse"), "\(decisions.prefix(500))")
+        let summary = try String(contentsOf: dir.appendingPathComponent("results/search/summary.csv"), encoding: .utf8)
+        // summary.csv's cells, quoted ones (the dataset's canonical text has commas) kept whole.
+        func cells(_ line: Substring) -> [String] {
+            var out = [""], quoted = false
+            for c in line {
+                if c == "\"" { quoted.toggle() } else if c == "," && !quoted { out.append("") } else { out[out.count - 1].append(c) }
+            }
+            return out
+        }
+        let lines = summary.split(separator: "\n")
+        let header = cells(lines[0]), rows = lines.dropFirst().map(cells)
+        #expect(rows.allSatisfy { $0.count == header.count }, "\(summary)")
+        let status = header.firstIndex(of: "status")!, rmse = header.firstIndex(of: "final_test_rmse")!
+        #expect(rows.filter { $0[status] == "pruned" }.count >= 3 && rows.contains { $0[status] == "done" }, "\(summary)")
+        // The survivor beats every run pruned at the first rung on validation RMSE there: the
+        // smallest learning rates, which have barely moved, are the ones pruned.
+        let done = rows.filter { $0[status] == "done" }.compactMap { Double($0[rmse]) }
+        #expect(!done.isEmpty && done.allSatisfy { $0 < 20 }, "\(summary)")
+    }
+
     /// Bad regression data: a target cell that is not a number is one error at its line and
     /// column, exit 3, nothing written.
     @Test func aNonNumericTargetIsADataError() throws {
