@@ -44,7 +44,7 @@ public enum Divergence {
     public static func reason(trainLoss: Double, testLoss: Double, limit: Limit, epoch: Int) -> String? {
         for (name, loss) in [("training loss", trainLoss), ("test loss", testLoss)] {
             if !loss.isFinite {
-                return "\(name) became \(loss) in epoch \(epoch)"
+                return "\(name) became \(loss.isNaN ? "nan" : "\(loss)") in epoch \(epoch)"  // never "-nan"
             }
             if loss > chanceMultiple * limit.level {
                 return "\(name) reached \(String(format: "%.4g", loss)) in epoch \(epoch), over "
