@@ -107,6 +107,16 @@ public struct Parameter: Sendable {
              introducedAt: typedValue(EarlyStopping?.none) { $0?.description ?? "none" }),
         with(choice("task", "what the network learns: classes (cross-entropy) or numbers (mean squared error; files only)",
                     LearningTask.self, \.task), introducedAt: .string("classification")),
+        with(typed("momentum_schedule",
+                   "SGD momentum from `momentum` to end: constant, {linear: {end, epochs, begin}} per epoch, {exponential: {end, steps}} per step",
+                   \.momentumSchedule, text: \.description, parse: MomentumSchedule.parse, canonical: MomentumSchedule.init(canonical:)),
+             introducedAt: typedValue(MomentumSchedule.constant, \.description)),
+        with(real("input_dropout", "dropout probability on the inputs, in [0, 1) (the dropout paper's 0.2)", \.inputDropout,
+                  range: "in [0, 1)") { $0 >= 0 && $0 < 1 }, introducedAt: .double(0)),
+        with(typed("max_norm", "max-norm constraint on each unit's incoming weights: none, c > 0, or one c per dense layer",
+                   \.maxNorm, text: { $0?.description ?? "none" }, parse: MaxNorm.parse,
+                   canonical: { $0 == "none" ? .some(nil) : MaxNorm(canonical: $0).map { .some($0) } }),
+             introducedAt: typedValue(MaxNorm?.none) { $0?.description ?? "none" }),
     ]
 
     /// A named dataset is its name, as it always was (ids unchanged); files are a typed value.

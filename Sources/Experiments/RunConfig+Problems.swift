@@ -44,6 +44,13 @@ extension RunConfig {
                 add("eps", "eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)")
             }
         }
+        if case .perLayer(let limits) = maxNorm, limits.count != hidden.count + 1 {
+            add("max_norm", "max_norm lists \(limits.count) limits for \(hidden.count + 1) dense layers "
+                + "(\(hidden.count) hidden and the output); give one per layer, or one number for all")
+        }
+        if momentumSchedule != .constant && optimizer != .sgd {
+            add("momentum_schedule", "momentum_schedule moves SGD's momentum; \(optimizer.rawValue) has none (its betas play momentum's part)")
+        }
         if nesterov && momentum == 0 {
             add("nesterov", "nesterov needs momentum above 0 (PyTorch refuses it too); set momentum or drop nesterov")
         }

@@ -48,6 +48,13 @@ public struct RunConfig: Hashable, Sendable {
     /// What the run learns: classes (cross-entropy) or, on a dataset of files, numeric targets
     /// (mean squared error). Added later: classification stays out of ids.
     public var task: LearningTask = .classification
+    /// How SGD's momentum moves from `momentum` during the run. Added later: constant stays out of ids.
+    public var momentumSchedule: MomentumSchedule = .constant
+    /// Dropout probability on the inputs (the dropout paper's 0.2). Added later: 0 stays out of ids.
+    public var inputDropout: Double = 0
+    /// The max-norm constraint on each unit's incoming weights; nil for none. Added later: none
+    /// stays out of ids.
+    public var maxNorm: MaxNorm? = nil
 
     /// What the data loaded for this run is kept by, and shared under with other runs: the
     /// dataset's canonical text, and the task (regression reads the same files' labels as numbers).

@@ -328,6 +328,47 @@ public enum Kernels {
         for r in 0..<rows { (out + r * width).update(from: targets + indices[r] * width, count: width) }
     }
 
+    /// Inverted dropout on the inputs, out = x · mask for x [rows, n], the mask drawn as the
+    /// hidden layers' is (two 24-bit draws a word, keep when the draw ≥ p·2^24, scale 1/(1 − p):
+    /// `Reference.dropoutMasks`). Per example, not per unit of a wide layer: plain loops.
+    public static func dropInputs(_ x: UnsafePointer<Float>, rows: Int, n: Int, p: Float, rng: inout RandomStream,
+                                  out: UnsafeMutablePointer<Float>) {
+        let threshold = UInt64((Double(p) * 16_777_216).rounded()), scale = 1 / (1 - p)
+        var word: UInt64 = 0
+        for r in 0..<rows {
+            for j in 0..<n {
+                if j % 2 == 0 { word = rng.next() }
+                let draw = j % 2 == 0 ? word >> 40 : (word >> 8) & 0xFF_FFFF
+                out[r * n + j] = draw >= threshold ? x[r * n + j] * scale : 0
+            }
+        }
+    }
+
+    /// The max-norm constraint on a dense layer's weights kept as Wᵀ [inputs, outputs]: each
+    /// output unit's incoming weights (a column) whose L2 norm exceeds `limit` are scaled by
+    /// limit / (norm + 1e-7), as PyTorch's `torch.renorm(W, 2, 0, limit)` does (norms summed in
+    /// Double, by rows, into `norms` [outputs]).
+    public static func limitColumnNorms(_ w: UnsafeMutablePointer<Float>, inputs: Int, outputs: Int, limit: Float,
+                                        norms: UnsafeMutablePointer<Double>) {
+        norms.update(repeating: 0, count: outputs)
+        for i in 0..<inputs {
+            let row = w + i * outputs
+            for j in 0..<outputs { norms[j] += Double(row[j]) * Double(row[j]) }
+        }
+        var any = false
+        for j in 0..<outputs {
+            let norm = norms[j].squareRoot()
+            // The factor for each column, parked in `norms` (1 where the column is within the limit).
+            norms[j] = norm > Double(limit) ? Double(Float(Double(limit) / (norm + 1e-7))) : 1
+            any = any || norms[j] != 1
+        }
+        guard any else { return }
+        for i in 0..<inputs {
+            let row = w + i * outputs
+            for j in 0..<outputs where norms[j] != 1 { row[j] *= Float(norms[j]) }
+        }
+    }
+
     /// out[j] = sum over rows of m[r, j], for m [rows, n]: a bias gradient.
     public static func columnSums(_ m: UnsafePointer<Float>, rows: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
         out.update(repeating: 0, count: n)

@@ -10,7 +10,7 @@ import Vocabulary
 public struct RandomStream: RandomNumberGenerator, Sendable {
     /// What a stream is for; part of its seed.
     public enum Purpose: UInt64, Sendable {
-        case initialization = 1, shuffle = 2, dropout = 3
+        case initialization = 1, shuffle = 2, dropout = 3, inputDropout = 4
     }
 
     private var s0, s1, s2, s3: UInt64

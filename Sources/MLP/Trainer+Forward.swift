@@ -20,14 +20,18 @@ extension Trainer {
     /// activations (after dropout in training).
     @inline(__always)
     func layerInput(_ l: Int, training: Bool) -> UnsafeMutablePointer<Float> {
-        if l == 0 { return input.baseAddress! }
+        if l == 0 { return training && hyper.inputDropout > 0 ? droppedInput.baseAddress! : input.baseAddress! }
         return training && hyper.dropout > 0 ? dropped[l - 1].baseAddress! : z[l - 1].baseAddress!
     }
 
     /// The forward pass: `stack` walked in order, from `input` to the logits in `z[last]`. Each
     /// kind of layer has its pass in its own file (`Trainer+Dense`, `+BatchNorm`, `+Activation`).
     func forward(rows: Int, training: Bool) {
-        var walk = ForwardWalk(x: input.baseAddress!)
+        if training && hyper.inputDropout > 0 {
+            Kernels.dropInputs(input.baseAddress!, rows: rows, n: shape.sizes[0], p: hyper.inputDropout, rng: &inputDropoutRNG,
+                               out: droppedInput.baseAddress!)
+        }
+        var walk = ForwardWalk(x: layerInput(0, training: training))
         var i = 0
         while i < stack.count {
             switch stack[i] {

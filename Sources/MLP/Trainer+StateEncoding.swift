@@ -4,10 +4,11 @@
 /// Layout (little-endian), version 2: parameter count n (UInt64), parameters and velocity
 /// (2n Float32), shuffle and dropout stream states (8 UInt64), optimizer steps (UInt64), the
 /// second moment's length m (0 or n) and its m Float32, the running statistics' length s and
-/// its s Float32. Version 1 (before Adam and batch norm) ends after the streams.
+/// its s Float32; version 3 adds the input dropout stream's length d (0 or 4) and its d UInt64.
+/// Version 1 (before Adam and batch norm) ends after the streams.
 extension Trainer.State {
     /// The version `encode` writes.
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     /// Appends the state's bytes (version `currentVersion`) to `out`.
     public func encode(into out: inout [UInt8]) {
@@ -22,11 +23,13 @@ extension Trainer.State {
         put(secondMoment)
         put(UInt64(runningStatistics.count))
         put(runningStatistics)
+        put(UInt64(inputDropoutStream.count))
+        for w in inputDropoutStream { put(w) }
     }
 
-    /// Reads a state written by `encode` at `version` (1 or 2); nil when the bytes are not one.
+    /// Reads a state written by `encode` at `version` (1, 2 or 3); nil when the bytes are not one.
     public static func decode(_ reader: inout ByteReader, version: Int) -> Trainer.State? {
-        guard version == 1 || version == 2, let n64 = reader.word(), n64 < 1 << 28 else { return nil }
+        guard (1...3).contains(version), let n64 = reader.word(), n64 < 1 << 28 else { return nil }
         let n = Int(n64)
         guard let values = reader.floats(2 * n) else { return nil }
         var streams: [UInt64] = []
@@ -37,9 +40,15 @@ extension Trainer.State {
                   let r = reader.word(), r < 1 << 28, let statistics = reader.floats(Int(r)) else { return nil }
             (steps, secondMoment, runningStatistics) = (s, moment, statistics)
         }
+        var inputDropoutStream: [UInt64] = []
+        if version >= 3 {
+            guard let d = reader.word(), d == 0 || d == 4 else { return nil }
+            for _ in 0..<d { guard let w = reader.word() else { return nil }; inputDropoutStream.append(w) }
+        }
         return Trainer.State(parameters: Array(values[0..<n]), velocity: Array(values[n...]),
                              shuffleStream: Array(streams[0..<4]), dropoutStream: Array(streams[4...]),
-                             secondMoment: secondMoment, steps: steps, runningStatistics: runningStatistics)
+                             secondMoment: secondMoment, steps: steps, runningStatistics: runningStatistics,
+                             inputDropoutStream: inputDropoutStream)
     }
 }
 

@@ -12,7 +12,13 @@ extension Trainer {
     /// `batchLabels` (or `batchTargets`).
     /// - Returns: the sum of the rows' losses (the step minimises their mean).
     func step(rows: Int) -> Double {
-        forwardBackward(rows: rows, update: true)
+        if let halfLife = hyper.inverseTimeHalfLife {
+            hyper.lr = Float(Double(epochRates.lr) / (1 + Double(steps) / halfLife))
+        }
+        if let approach = hyper.momentumApproach {
+            hyper.momentum = Float(approach.end - (approach.end - Double(epochRates.momentum)) * exp(-Double(steps) / approach.steps))
+        }
+        return forwardBackward(rows: rows, update: true)
     }
 
     /// Forward (training mode), loss and backward into `gradients`, then (with `update`) the
@@ -33,6 +39,12 @@ extension Trainer {
                 width: shape.sizes.last!, delta: deltas[last].baseAddress!, scale: 1 / Float(rows))
         }
         backward(rows: rows, update: update)
+        if update && !hyper.maxNorm.isEmpty {
+            for (layer, limit) in zip(shape.layers, hyper.maxNorm) where limit > 0 {
+                Kernels.limitColumnNorms(parameters.baseAddress! + layer.weightOffset, inputs: layer.inputs,
+                                         outputs: layer.outputs, limit: limit, norms: columnNorms.baseAddress!)
+            }
+        }
         return lossSum
     }
 

@@ -38,6 +38,17 @@ public final class Trainer {
         /// Input normalisation after scaling to [0, 1]: (x - mean) / std (0 and 1: none).
         public var inputMean: Float = 0
         public var inputStd: Float = 1
+        /// deepnet's per-step schedules, applied before each optimizer step t (from 0, the
+        /// steps taken so far, which a checkpoint keeps): the epoch's learning rate divided by
+        /// 1 + t / halfLife (INVERSE_T), and momentum end − (end − the epoch's momentum)·exp(−t / steps).
+        public var inverseTimeHalfLife: Double? = nil
+        /// Dropout probability on the inputs, in [0, 1) (the dropout paper's 0.2), drawn from its
+        /// own stream.
+        public var inputDropout: Float = 0
+        /// The max-norm constraint per dense layer (0: none), applied after every step; empty
+        /// for none.
+        public var maxNorm: [Float] = []
+        public var momentumApproach: (end: Double, steps: Double)? = nil
         /// Classification (log-softmax and cross-entropy on the logits, labels) or regression
         /// (linear outputs and mean squared error, numeric targets).
         public var task: LearningTask = .classification
@@ -79,9 +90,13 @@ public final class Trainer {
         /// BatchNorm's running means, then running variances, hidden layer by hidden layer;
         /// empty without batch norm.
         public var runningStatistics: [Float]
+        /// The input dropout stream's state; empty without input dropout.
+        public var inputDropoutStream: [UInt64]
 
         public init(parameters: [Float], velocity: [Float], shuffleStream: [UInt64], dropoutStream: [UInt64],
-                    secondMoment: [Float] = [], steps: UInt64 = 0, runningStatistics: [Float] = []) {
+                    secondMoment: [Float] = [], steps: UInt64 = 0, runningStatistics: [Float] = [],
+                    inputDropoutStream: [UInt64] = []) {
+            self.inputDropoutStream = inputDropoutStream
             self.parameters = parameters
             self.velocity = velocity
             self.shuffleStream = shuffleStream
@@ -125,10 +140,22 @@ public final class Trainer {
     /// The layers forward and backward walk (`Layer.stack`: Linear, [BatchNorm], activation,
     /// [dropout] per hidden layer, then the output Linear).
     public let stack: [Layer]
-    public private(set) var hyper: Hyperparameters
+    public internal(set) var hyper: Hyperparameters
 
     /// Sets the learning rate of the steps to come (a schedule changes it between epochs).
-    public func setLearningRate(_ lr: Float) { hyper.lr = lr }
+    public func setLearningRate(_ lr: Float) {
+        hyper.lr = lr
+        epochRates.lr = lr
+    }
+
+    /// Sets SGD's momentum for the steps to come (a schedule changes it between epochs).
+    public func setMomentum(_ momentum: Float) {
+        hyper.momentum = momentum
+        epochRates.momentum = momentum
+    }
+
+    /// The epoch's learning rate and momentum, which per-step schedules start from.
+    var epochRates: (lr: Float, momentum: Float)
 
     public let kernels: KernelPath
     /// `kernels`' own kernels, when it has them.
@@ -150,6 +177,10 @@ public final class Trainer {
     let normUnits: Int
     let normStart: [Int]
     let input: UnsafeMutableBufferPointer<Float>
+    /// With input dropout: the training batch's inputs after it [batchSize, sizes[0]].
+    let droppedInput: UnsafeMutableBufferPointer<Float>
+    /// With a max-norm constraint: each unit's norm, then its factor [widest layer].
+    let columnNorms: UnsafeMutableBufferPointer<Double>
     let batchLabels: UnsafeMutableBufferPointer<Int32>
     /// Regression: the batch's targets [capacity, outputs] (one unused float for classification).
     let batchTargets: UnsafeMutableBufferPointer<Float>
@@ -168,6 +199,7 @@ public final class Trainer {
 
     var shuffleRNG: RandomStream
     var dropoutRNG: RandomStream
+    var inputDropoutRNG: RandomStream
 
     /// A network initialised as PyTorch's `nn.Linear` does, from the `initialization` stream.
     /// - Parameter kernels: which kernels do the products (default: the fastest this CPU runs;
@@ -178,6 +210,7 @@ public final class Trainer {
         precondition(kernels.runsHere, "this CPU cannot run the \(kernels.rawValue) kernels")
         self.shape = shape
         self.hyper = hyper
+        epochRates = (hyper.lr, hyper.momentum)
         self.kernels = kernels
         vector = kernels.vector
         stack = Layer.stack(shape, activation: hyper.activation, dropout: hyper.dropout)
@@ -203,6 +236,10 @@ public final class Trainer {
         // Running mean 0, running variance 1 (BatchNorm1d's reset_running_stats).
         for i in units..<(2 * units) { runningStatistics[i] = 1 }
         input = buffer(capacity * shape.sizes[0], 0)
+        droppedInput = buffer(hyper.inputDropout > 0 ? batch * shape.sizes[0] : 0, 0)
+        columnNorms = buffer(hyper.maxNorm.isEmpty ? 0 : shape.layers.map(\.outputs).max() ?? 0, 0.0)
+        precondition(hyper.maxNorm.isEmpty || hyper.maxNorm.count == shape.layers.count)
+        precondition(hyper.inputDropout >= 0 && hyper.inputDropout < 1)
         batchLabels = buffer(capacity, 0)
         batchTargets = buffer(hyper.task == .regression ? capacity * shape.sizes.last! : 0, 0)
         z = shape.layers.map { buffer(capacity * $0.outputs, 0) }
@@ -218,12 +255,14 @@ public final class Trainer {
         var initRNG = RandomStream(seed: hyper.seed, purpose: .initialization)
         shuffleRNG = RandomStream(seed: hyper.seed, purpose: .shuffle)
         dropoutRNG = RandomStream(seed: hyper.seed, purpose: .dropout)
+        inputDropoutRNG = RandomStream(seed: hyper.seed, purpose: .inputDropout)
         shape.initialize(parameters, rng: &initRNG, weights: hyper.weightInit)
         shape.toEngineLayout(parameters)
     }
 
     deinit {
-        for b in [parameters, gradients, velocity, secondMoment, input, runningStatistics, batchTargets]
+        columnNorms.deallocate()
+        for b in [parameters, gradients, velocity, secondMoment, input, droppedInput, runningStatistics, batchTargets]
             + z + masks + dropped + deltas + xhat + invstd + normScratch + [deltaColumns, inputGradientColumns] {
             b.deallocate()
         }
@@ -239,7 +278,8 @@ public final class Trainer {
         State(parameters: shape.fromEngineLayout(parameters), velocity: shape.fromEngineLayout(velocity),
               shuffleStream: shuffleRNG.state, dropoutStream: dropoutRNG.state,
               secondMoment: hyper.optimizer.hasSecondMoment ? shape.fromEngineLayout(secondMoment) : [],
-              steps: steps, runningStatistics: Array(runningStatistics.prefix(2 * normUnits)))
+              steps: steps, runningStatistics: Array(runningStatistics.prefix(2 * normUnits)),
+              inputDropoutStream: hyper.inputDropout > 0 ? inputDropoutRNG.state : [])
     }
 
     /// Continues from a checkpointed state.
@@ -248,8 +288,13 @@ public final class Trainer {
         guard state.parameters.count == shape.parameterCount, state.velocity.count == shape.parameterCount,
               state.secondMoment.count == (hyper.optimizer.hasSecondMoment ? shape.parameterCount : 0),
               state.runningStatistics.count == 2 * normUnits,
+              state.inputDropoutStream.count == (hyper.inputDropout > 0 ? 4 : 0),
               let shuffle = RandomStream(state: state.shuffleStream),
               let dropout = RandomStream(state: state.dropoutStream) else { return false }
+        if hyper.inputDropout > 0 {
+            guard let stream = RandomStream(state: state.inputDropoutStream) else { return false }
+            inputDropoutRNG = stream
+        }
         shape.toEngineLayout(state.parameters, into: parameters)
         shape.toEngineLayout(state.velocity, into: velocity)
         if hyper.optimizer.hasSecondMoment { shape.toEngineLayout(state.secondMoment, into: secondMoment) }

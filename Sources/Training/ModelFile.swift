@@ -39,6 +39,7 @@ public enum ModelFile {
         let p = state.parameters
         var normStart = 0
         let normUnits = shape.norms.reduce(0) { $0 + $1.units }
+        if config.inputDropout > 0 { modules.append("nn.Dropout(\(config.inputDropout))") }  // index 0: the layers shift by one
         for (l, layer) in shape.layers.enumerated() {
             let i = modules.count
             tensors.append(.init("\(i).weight", shape: [layer.outputs, layer.inputs],

@@ -50,6 +50,10 @@ public struct TrainingExecutor: RunExecutor {
         }
         hyper.weightInit = config.weightInit  // one type for the spec and the engine (Vocabulary)
         hyper.task = config.task
+        hyper.inputDropout = Float(config.inputDropout)
+        hyper.maxNorm = config.maxNorm.map { $0.limits(layers: config.hidden.count + 1).map(Float.init) } ?? []
+        hyper.inverseTimeHalfLife = config.lrSchedule.inverseTimeHalfLife
+        if case .exponential(let end, let steps) = config.momentumSchedule { hyper.momentumApproach = (end, steps) }
         if let n = config.normalize {
             hyper.inputMean = Float(n.mean)
             hyper.inputStd = Float(n.std)
@@ -131,6 +135,7 @@ public struct TrainingExecutor: RunExecutor {
             let start = DispatchTime.now().uptimeNanoseconds
             // The schedule is a function of the epoch, so a resumed run continues it exactly.
             trainer.setLearningRate(Float(config.lrSchedule.lr(epoch: epoch, base: config.lr, epochs: config.epochs)))
+            trainer.setMomentum(Float(config.momentumSchedule.momentum(epoch: epoch, base: config.momentum)))
             let fit = trainer.trainEpoch(train, scaling) { done in
                 TestPoint.reached("batch")
                 context.report(.progress(run, epoch: epoch, examples: done, total: train.count))

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MLP
 import Vocabulary
@@ -273,5 +274,102 @@ let availableKernelPaths = Trainer.KernelPath.allCases.filter(\.runsHere)
         // Training lowers the error from there: the loss trained is the one evaluated.
         for _ in 0..<200 { _ = trainer.trainEpoch(features: features, targets: targets) }
         #expect(trainer.evaluate(features: features, targets: targets).meanLoss < e.meanLoss)
+    }
+}
+
+/// The dropout paper's recipe in the engine: input dropout (its own stream, the hidden layers'
+/// draws), max-norm as PyTorch's renorm, and deepnet's per-step schedules.
+@Suite struct PaperRecipe {
+    @Test func inputDropoutIsTheReferenceMaskOnTheInputs() {
+        let shape = NetworkShape(inputs: 7, hidden: [5], classes: 3)
+        var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.1, momentum: 0, batchSize: 4, seed: 11)
+        hyper.inputDropout = 0.2
+        let trainer = Trainer(shape: shape, hyper: hyper)
+        let inputs = values(4 * 7, seed: 8).map { ($0 + 1) / 2 }
+        let labels: [Int32] = [0, 2, 1, 1]
+        let (loss, gradients, masks) = trainer.lossAndGradients(inputs: inputs, labels: labels)
+        // The inputs the network saw: the reference masks from the input-dropout stream.
+        var stream = RandomStream(seed: 11, purpose: .inputDropout)
+        let inputMask = Reference.dropoutMasks(rows: 4, n: 7, p: 0.2, rng: &stream)
+        #expect(inputMask.contains(0) && inputMask.contains(1.25))
+        let seen = zip(inputs, inputMask).map { Double($0 * $1) }
+        let m = masks.map { $0.map(Double.init) }
+        func f(_ q: [Double]) -> Double {
+            Reference.loss(shape: shape, parameters: q, inputs: seen, labels: labels.map(Int.init), masks: m, activation: .relu)
+        }
+        let p = trainer.parameterValues.map(Double.init)
+        #expect(abs(loss - f(p)) < 1e-5)
+        #expect(checkGradients(gradients, at: p, of: f) > 0)
+        // The hidden layers' masks are drawn as without input dropout (a stream of their own).
+        var plainHyper = hyper
+        plainHyper.inputDropout = 0
+        #expect(Trainer(shape: shape, hyper: plainHyper).lossAndGradients(inputs: inputs, labels: labels).masks == masks)
+    }
+
+    @Test func maxNormRescalesOnlyTheUnitsOverTheLimit() {
+        let (inputs, outputs) = (5, 4)
+        var w = values(inputs * outputs, seed: 3).map { $0 * 2 }  // Wᵀ [inputs, outputs]
+        let before = w
+        let norms = UnsafeMutablePointer<Double>.allocate(capacity: outputs)
+        defer { norms.deallocate() }
+        func norm(_ m: [Float], _ j: Int) -> Double { (0..<inputs).reduce(0.0) { $0 + Double(m[$1 * outputs + j]) * Double(m[$1 * outputs + j]) }.squareRoot() }
+        let limit = Float((0..<outputs).map { norm(before, $0) }.sorted()[1])  // between the norms: some over, some not
+        w.withUnsafeMutableBufferPointer { Kernels.limitColumnNorms($0.baseAddress!, inputs: inputs, outputs: outputs, limit: limit, norms: norms) }
+        var scaled = 0
+        for j in 0..<outputs {
+            let n = norm(before, j)
+            if n > Double(limit) {
+                scaled += 1
+                // PyTorch's renorm: the factor limit / (norm + 1e-7), rounded to Float, on every weight.
+                let factor = Float(Double(limit) / (n + 1e-7))
+                for i in 0..<inputs { #expect(w[i * outputs + j] == before[i * outputs + j] * factor) }
+                #expect(abs(norm(w, j) - Double(limit)) < 1e-5)
+            } else {
+                for i in 0..<inputs { #expect(w[i * outputs + j] == before[i * outputs + j]) }
+            }
+        }
+        #expect(scaled == 2)
+    }
+
+    @Test func aTrainedNetworkKeepsEveryUnitWithinItsLimit() {
+        let shape = NetworkShape(inputs: 12, hidden: [10, 8], classes: 3)
+        var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0, lr: 0.5, momentum: 0.9, batchSize: 8, seed: 4)
+        hyper.maxNorm = [0.5, 0.7, 0.9]
+        let trainer = Trainer(shape: shape, hyper: hyper)
+        let features = values(40 * 12, seed: 9)
+        let labels = (0..<40).map { UInt8($0 % 3) }
+        _ = trainer.trainEpoch(features: features, labels: labels)
+        let p = trainer.parameterValues
+        for (layer, limit) in zip(shape.layers, hyper.maxNorm) {
+            for unit in 0..<layer.outputs {
+                let row = p[(layer.weightOffset + unit * layer.inputs)..<(layer.weightOffset + (unit + 1) * layer.inputs)]
+                #expect(row.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() <= Double(limit) * (1 + 1e-6))
+            }
+        }
+        // Without the constraint the same training leaves some unit over those limits.
+        hyper.maxNorm = []
+        let free = Trainer(shape: shape, hyper: hyper)
+        _ = free.trainEpoch(features: features, labels: labels)
+        let q = free.parameterValues, first = shape.layers[0]
+        let largest = (0..<first.outputs).map { u in
+            q[(first.weightOffset + u * first.inputs)..<(first.weightOffset + (u + 1) * first.inputs)].reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        }.max()!
+        #expect(largest > 0.5)
+    }
+
+    /// deepnet's per-step rates: after t steps the rate is lr / (1 + t / h) and momentum
+    /// end − (end − m)·e^(−t/s): one step at a time, the same as a run of them.
+    @Test func perStepSchedulesFollowTheStepCount() {
+        let shape = NetworkShape(inputs: 4, hidden: [3], classes: 2)
+        var hyper = Trainer.Hyperparameters(activation: .tanh, dropout: 0, lr: 0.2, momentum: 0.5, batchSize: 2, seed: 5)
+        hyper.inverseTimeHalfLife = 3
+        hyper.momentumApproach = (end: 0.9, steps: 4)
+        let trainer = Trainer(shape: shape, hyper: hyper)
+        let features = values(10 * 4, seed: 2), labels: [UInt8] = [0, 1, 1, 0, 1, 0, 0, 1, 1, 1]
+        _ = trainer.trainEpoch(features: features, labels: labels)  // 5 steps: the 5th ran at t = 4
+        #expect(trainer.hyper.lr == Float(0.2 / (1 + 4.0 / 3)))
+        let approach: Double = 0.9 - (0.9 - 0.5) * Foundation.exp(-1.0)
+        #expect(trainer.hyper.momentum == Float(approach))
+        #expect(trainer.state.steps == 5)
     }
 }

@@ -43,8 +43,15 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
     }
 
     /// Also under learning-rate schedules: the schedule is a function of the epoch, so the
-    /// resumed run continues it where it stopped.
-    @Test(arguments: ["", "lr_schedule: {step: {step_size: 1, gamma: 0.5}}\n", "lr_schedule: {cosine: {eta_min: 0.001}}\n"])
+    /// resumed run continues it where it stopped; and under the dropout paper's recipe (input
+    /// dropout from its own stream, max-norm, momentum and rates by epoch and by step, whose
+    /// step count the checkpoint keeps).
+    @Test(arguments: ["", "lr_schedule: {step: {step_size: 1, gamma: 0.5}}\n", "lr_schedule: {cosine: {eta_min: 0.001}}\n",
+                      "lr_schedule: {exponential: {gamma: 0.7}}\nmomentum_schedule: {linear: {end: 0.9, epochs: 3}}\n"
+                        + "input_dropout: 0.2\nmax_norm: 1.5\n",
+                      "lr_schedule: {inverse_t: {half_life: 20}}\nmomentum_schedule: {exponential: {end: 0.95, steps: 30}}\n"
+                        + "max_norm: [1.0, 2.0]\n",
+                      "lr_schedule: {linear: {final_factor: 0.1, epochs: 3, begin: 2}}\ninput_dropout: 0.5\n"])
     func interruptedRunResumesToTheSameNumbers(schedule: String) throws {
         let text = "activation: relu\ndropout: 0.3\nhidden: [32]\nbatch_size: 16\nepochs: 4\nlr: 0.05\n" + schedule
         let run = try Plan(try ExperimentSpec.parse(Source(name: "t.yaml", text: text), defaultName: "t")).runs[0]
