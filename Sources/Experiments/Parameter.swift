@@ -88,8 +88,10 @@ public struct Parameter: Sendable {
                    \.normalize, text: { $0?.description ?? "none" }, parse: InputNormalization.parse,
                    canonical: { $0 == "none" ? .some(nil) : InputNormalization(canonical: $0).map { .some($0) } }),
              introducedAt: typedValue(InputNormalization?.none) { $0?.description ?? "none" }),
-        with(choice("init", "weight initialisation (biases stay nn.Linear's)", WeightInit.self, \.weightInit),
-             introducedAt: .string("default")),
+        with(typed("init", "weight initialisation: " + WeightInit.named.map(\.name).joined(separator: " | ")
+                    + " (biases stay nn.Linear's), or {uniform: {bound}}, {normal: {std}}, {normal_fan_in: {sigma}} (biases 0)",
+                   \.weightInit, text: \.description, parse: Parameter.parseInit, canonical: WeightInit.init(canonical:)),
+             introducedAt: typedValue(WeightInit.default, \.description)),
         with(real("weight_decay", "weight decay, >= 0: L2 added to every gradient (sgd, adam), decoupled (adamw; default 0.01)",
                   \.weightDecay, range: ">= 0") { $0 >= 0 }, introducedAt: .double(0)),
         with(boolean("nesterov", "Nesterov momentum (sgd; needs momentum > 0)", \.nesterov), introducedAt: .string("false")),

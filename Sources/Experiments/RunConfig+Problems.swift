@@ -44,6 +44,13 @@ extension RunConfig {
                 add("eps", "eps is Adam's and AdamW's; this run's optimizer is sgd (set optimizer: adam, or drop eps)")
             }
         }
+        var perLayerInit: [Double] = []
+        if case .uniform(let list) = weightInit { perLayerInit = list }
+        if case .normal(let list) = weightInit { perLayerInit = list }
+        if perLayerInit.count > 1 && perLayerInit.count != hidden.count + 1 {
+            add("init", "init lists \(perLayerInit.count) values for \(hidden.count + 1) dense layers "
+                + "(\(hidden.count) hidden and the output); give one per layer, or one for all")
+        }
         if case .perLayer(let limits) = maxNorm, limits.count != hidden.count + 1 {
             add("max_norm", "max_norm lists \(limits.count) limits for \(hidden.count + 1) dense layers "
                 + "(\(hidden.count) hidden and the output); give one per layer, or one number for all")

@@ -73,10 +73,12 @@ public struct NetworkShape: Sendable, Equatable {
     /// - Parameter parameters: [parameterCount], overwritten.
     public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, rng: inout RandomStream,
                            weights scheme: WeightInit = .default) {
-        for layer in layers {
+        for (l, layer) in layers.enumerated() {
             let fanIn = Double(layer.inputs), fanOut = Double(layer.outputs)
             let bound = 1 / Float(layer.inputs).squareRoot()
             let weights = layer.weightOffset..<layer.biasOffset
+            // A per-layer list's value for this layer (one value: every layer's).
+            func each(_ list: [Double]) -> Double { list.count == 1 ? list[0] : list[l] }
             switch scheme {
             case .default:
                 for i in weights { parameters[i] = (rng.nextUnitFloat() * 2 - 1) * bound }
@@ -87,9 +89,17 @@ public struct NetworkShape: Sendable, Equatable {
             case .kaimingNormal, .xavierNormal:
                 let std = scheme == .kaimingNormal ? 2.0.squareRoot() / fanIn.squareRoot() : (2 / (fanIn + fanOut)).squareRoot()
                 for i in weights { parameters[i] = Float(rng.nextGaussian() * std) }
+            case .uniform(let bounds):
+                let b = Float(each(bounds))
+                for i in weights { parameters[i] = (rng.nextUnitFloat() * 2 - 1) * b }
+            case .normal(let stds):
+                let std = each(stds)
+                for i in weights { parameters[i] = Float(rng.nextGaussian() * std) }
+            case .normalFanIn(let sigma):
+                for i in weights { parameters[i] = Float(rng.nextGaussian() * sigma / fanIn.squareRoot()) }
             }
             for i in layer.biasOffset..<(layer.biasOffset + layer.outputs) {
-                parameters[i] = (rng.nextUnitFloat() * 2 - 1) * bound
+                parameters[i] = scheme.zeroBiases ? 0 : (rng.nextUnitFloat() * 2 - 1) * bound
             }
         }
         // BatchNorm1d: γ = 1, β = 0 (no draws, so the Linear layers start as without it).

@@ -1,4 +1,5 @@
 import Testing
+import Vocabulary
 @testable import Experiments
 
 /// The dropout paper's recipe in a spec (issue 24, item 1): input dropout, max-norm, momentum
@@ -28,6 +29,23 @@ import Testing
         // At their old values they leave ids alone.
         let plain = try plan("epochs: 2\n").runs[0].id
         #expect(try plan("epochs: 2\ninput_dropout: 0\nmax_norm: none\nmomentum_schedule: constant\n").runs[0].id == plain)
+    }
+
+    @Test func thePapersInitialisations() throws {
+        let pylearn2 = try plan("hidden: [898, 1532]\ninit: {uniform: {bound: [0.00891030471479, 0.0575059125935, 0]}}\n").runs[0]
+        #expect(pylearn2.config.weightInit == .uniform([0.00891030471479, 0.0575059125935, 0]))
+        #expect(Run.canonicalText(of: pylearn2.config).contains("init=uniform(0.00891030471479/0.0575059125935/0.0)\n"))
+        #expect(try plan("init: {normal: {std: 0.01}}\n").runs[0].config.weightInit == .normal([0.01]))
+        #expect(try plan("init: {normal_fan_in: {sigma: 1}}\n").runs[0].config.weightInit == .normalFanIn(1))
+        for scheme in [WeightInit.uniform([0.1, 0.2, 0]), .normal([0.01]), .normalFanIn(1), .kaimingNormal] {
+            #expect(WeightInit(canonical: scheme.description) == scheme)
+        }
+        // The named schemes keep their spelling, and so their ids.
+        #expect(Run.canonicalText(of: try plan("init: kaiming_uniform\n").runs[0].config).contains("init=kaiming_uniform\n"))
+        #expect(try plan("init: default\n").runs[0].id == (try plan("epochs: 20\n").runs[0].id))
+        #expect(specError("init: {uniform: {bound: [0.1, 0.2]}}\n")?.contains("init lists 2 values for 3 dense layers") == true)
+        #expect(specError("init: {normal: {mean: 0}}\n")?.contains("init normal takes std, got 'mean'") == true)
+        #expect(specError("init: {gaussian: {std: 1}}\n")?.contains("got 'gaussian'") == true)
     }
 
     @Test func theirRulesAreErrorsAtTheirLines() {

@@ -23,7 +23,7 @@ import Vocabulary
         return (mean, variance.squareRoot(), v.map { abs(Double($0)) }.max()!)
     }
 
-    @Test(arguments: WeightInit.allCases)
+    @Test(arguments: WeightInit.named.map(\.scheme))
     func weightsFollowPyTorchsFormula(_ scheme: WeightInit) {
         let values = initialized(scheme)
         let layer = shape.layers[0]
@@ -33,6 +33,7 @@ import Vocabulary
         case .default: 1 / fanIn.squareRoot() / 3.0.squareRoot()               // uniform ±1/√fan_in
         case .kaimingUniform, .kaimingNormal: 2.0.squareRoot() / fanIn.squareRoot()
         case .xavierUniform, .xavierNormal: (2 / (fanIn + fanOut)).squareRoot()
+        default: .nan  // the paper's forms: below
         }
         #expect(abs(w.std / expectedStd - 1) < 0.02, "\(scheme): std \(w.std) vs \(expectedStd)")
         #expect(abs(w.mean) < 0.02 * expectedStd * 10)
@@ -45,6 +46,34 @@ import Vocabulary
         // Biases: nn.Linear's uniform ±1/√fan_in whatever the weights.
         let b = values[layer.biasOffset..<(layer.biasOffset + layer.outputs)].map { abs(Double($0)) }.max()!
         #expect(b <= 1 / fanIn.squareRoot())
+    }
+
+    /// The dropout paper's forms: pylearn2's per-layer uniform `irange` (0: zeros), a fixed
+    /// Gaussian, deepnet's σ/√fan_in Gaussian; biases 0.
+    @Test func thePapersFormsDrawTheirBoundsAndStartBiasesAtZero() {
+        let two = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
+        func draw(_ scheme: WeightInit) -> [Float] {
+            var values = [Float](repeating: 1, count: two.parameterCount)
+            var rng = RandomStream(seed: 7, purpose: .initialization)
+            values.withUnsafeMutableBufferPointer { two.initialize($0, rng: &rng, weights: scheme) }
+            return values
+        }
+        let uniform = draw(.uniform([0.05, 0.2, 0]))
+        for (layer, bound) in zip(two.layers, [0.05, 0.2, 0.0]) {
+            let w = stats(uniform[layer.weightOffset..<layer.biasOffset])
+            if bound == 0 { #expect(w.maxAbs == 0) } else {
+                #expect(w.maxAbs <= bound * (1 + 1e-6) && w.maxAbs > bound * 0.99 && abs(w.std / (bound / 3.0.squareRoot()) - 1) < 0.02)
+            }
+            #expect(uniform[layer.biasOffset..<(layer.biasOffset + layer.outputs)].allSatisfy { $0 == 0 })
+        }
+        let normal = draw(.normal([0.01]))
+        let fanIn = draw(.normalFanIn(1))
+        for layer in two.layers.prefix(2) {
+            #expect(abs(stats(normal[layer.weightOffset..<layer.biasOffset]).std / 0.01 - 1) < 0.02)
+            let expected = 1 / Double(layer.inputs).squareRoot()
+            #expect(abs(stats(fanIn[layer.weightOffset..<layer.biasOffset]).std / expected - 1) < 0.02)
+            #expect(fanIn[layer.biasOffset..<(layer.biasOffset + layer.outputs)].allSatisfy { $0 == 0 })
+        }
     }
 
     /// `default` is the engine's original loop: weights and biases from one uniform stream.

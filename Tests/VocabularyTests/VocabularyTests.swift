@@ -15,8 +15,8 @@ import Vocabulary
     /// The spellings a spec writes and a config.json records: changing one would re-id results.
     @Test func namesAreTheSpecsSpellings() {
         #expect(Activation.allCases.map(\.rawValue) == ["sigmoid", "relu", "tanh"])
-        #expect(WeightInit.allCases.map(\.rawValue)
-            == ["default", "kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal"])
+        #expect(WeightInit.named.map(\.name) == ["default", "kaiming_uniform", "kaiming_normal", "xavier_uniform", "xavier_normal"])
+        #expect(WeightInit.named.allSatisfy { $0.scheme.description == $0.name })
         #expect(DatasetName.allCases.map(\.rawValue) == ["mnist", "fashion-mnist"])
         for name in DatasetName.allCases {
             #expect(name.inputs == 784 && name.classes == 10 && name.trainCount == 60_000 && name.testCount == 10_000)
