@@ -72,7 +72,7 @@ class Net(nn.Module):
         return x
 
 
-def train(model, train_loader, optimizer, criterion, max_batches=None):
+def train(model, train_loader, optimizer, criterion, max_batches=None, after_step=None):
     model.train()
     total, count = 0.0, 0
     for batch_idx, (image, label) in enumerate(train_loader):
@@ -83,6 +83,8 @@ def train(model, train_loader, optimizer, criterion, max_batches=None):
         loss = criterion(output, label)
         loss.backward()
         optimizer.step()
+        if after_step:
+            after_step()
         total += loss.item() * len(image)
         count += len(image)
     return total / count

@@ -16,7 +16,13 @@ train_subset [all] (the first N training examples only), dump [none] (a file for
 parameters in the runner's flat layout, to compare numbers rather than accuracies), threads [1]
 (PyTorch's; 2 sums in another order: PyTorch against itself, the size of rounding's effect),
 nudge [false] (move every initial parameter one float up after writing INIT_FILE: how far a
-rounding-sized difference at the start grows).
+rounding-sized difference at the start grows); the dropout paper's recipe: schedule also
+exponential(gamma=G) (ExponentialLR), linear(final_factor=F,epochs=N,begin=B) (pylearn2's
+LinearDecayOverEpoch, as LambdaLR per epoch) and inverse_t(half_life=H) (deepnet's, LambdaLR
+stepped after every batch); momentum_schedule [constant] linear(end=M,epochs=N,begin=B) (the
+optimizer's momentum set before each epoch) or exponential(end=M,steps=S) (before each step);
+max_norm [none] (C, or C1/C2/C3 per layer: torch.renorm_(W, 2, 0, C) on each Linear after
+every step).
 """
 import re
 import os
@@ -31,7 +37,8 @@ from pytorch_seed import Net, evaluate, mnist_root, train  # noqa: E402
 
 DEFAULTS = {"seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
             "weight_decay": None, "nesterov": "false", "schedule": "constant", "normalize": "none",
-            "batch_norm": "false", "train_subset": "all", "dump": "", "threads": "1", "nudge": "false"}
+            "batch_norm": "false", "train_subset": "all", "dump": "", "threads": "1", "nudge": "false",
+            "momentum_schedule": "constant", "max_norm": "none"}
 
 
 def flat(model):
@@ -97,9 +104,55 @@ def main():
     m = re.fullmatch(r"cosine\(eta_min=([0-9.e-]+)\)", schedule)
     if m:
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs, eta_min=float(m.group(1)))
+    m = re.fullmatch(r"exponential\(gamma=([0-9.e-]+)\)", schedule)
+    if m:
+        scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=float(m.group(1)))
+    m = re.fullmatch(r"linear\(final_factor=([0-9.e-]+),epochs=(\d+),begin=(\d+)\)", schedule)
+    if m:  # pylearn2: lr − (lr − lr·F)/N · k, k = epoch − begin (epoch 1-based: last_epoch + 1), lr·F from N on
+        f, n, begin = float(m.group(1)), int(m.group(2)), int(m.group(3))
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: f if max(t + 1 - begin, 0) >= n
+                                                      else (lr - (lr - lr * f) / n * max(t + 1 - begin, 0)) / lr)
+    step_scheduler = None
+    m = re.fullmatch(r"inverse_t\(half_life=([0-9.e-]+)\)", schedule)
+    if m:  # deepnet: lr / (1 + t / h) for the t-th step from 0
+        h = float(m.group(1))
+        step_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1 / (1 + t / h))
+    momentum_of_epoch, momentum_of_step = None, None
+    m = re.fullmatch(r"linear\(end=([0-9.e-]+),epochs=(\d+),begin=(\d+)\)", o["momentum_schedule"])
+    if m:  # pylearn2's MomentumAdjustor
+        end, n, begin = float(m.group(1)), int(m.group(2)), int(m.group(3))
+        momentum_of_epoch = lambda e: 0.5 * (1 - min(max((e - begin) / n, 0), 1)) + min(max((e - begin) / n, 0), 1) * end
+    m = re.fullmatch(r"exponential\(end=([0-9.e-]+),steps=([0-9.e-]+)\)", o["momentum_schedule"])
+    if m:  # deepnet's GetMomentumAndEpsilon
+        end, s = float(m.group(1)), float(m.group(2))
+        momentum_of_step = lambda t: end - (end - 0.5) * np.exp(-t / s)
+    limits = None
+    if o["max_norm"] != "none":
+        limits = [float(v) for v in o["max_norm"].split("/")]
+        limits = limits * 3 if len(limits) == 1 else limits
+    step_count = [0]
+
+    def after_step():
+        if limits:
+            with torch.no_grad():
+                for fc, c in zip((model.fc1, model.fc2, model.fc3), limits):
+                    fc.weight.renorm_(2, 0, c)
+        step_count[0] += 1
+        if step_scheduler:
+            step_scheduler.step()
+        if momentum_of_step:
+            for group in optimizer.param_groups:
+                group["momentum"] = momentum_of_step(step_count[0])
+
+    if momentum_of_step:
+        for group in optimizer.param_groups:
+            group["momentum"] = momentum_of_step(0)
     criterion = torch.nn.CrossEntropyLoss()
     for epoch in range(1, epochs + 1):
-        train(model, train_loader, optimizer, criterion)
+        if momentum_of_epoch:
+            for group in optimizer.param_groups:
+                group["momentum"] = momentum_of_epoch(epoch)
+        train(model, train_loader, optimizer, criterion, after_step=after_step)
         print("PyTorch: epoch %d test accuracy %.2f%%" % (epoch, evaluate(model, test_loader, criterion)[2]))
         if scheduler:
             scheduler.step()

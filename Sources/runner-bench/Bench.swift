@@ -110,7 +110,7 @@ struct Bench {
             let file = String(args.dropFirst().first ?? "")
             var o = ["seed": "1", "epochs": "1", "activation": "sigmoid", "lr": "0.01", "optimizer": "sgd",
                      "nesterov": "false", "schedule": "constant", "normalize": "none", "batch_norm": "false",
-                     "train_subset": "all", "dump": ""]
+                     "train_subset": "all", "dump": "", "max_norm": "none", "momentum_schedule": "constant"]
             for arg in args.dropFirst(2) {
                 let parts = arg.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, o[parts[0]] != nil || parts[0] == "weight_decay" else {
@@ -137,6 +137,10 @@ struct Bench {
                 hyper.inputStd = Float(normalize.std)
             }
             let schedule = LRSchedule(canonical: o["schedule"]!) ?? .constant
+            hyper.inverseTimeHalfLife = schedule.inverseTimeHalfLife
+            let momentumSchedule = MomentumSchedule(canonical: o["momentum_schedule"]!) ?? .constant
+            if case .exponential(let end, let steps) = momentumSchedule { hyper.momentumApproach = (end, steps) }
+            if let limits = MaxNorm(canonical: o["max_norm"]!) { hyper.maxNorm = limits.limits(layers: 3).map(Float.init) }
             let bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             let weights = bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             let data = try DatasetRegistry.load("mnist", directory: DatasetRegistry.directory())
@@ -145,6 +149,7 @@ struct Bench {
             if !file.isEmpty { trainer.parameterValues = weights }
             for epoch in 1...epochs {
                 trainer.setLearningRate(Float(schedule.lr(epoch: epoch, base: lr, epochs: epochs)))
+                trainer.setMomentum(Float(momentumSchedule.momentum(epoch: epoch, base: 0.5)))
                 _ = trainer.trainEpoch(pixels: train.pixels, labels: train.labels)
                 let e = trainer.evaluate(pixels: data.test.pixels, labels: data.test.labels)
                 print(String(format: "epoch \(epoch) test accuracy %.2f%%", e.accuracy))
