@@ -82,12 +82,13 @@ extension ModelFile {
     }
 
     /// The network a model file holds, for a run of `config` (whose hidden sizes, batch norm
-    /// and dropout fix the module numbering `tensors` wrote).
+    /// and dropout, input dropout included, fix the module numbering `tensors` wrote).
     public static func load(_ file: SafeTensors, config: RunConfig) throws(SafeTensors.ReadError) -> Loaded {
-        guard let first = file.tensor("0.weight"), first.shape.count == 2 else {
-            throw SafeTensors.ReadError(message: "it has no 0.weight, the first Linear layer's weights")
+        let start = config.inputDropout > 0 ? 1 : 0  // nn.Dropout on the inputs is module 0
+        guard let first = file.tensor("\(start).weight"), first.shape.count == 2 else {
+            throw SafeTensors.ReadError(message: "it has no \(start).weight, the first Linear layer's weights")
         }
-        var index = 0, outputs: [Int] = []
+        var index = start, outputs: [Int] = []
         var weights: [[Float]] = [], biases: [[Float]] = [], gammas: [Float] = [], betas: [Float] = []
         var means: [Float] = [], variances: [Float] = []
         for l in 0...config.hidden.count {

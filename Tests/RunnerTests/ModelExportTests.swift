@@ -69,7 +69,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileDatasetCLITests.csv(rows: 300, offset: 0).write(to: dir.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
         try FileDatasetCLITests.csv(rows: 90, offset: 1000).write(to: dir.appendingPathComponent("test.csv"), atomically: true, encoding: .utf8)
-        try "name: pets\nepochs: 3\nhidden: [8]\nbatch_size: 16\nlr: 0.1\nactivation: tanh\ndropout: 0.2\n"
+        try "name: pets\nepochs: 3\nhidden: [8]\nbatch_size: 16\nlr: 0.1\nactivation: tanh\ndropout: 0.2\ninput_dropout: 0.1\nmax_norm: 2\n"
             .appending("dataset: {train: train.csv, test: test.csv, label: kind, scale: standardize}\n")
             .write(to: dir.appendingPathComponent("pets.yaml"), atomically: true, encoding: .utf8)
         #expect(try Binary.run(["pets.yaml", "-q"], in: dir).status == 0)
