@@ -59,24 +59,31 @@ def standardized(x_train, x_test):
     return (x_train - mean) / sd, (x_test - mean) / sd
 
 
+def torch_fit(seed, x, y, outputs, loss, epochs):
+    """The network trained by PyTorch: seed, nn.Sequential(Linear, ReLU, Linear), Adam lr 0.001,
+    shuffled batches of 32, `loss` on each; returns the model in evaluation mode."""
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(x.shape[1], 100), nn.ReLU(), nn.Linear(100, outputs))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x, dtype=torch.float32), y),
+                                         batch_size=32, shuffle=True)
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss(model(xb), yb).backward()
+            optimizer.step()
+    model.eval()
+    return model
+
+
 for name in [n for n in ["digits", "wine", "breast_cancer"] if n in names]:
     x_train, y_train = load(name, "train")
     x_test, y_test = load(name, "test")
     x_train, x_test = standardized(x_train, x_test)
     classes = int(y_train.max()) + 1
     for seed in seeds:
-        torch.manual_seed(seed)
-        model = nn.Sequential(nn.Linear(x_train.shape[1], 100), nn.ReLU(), nn.Linear(100, classes))
-        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
-        xt, yt = torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train)
-        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xt, yt), batch_size=32, shuffle=True)
-        for _ in range(50):
-            model.train()
-            for xb, yb in loader:
-                optimizer.zero_grad()
-                nn.functional.cross_entropy(model(xb), yb).backward()
-                optimizer.step()
-        model.eval()
+        model = torch_fit(seed, x_train, torch.tensor(y_train), classes, nn.functional.cross_entropy, 50)
         with torch.no_grad():
             logits = model(torch.tensor(x_test, dtype=torch.float32))
             loss = nn.functional.cross_entropy(logits, torch.tensor(y_test)).item()
@@ -95,18 +102,7 @@ x_train, y_train = load("diabetes", "train", float)
 x_test, y_test = load("diabetes", "test", float)
 x_train, x_test = standardized(x_train, x_test)
 for seed in seeds if "diabetes" in names else []:
-    torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(x_train.shape[1], 100), nn.ReLU(), nn.Linear(100, 1))
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
-    xt, yt = torch.tensor(x_train, dtype=torch.float32), torch.tensor(y_train, dtype=torch.float32)[:, None]
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(xt, yt), batch_size=32, shuffle=True)
-    for _ in range(200):
-        model.train()
-        for xb, yb in loader:
-            optimizer.zero_grad()
-            nn.functional.mse_loss(model(xb), yb).backward()
-            optimizer.step()
-    model.eval()
+    model = torch_fit(seed, x_train, torch.tensor(y_train, dtype=torch.float32)[:, None], 1, nn.functional.mse_loss, 200)
     with torch.no_grad():
         outputs = model(torch.tensor(x_test, dtype=torch.float32))[:, 0].double().numpy()
     mse = mean_squared_error(y_test, outputs)
