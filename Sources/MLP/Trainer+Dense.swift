@@ -72,9 +72,12 @@ extension Trainer {
         let (w, vw) = (p + layer.weightOffset, v + layer.weightOffset)
         if update, case .adam(let adam) = hyper.optimizer, let vector {
             // Adam's step fused with the weight gradient, then the biases'.
-            vector.adamWeightStep(x, delta, rows, layer.inputs, layer.outputs, w, vw,
-                                  secondMoment.baseAddress! + layer.weightOffset,
-                                  adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay))
+            let scalars = adam.scalars(step: steps, lr: hyper.lr, weightDecay: hyper.weightDecay)
+            let sw = secondMoment.baseAddress! + layer.weightOffset
+            threadedWeights(x: x, rows: rows, inputs: layer.inputs, outputs: layer.outputs) { xb, width, i0 in
+                let at = i0 * layer.outputs
+                vector.adamWeightStep(xb, delta, rows, width, layer.outputs, w + at, vw + at, sw + at, scalars)
+            }
             optimizerStep(layer.biasOffset, count: layer.outputs)
             return
         }
@@ -88,7 +91,11 @@ extension Trainer {
         }
         switch kernels {
         case .avx512, .avx2:
-            vector!.weightStep(x, delta, rows, layer.inputs, layer.outputs, w, vw, hyper.lr, hyper.momentum)
+            let (vector, lr, momentum) = (vector!, hyper.lr, hyper.momentum)
+            threadedWeights(x: x, rows: rows, inputs: layer.inputs, outputs: layer.outputs) { xb, width, i0 in
+                let at = i0 * layer.outputs
+                vector.weightStep(xb, delta, rows, width, layer.outputs, w + at, vw + at, lr, momentum)
+            }
         case .naive:
             weightGradient(l, delta: delta, rows: rows)
             Reference.momentumStep(parameters: w, velocity: vw, gradients: g + layer.weightOffset,
@@ -108,7 +115,10 @@ extension Trainer {
         let x = layerInput(l, training: true), g = gradients.baseAddress! + layer.weightOffset
         switch kernels {
         case .avx512, .avx2:
-            vector!.weightGradient(x, delta, rows, layer.inputs, layer.outputs, g)
+            let vector = vector!
+            threadedWeights(x: x, rows: rows, inputs: layer.inputs, outputs: layer.outputs) { xb, width, i0 in
+                vector.weightGradient(xb, delta, rows, width, layer.outputs, g + i0 * layer.outputs)
+            }
         case .naive:
             Reference.weightGradient(delta: x, x: delta, rows: rows, outputs: layer.inputs, inputs: layer.outputs, into: g)
         case .blas:

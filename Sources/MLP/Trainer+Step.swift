@@ -54,7 +54,12 @@ extension Trainer {
     func product(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                  c: UnsafeMutablePointer<Float>, ldc: Int) {
         switch kernels {
-        case .avx512, .avx2: vector!.matrixProduct(m, n, k, a, lda, b, ldb, c, ldc)
+        case .avx512, .avx2:
+            if threads > 1 {
+                threadedProduct(vector!, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
+            } else {
+                vector!.matrixProduct(m, n, k, a, lda, b, ldb, c, ldc)
+            }
         case .naive: Reference.gemm(m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
         case .blas:
             BLAS.sgemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,

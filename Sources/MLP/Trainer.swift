@@ -158,6 +158,11 @@ public final class Trainer {
     var epochRates: (lr: Float, momentum: Float)
 
     public let kernels: KernelPath
+    /// Threads the products and weight steps are split over (`Trainer+Threads`): the same bits
+    /// for any number.
+    public let threads: Int
+    /// Each thread's copy of its block of a layer's inputs for the weight kernels [threads, batchSize × widest input].
+    let weightScratch: UnsafeMutableBufferPointer<Float>
     /// `kernels`' own kernels, when it has them.
     let vector: VectorKernels?
 
@@ -204,7 +209,9 @@ public final class Trainer {
     /// A network initialised as PyTorch's `nn.Linear` does, from the `initialization` stream.
     /// - Parameter kernels: which kernels do the products (default: the fastest this CPU runs;
     ///   the caller chooses another, e.g. from `KernelPath.named`).
-    public init(shape: NetworkShape, hyper: Hyperparameters, kernels: KernelPath = .fastest) {
+    public init(shape: NetworkShape, hyper: Hyperparameters, kernels: KernelPath = .fastest, threads: Int = 1) {
+        precondition(threads >= 1)
+        self.threads = kernels.vector == nil ? 1 : threads
         precondition(hyper.batchSize >= 1 && hyper.evalBatchSize >= 1)
         precondition(hyper.dropout >= 0 && hyper.dropout < 1)
         precondition(kernels.runsHere, "this CPU cannot run the \(kernels.rawValue) kernels")
@@ -236,6 +243,7 @@ public final class Trainer {
         // Running mean 0, running variance 1 (BatchNorm1d's reset_running_stats).
         for i in units..<(2 * units) { runningStatistics[i] = 1 }
         input = buffer(capacity * shape.sizes[0], 0)
+        weightScratch = buffer(self.threads > 1 ? self.threads * batch * (shape.layers.map(\.inputs).max() ?? 0) : 0, 0)
         droppedInput = buffer(hyper.inputDropout > 0 ? batch * shape.sizes[0] : 0, 0)
         columnNorms = buffer(hyper.maxNorm.isEmpty ? 0 : shape.layers.map(\.outputs).max() ?? 0, 0.0)
         precondition(hyper.maxNorm.isEmpty || hyper.maxNorm.count == shape.layers.count)
@@ -262,7 +270,7 @@ public final class Trainer {
 
     deinit {
         columnNorms.deallocate()
-        for b in [parameters, gradients, velocity, secondMoment, input, droppedInput, runningStatistics, batchTargets]
+        for b in [parameters, gradients, velocity, secondMoment, input, droppedInput, runningStatistics, batchTargets, weightScratch]
             + z + masks + dropped + deltas + xhat + invstd + normScratch + [deltaColumns, inputGradientColumns] {
             b.deallocate()
         }

@@ -15,14 +15,17 @@ public struct TrainingExecutor: RunExecutor {
     private let kernels: Trainer.KernelPath
     /// The spec's `select:`: a run keeps its selected epoch's network (else its last).
     private let selection: Selection?
+    /// Threads each run's products are split over (the same bits for any number).
+    private let threads: Int
 
     /// - Parameters:
     ///   - datasets: by name (`mnist`, ...), every dataset the runs need.
     ///   - stamp: this process, for each run's provenance.json.
     ///   - kernels: the engine's kernel path (default: the fastest this CPU runs).
     public init(store: RunStore, datasets: [String: DatasetSplit], stamp: Provenance.Stamp? = nil,
-                kernels: Trainer.KernelPath = .fastest, selection: Selection? = nil) {
+                kernels: Trainer.KernelPath = .fastest, selection: Selection? = nil, threads: Int = 1) {
         self.selection = selection
+        self.threads = threads
         self.store = store
         self.datasets = datasets
         self.stamp = stamp
@@ -86,7 +89,7 @@ public struct TrainingExecutor: RunExecutor {
         if case .files(let files) = config.dataset, train.isFloat { scaling = Scaling(files.scale, fittedOn: train) }
         let shape = NetworkShape(inputs: train.pixelsPerImage, hidden: config.hidden, classes: train.classes,
                                  batchNorm: config.batchNorm)
-        let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config), kernels: kernels)
+        let trainer = Trainer(shape: shape, hyper: try TrainingExecutor.hyperparameters(config), kernels: kernels, threads: threads)
         let checkpointPath = store.file(RunStore.checkpointFile, ofID: run.id)
 
         // Resume from the checkpoint when it belongs to this exact config.

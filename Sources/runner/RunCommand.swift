@@ -45,6 +45,11 @@ struct RunCommand: ParsableCommand {
     var jobs: Int { jobsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: ArgumentHelp("""
+        Threads each run's matrix products and weight steps are split over (default: the cores the runs         trained at once leave free, at least 1). Any number gives the same numbers, bit for bit.
+        """, valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("""
         Train only run I of the plan (row I of `runner plan --format tsv`), or the runs of a list such as \
         0,2,5-9, for xargs and job arrays; `env` reads the array index from SLURM_ARRAY_TASK_ID, SGE_TASK_ID, PBS_ARRAY_INDEX, LSB_JOBINDEX, \
         JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX.
@@ -70,6 +75,7 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard !specs.isEmpty else { throw ValidationError("give at least one spec, e.g. experiments/relu_dropout.yaml") }
         guard jobsOption.map({ $0 >= 1 }) ?? true else { throw ValidationError("--jobs must be at least 1") }
+        guard threads.map({ $0 >= 1 && $0 <= 256 }) ?? true else { throw ValidationError("--threads must be in 1...256") }
         if index != nil && specs.count != 1 { throw ValidationError("--index takes exactly one spec") }
     }
 
@@ -171,8 +177,12 @@ struct RunCommand: ParsableCommand {
             // The summary and charts read every run folder: refresh them when a trained run ends
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
+            // Cores the runs at once leave free go to each run's threads (the same bits for any number).
+            let toTrain = item.runs.filter { force || !store.isFinished($0, retryDiverged: retryDiverged,
+                                                                         acceptPruned: item.plan.pruning != nil) }.count
+            let runThreads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, toTrain)))
             let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
-                                            selection: item.plan.selection)
+                                            selection: item.plan.selection, threads: runThreads)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
             let events: @Sendable (SchedulerEvent) -> Void = { event in
                 display.handle(event)
