@@ -219,14 +219,15 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
     }
 
     /// Version 2 carries Adam's second moment, the step count and batch norm's running
-    /// statistics; a version-1 file (written before them) still reads, with none of them.
+    /// statistics, version 3 the input dropout stream; version-1 and version-2 files (written
+    /// before them) still read, with none of them.
     @Test func checkpointCarriesOptimizerAndLayerState() throws {
         let state = Trainer.State(parameters: [1, -2.5, .pi], velocity: [0, 0.5, -1], shuffleStream: [1, 2, 3, 4],
                                   dropoutStream: [5, 6, 7, 8], secondMoment: [0.25, 1e-9, 3], steps: 1875,
-                                  runningStatistics: [0.1, 0.2, 1.5, 0.9])
+                                  runningStatistics: [0.1, 0.2, 1.5, 0.9], inputDropoutStream: [9, 10, 11, 12])
         let rows = [EpochMetrics(epoch: 1, trainLoss: 0.5, testLoss: 0.25, testAccuracy: 91.5, epochSeconds: 1.25)]
         let checkpoint = Checkpoint(rows: rows, state: state)
-        #expect(Array(checkpoint.bytes.prefix(8)) == Array("RUNRCKP2".utf8))
+        #expect(Array(checkpoint.bytes.prefix(8)) == Array("RUNRCKP3".utf8))
         #expect(Checkpoint(bytes: checkpoint.bytes) == checkpoint)
         // A second moment that does not match the parameters is damage.
         var odd = state
@@ -236,14 +237,21 @@ func cancelling(after epoch: Int, _ cancellation: Cancellation) -> @Sendable (Sc
         // Version 1: the same bytes without the middle part, under the old magic.
         let plain = Trainer.State(parameters: [1, -2.5, .pi], velocity: [0, 0.5, -1], shuffleStream: [1, 2, 3, 4],
                                   dropoutStream: [5, 6, 7, 8])
-        var v2 = Checkpoint(rows: rows, state: plain).bytes
-        v2.removeLast(8)                                   // the CRC
+        var v3 = Checkpoint(rows: rows, state: plain).bytes
+        v3.removeLast(8)                                   // the CRC
         let middle = 8 + 8 + 8 + 4 * 6 + 8 * 8            // magic, epochs, n, floats, streams
-        v2.removeSubrange(middle..<(middle + 24))          // steps and two zero lengths
-        var v1 = Array("RUNRCKP1".utf8) + v2.dropFirst(8)
-        let crc = UInt64(Checkpoint.crc(v1))
-        withUnsafeBytes(of: crc.littleEndian) { v1 += $0 }
-        let old = try #require(Checkpoint(bytes: v1))
-        #expect(old.state == plain && old.rows == rows)
+        func sealed(_ magic: String, _ body: [UInt8]) -> [UInt8] {
+            var bytes = Array(magic.utf8) + body.dropFirst(8)
+            withUnsafeBytes(of: UInt64(Checkpoint.crc(bytes)).littleEndian) { bytes += $0 }
+            return bytes
+        }
+        var v2 = v3
+        v2.removeSubrange((middle + 24)..<(middle + 32))  // the input dropout stream's zero length
+        var v1 = v2
+        v1.removeSubrange(middle..<(middle + 24))          // steps and two zero lengths
+        for (magic, body) in [("RUNRCKP1", v1), ("RUNRCKP2", v2)] {
+            let old = try #require(Checkpoint(bytes: sealed(magic, body)), "\(magic)")
+            #expect(old.state == plain && old.rows == rows)
+        }
     }
 }
