@@ -116,6 +116,10 @@ public enum LRSchedule: Hashable, Sendable, CustomStringConvertible {
         switch node {
         case .scalar(let s) where s.value == "constant": return .constant
         case .scalar(let s) where s.value == "cosine": return .cosine(etaMin: 0)
+        case .scalar(let s) where ["step", "exponential", "linear", "inverse_t"].contains(s.value):
+            let examples = ["step": "{step: {step_size: 5, gamma: 0.1}}", "exponential": "{exponential: {gamma: 0.998}}",
+                            "linear": "{linear: {final_factor: 0.02, epochs: 560}}", "inverse_t": "{inverse_t: {half_life: 10000}}"]
+            throw YAMLError("lr_schedule \(s.value) needs its settings, e.g. \(examples[s.value]!)", at: node.mark, in: source)
         case .mapping(let map) where map.entries.count == 1:
             let entry = map.entries[0]
             let settings: [Node.Mapping.Entry]
