@@ -61,6 +61,9 @@ public struct ExperimentSpec: Sendable {
     public var includes: [Assignment]
     /// Runs per configuration, with seeds `seed`, `seed + 1`, ...
     public var repeats: Int
+    /// `threads:` each run's products are split over (`--threads` wins); nil for the default,
+    /// the cores the runs at once leave free. Not part of run ids: any number gives the same bits.
+    public var threads: Int?
     /// The text it came from, for errors found later (expansion).
     public var source: Source
     /// Where `sweep:` was written, for errors about the whole grid.
@@ -87,7 +90,7 @@ public struct ExperimentSpec: Sendable {
 
     /// The top-level keys that are not parameters.
     public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select",
-                                     "samples", "sample_seed", "prune"]
+                                     "samples", "sample_seed", "prune", "threads"]
 
     // MARK: - Loading
 
@@ -193,6 +196,8 @@ public struct ExperimentSpec: Sendable {
                 case "select":
                     spec.selection = try Selection.parse(entry.value, source)
                     spec.selectionMark = entry.value.mark
+                case "threads":
+                    spec.threads = try Parameter.int(entry.value, source, key: "threads", min: 1, max: 256)
                 case "repeats":
                     spec.repeatsMark = entry.value.mark
                     spec.repeats = try Parameter.int(entry.value, source, key: "repeats", min: 1, max: 10_000)

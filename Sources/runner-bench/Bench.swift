@@ -182,11 +182,17 @@ struct Bench {
             // one (blas), with Adam (adam: the chapter's lr 0.01), or with BatchNorm (batchnorm).
             let variant = args.dropFirst(2).first ?? "sgd"
             let step: Trainer.KernelPath = variant == "blas" ? .blas : chosen
+            // BENCH_HIDDEN (e.g. 1024,1024,1024), BENCH_BATCH and BENCH_THREADS change the seed
+            // model's layers, batch and threads (scripts/bench-threads.sh).
+            let environment = ProcessInfo.processInfo.environment
+            let hidden = environment["BENCH_HIDDEN"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? [512, 256]
+            let batch = environment["BENCH_BATCH"].flatMap(Int.init) ?? 32
+            let threads = environment["BENCH_THREADS"].flatMap(Int.init) ?? 1
             var hyper = Trainer.Hyperparameters(activation: .relu, dropout: 0.5, lr: 0.01, momentum: 0.5,
-                                                batchSize: 32, seed: 1)
+                                                batchSize: batch, seed: 1)
             if variant == "adam" { hyper.optimizer = .adam(.init()) }
-            let net = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10, batchNorm: variant == "batchnorm")
-            let trainer = Trainer(shape: net, hyper: hyper, kernels: step)
+            let net = NetworkShape(inputs: 784, hidden: hidden, classes: 10, batchNorm: variant == "batchnorm")
+            let trainer = Trainer(shape: net, hyper: hyper, kernels: step, threads: threads)
             var times: [Double] = []
             for _ in 0..<reps {
                 let t = now()

@@ -180,7 +180,8 @@ struct RunCommand: ParsableCommand {
             // Cores the runs at once leave free go to each run's threads (the same bits for any number).
             let toTrain = item.runs.filter { force || !store.isFinished($0, retryDiverged: retryDiverged,
                                                                          acceptPruned: item.plan.pruning != nil) }.count
-            let runThreads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, toTrain)))
+            let runThreads = threads ?? item.spec.threads
+                ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, toTrain)))
             let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
                                             selection: item.plan.selection, threads: runThreads)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
