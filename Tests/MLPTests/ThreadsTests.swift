@@ -66,3 +66,24 @@ final class NSLockLike: @unchecked Sendable {
         pthread_mutex_unlock(&flag)
     }
 }
+
+/// The blocks run with subnormals flushed as the caller does (the mode is per thread, and a
+/// dispatch queue's threads were started in whatever mode their creator had): a weight gradient
+/// whose products are subnormal has the same bits on 1 and 2 threads, and none subnormal.
+@Suite struct ThreadsAndSubnormals {
+    @Test func blocksFlushSubnormalsAsTheCallerDoes() {
+        let shape = NetworkShape(inputs: 400, hidden: [512], classes: 10)
+        // The first layer's weight gradient, xᵀ delta: products of inputs near 1e-37 are subnormal.
+        func gradients(_ threads: Int) -> [Float] {
+            let trainer = Trainer(shape: shape, hyper: .init(activation: .relu, dropout: 0, lr: 0.1, momentum: 0, batchSize: 8,
+                                                             seed: 3), threads: threads)
+            let inputs = values(8 * 400, seed: 4).map { $0 * 1e-37 }
+            return trainer.lossAndGradients(inputs: inputs, labels: [0, 1, 2, 3, 4, 5, 6, 7]).gradients
+        }
+        let one = gradients(1), first = shape.layers[0]
+        #expect(gradients(2).map(\.bitPattern) == one.map(\.bitPattern))
+        // Flushed: no subnormal gradient anywhere, and some that would be are zero.
+        #expect(!one.contains { $0.isSubnormal })
+        #expect(one[first.weightOffset..<first.biasOffset].contains(0))
+    }
+}
