@@ -7,9 +7,8 @@ one. Run by scripts/bench-jax.sh (one core, XLA's single-thread flags).
     python bench/jax_epoch.py [--reps N] [--data data/mnist]
 """
 import argparse
-import gzip
 import os
-import struct
+import sys
 import time
 
 import jax
@@ -17,23 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 
 
-def idx(path):
-    """An IDX file (raw or gzip) as a numpy array."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            return path
-    raise SystemExit(f"{folder}/{name}: missing; run scripts/fetch-data.sh")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mnist_files import find, idx  # noqa: E402
 
 def init(key):
     """nn.Linear's initialisation: uniform ±1/sqrt(fan_in) for weights and biases."""

@@ -8,9 +8,8 @@ repetition after a first, warming one.
     /usr/bin/python3 bench/threads_epoch.py --hidden 1024,1024,1024 --batch 100 --threads 2 [--reps N]
 """
 import argparse
-import gzip
 import os
-import struct
+import sys
 import time
 
 import numpy as np
@@ -18,22 +17,8 @@ import torch
 from torch import nn
 
 
-def idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-
-
-def find(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            return path
-    raise SystemExit(f"threads_epoch.py: no {name} in {folder} (scripts/fetch-data.sh)")
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mnist_files import find, idx  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser()
