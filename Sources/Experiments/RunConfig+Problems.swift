@@ -47,6 +47,7 @@ extension RunConfig {
         var perLayerInit: [Double] = []
         if case .uniform(let list) = weightInit { perLayerInit = list }
         if case .normal(let list) = weightInit { perLayerInit = list }
+        if case .normalFanIn(let list) = weightInit { perLayerInit = list }
         if perLayerInit.count > 1 && perLayerInit.count != hidden.count + 1 {
             add("init", "init lists \(perLayerInit.count) values for \(hidden.count + 1) dense layers "
                 + "(\(hidden.count) hidden and the output); give one per layer, or one for all")

@@ -3,8 +3,8 @@ import Vocabulary
 
 extension Parameter {
     /// Reads `init:` a named scheme (`kaiming_uniform`, ...), or the dropout paper's forms:
-    /// `{uniform: {bound: B}}` and `{normal: {std: S}}` (one value, or one per dense layer)
-    /// and `{normal_fan_in: {sigma: S}}`.
+    /// `{uniform: {bound: B}}`, `{normal: {std: S}}` and `{normal_fan_in: {sigma: S}}`, each
+    /// with one value or one per dense layer.
     static func parseInit(_ node: Node, _ source: Source) throws(YAMLError) -> WeightInit {
         let names = WeightInit.named.map(\.name)
         let usage = "init must be one of \(names.joined(separator: ", ")), or {uniform: {bound: B}}, {normal: {std: S}} "
@@ -32,7 +32,7 @@ extension Parameter {
             try number(n, source, key: "init \(kind.value) \(key)", range: ">= 0") { $0 >= 0 }
         }
         let values: [Double]
-        if case .sequence(let list) = setting.value, kind.value != "normal_fan_in", !list.items.isEmpty {
+        if case .sequence(let list) = setting.value, !list.items.isEmpty {
             values = try list.items.map { (item) throws(YAMLError) -> Double in try value(item) }
         } else {
             values = [try value(setting.value)]
@@ -40,7 +40,7 @@ extension Parameter {
         switch kind.value {
         case "uniform": return .uniform(values)
         case "normal": return .normal(values)
-        default: return .normalFanIn(values[0])
+        default: return .normalFanIn(values)
         }
     }
 }

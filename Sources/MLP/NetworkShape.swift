@@ -95,8 +95,9 @@ public struct NetworkShape: Sendable, Equatable {
             case .normal(let stds):
                 let std = each(stds)
                 for i in weights { parameters[i] = Float(rng.nextGaussian() * std) }
-            case .normalFanIn(let sigma):
-                for i in weights { parameters[i] = Float(rng.nextGaussian() * sigma / fanIn.squareRoot()) }
+            case .normalFanIn(let sigmas):
+                let std = each(sigmas) / fanIn.squareRoot()
+                for i in weights { parameters[i] = Float(rng.nextGaussian() * std) }
             }
             for i in layer.biasOffset..<(layer.biasOffset + layer.outputs) {
                 parameters[i] = scheme.zeroBiases ? 0 : (rng.nextUnitFloat() * 2 - 1) * bound

@@ -21,8 +21,10 @@ public enum WeightInit: Hashable, Sendable, CustomStringConvertible {
     case uniform([Double])
     /// Normal with the given standard deviation, one for every layer or one per layer; biases 0.
     case normal([Double])
-    /// Normal with standard deviation sigma/√fan_in (deepnet's DENSE_GAUSSIAN_SQRT_FAN_IN); biases 0.
-    case normalFanIn(Double)
+    /// Normal with standard deviation sigma/√fan_in (deepnet's DENSE_GAUSSIAN_SQRT_FAN_IN), one
+    /// sigma for every layer or one per layer (deepnet's first edge keeps its proto's default
+    /// 0.001, the others set 1.0); biases 0.
+    case normalFanIn([Double])
 
     /// The named schemes, as a spec spells them.
     public static let named: [(name: String, scheme: WeightInit)] = [
@@ -30,12 +32,12 @@ public enum WeightInit: Hashable, Sendable, CustomStringConvertible {
         ("xavier_uniform", .xavierUniform), ("xavier_normal", .xavierNormal)]
 
     /// The canonical spelling (run ids hash it): a name, `uniform(0.0089/0.0575/0.0)`,
-    /// `normal(0.01)`, `normal_fan_in(1.0)`.
+    /// `normal(0.01)`, `normal_fan_in(1.0)`, `normal_fan_in(0.001/1.0/1.0/1.0)`.
     public var description: String {
         switch self {
         case .uniform(let bounds): "uniform(" + bounds.map { "\($0)" }.joined(separator: "/") + ")"
         case .normal(let stds): "normal(" + stds.map { "\($0)" }.joined(separator: "/") + ")"
-        case .normalFanIn(let sigma): "normal_fan_in(\(sigma))"
+        case .normalFanIn(let sigmas): "normal_fan_in(" + sigmas.map { "\($0)" }.joined(separator: "/") + ")"
         default: WeightInit.named.first { $0.scheme == self }!.name
         }
     }
@@ -48,7 +50,7 @@ public enum WeightInit: Hashable, Sendable, CustomStringConvertible {
             return parts.isEmpty || parts.contains(nil) ? nil : parts.map { $0! }
         }
         if let v = values("uniform") { self = .uniform(v) }
-        else if let v = values("normal_fan_in"), v.count == 1 { self = .normalFanIn(v[0]) }
+        else if let v = values("normal_fan_in") { self = .normalFanIn(v) }
         else if let v = values("normal") { self = .normal(v) }
         else { return nil }
     }

@@ -36,8 +36,14 @@ import Vocabulary
         #expect(pylearn2.config.weightInit == .uniform([0.00891030471479, 0.0575059125935, 0]))
         #expect(Run.canonicalText(of: pylearn2.config).contains("init=uniform(0.00891030471479/0.0575059125935/0.0)\n"))
         #expect(try plan("init: {normal: {std: 0.01}}\n").runs[0].config.weightInit == .normal([0.01]))
-        #expect(try plan("init: {normal_fan_in: {sigma: 1}}\n").runs[0].config.weightInit == .normalFanIn(1))
-        for scheme in [WeightInit.uniform([0.1, 0.2, 0]), .normal([0.01]), .normalFanIn(1), .kaimingNormal] {
+        #expect(try plan("init: {normal_fan_in: {sigma: 1}}\n").runs[0].config.weightInit == .normalFanIn([1]))
+        // deepnet's model_dropout.pbtxt: the first edge at the proto's default sigma, the others 1.0.
+        let deepnet = try plan("hidden: [1024, 1024, 1024]\ninit: {normal_fan_in: {sigma: [0.001, 1, 1, 1]}}\n").runs[0].config
+        #expect(deepnet.weightInit == .normalFanIn([0.001, 1, 1, 1]))
+        #expect(Run.canonicalText(of: deepnet).contains("init=normal_fan_in(0.001/1.0/1.0/1.0)\n"))
+        #expect(Run.canonicalText(of: try plan("init: {normal_fan_in: {sigma: 1}}\n").runs[0].config).contains("init=normal_fan_in(1.0)\n"))
+        #expect(specError("init: {normal_fan_in: {sigma: [1, 1]}}\n")?.contains("init lists 2 values for 3 dense layers") == true)
+        for scheme in [WeightInit.uniform([0.1, 0.2, 0]), .normal([0.01]), .normalFanIn([1]), .normalFanIn([0.001, 1, 1]), .kaimingNormal] {
             #expect(WeightInit(canonical: scheme.description) == scheme)
         }
         // The named schemes keep their spelling, and so their ids.

@@ -67,7 +67,12 @@ import Vocabulary
             #expect(uniform[layer.biasOffset..<(layer.biasOffset + layer.outputs)].allSatisfy { $0 == 0 })
         }
         let normal = draw(.normal([0.01]))
-        let fanIn = draw(.normalFanIn(1))
+        let fanIn = draw(.normalFanIn([1]))
+        let perLayer = draw(.normalFanIn([0.001, 1, 2]))
+        for (layer, sigma) in zip(two.layers.prefix(2), [0.001, 1.0]) {
+            let std = stats(perLayer[layer.weightOffset..<layer.biasOffset]).std
+            #expect(abs(std / (sigma / Double(layer.inputs).squareRoot()) - 1) < 0.02)
+        }
         for layer in two.layers.prefix(2) {
             #expect(abs(stats(normal[layer.weightOffset..<layer.biasOffset]).std / 0.01 - 1) < 0.02)
             let expected = 1 / Double(layer.inputs).squareRoot()
