@@ -39,6 +39,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // The thread's flush-to-zero mode (SSE control register): a header, nothing to link.
         .systemLibrary(name: "CFloatEnv"),
+        // The CPU's spin-wait hint (PAUSE, YIELD) for the engine's waiting worker threads: a header.
+        .systemLibrary(name: "CPause"),
 
         // MARK: - Modules, in the order data flows
         // Words the spec, the data and the engine share (activations, inits, dataset names, Adam's step), spelled once.
@@ -53,7 +55,7 @@ let package = Package(
         // OwnKernels.swift is MLPAVX512's (a symbolic link), built with its AVX2 register and tile.
         .target(name: "MLPAVX2", dependencies: ["Vocabulary"], swiftSettings: [.define("AVX2"), .unsafeFlags(["-O"] + avx2Flags)]),
         .target(
-            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "MLPAVX512", "MLPAVX2", "Vocabulary"],
+            name: "MLP", dependencies: ["CBLAS", "CFloatEnv", "CPause", "MLPAVX512", "MLPAVX2", "Vocabulary"],
             // The engine is the only place with hot loops: optimise it even in debug builds,
             // so `swift run runner` trains at full speed.
             swiftSettings: [.unsafeFlags(["-O"])]),

@@ -1,14 +1,11 @@
-internal import CFloatEnv
-import Dispatch
-
 /// One run on several cores, with the same bits on any number of them: the matrix products and
 /// the weights' steps are split into blocks of whole output elements, each block computed by
-/// the same kernel on its own thread. Every element is still the same products summed in the
+/// the same kernel on its own thread (`WorkerPool`: block t always on participant t). Every element is still the same products summed in the
 /// same order (the own kernels sum each element in order, whatever the block: `Reference.gemm`),
 /// so the split changes nothing but who computes it. Everything else (biases, activations,
 /// dropout's draws, the optimizer's other steps) stays on the calling thread. Each block runs in
 /// the caller's floating-point mode (subnormals flushed, as the engine computes: the mode is
-/// per thread, and a dispatch queue's threads have their own).
+/// per thread, and the pool's helpers have their own).
 extension Trainer {
     /// Blocks at least this many multiply-adds each, or the split is not worth a thread.
     static let minimumBlockWork = 1 << 17
@@ -26,17 +23,8 @@ extension Trainer {
         let step = (extent + count - 1) / count
         let chunk = (step + align - 1) / align * align
         let pieces = (extent + chunk - 1) / chunk
-        let mode = runner_float_mode()
-        withoutActuallyEscaping(body) { body in
-            // Each block writes only its own elements and scratch: the blocks share nothing.
-            nonisolated(unsafe) let run = body
-            DispatchQueue.concurrentPerform(iterations: pieces) { t in
-                let saved = runner_float_mode()
-                runner_set_float_mode(mode)
-                run(t, t * chunk, min(extent, (t + 1) * chunk))
-                runner_set_float_mode(saved)
-            }
-        }
+        // Each block writes only its own elements and scratch: the blocks share nothing.
+        pool!.run(pieces) { t in body(t, t * chunk, min(extent, (t + 1) * chunk)) }
     }
 
     /// C = A B on the own kernels, split over C's columns (or, when C is taller than wide, its

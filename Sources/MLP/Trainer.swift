@@ -163,6 +163,8 @@ public final class Trainer {
     public let threads: Int
     /// Each thread's copy of its block of a layer's inputs for the weight kernels [threads, batchSize × widest input].
     let weightScratch: UnsafeMutableBufferPointer<Float>
+    /// The helper threads the blocks go to (nil on one thread).
+    let pool: WorkerPool?
     /// `kernels`' own kernels, when it has them.
     let vector: VectorKernels?
 
@@ -244,6 +246,7 @@ public final class Trainer {
         for i in units..<(2 * units) { runningStatistics[i] = 1 }
         input = buffer(capacity * shape.sizes[0], 0)
         weightScratch = buffer(self.threads > 1 ? self.threads * batch * (shape.layers.map(\.inputs).max() ?? 0) : 0, 0)
+        pool = self.threads > 1 ? WorkerPool(participants: self.threads) : nil
         droppedInput = buffer(hyper.inputDropout > 0 ? batch * shape.sizes[0] : 0, 0)
         columnNorms = buffer(hyper.maxNorm.isEmpty ? 0 : shape.layers.map(\.outputs).max() ?? 0, 0.0)
         precondition(hyper.maxNorm.isEmpty || hyper.maxNorm.count == shape.layers.count)
