@@ -22,6 +22,11 @@ if [ ! -x .build/pyenv/bin/python ] && /usr/bin/python3 -c "import torch" 2>/dev
     && .build/pyenv/bin/pip install -q "safetensors==0.8.0" >/dev/null 2>&1 \
     || echo "test: safetensors could not be installed from PyPI; the PyTorch model test will be skipped" >&2
 fi
+# Optuna (PyPI, pinned), for the test that checks TPE's Parzen estimators against Optuna's own.
+if [ -x .build/pyenv/bin/python ] && ! .build/pyenv/bin/python -c "import optuna" 2>/dev/null; then
+  .build/pyenv/bin/pip install -q "optuna==5.1.0" >/dev/null 2>&1 \
+    || echo "test: optuna could not be installed from PyPI; the TPE-against-Optuna test will be skipped" >&2
+fi
 # scikit-learn's datasets as CSV (the committed runs on them keep their ids only on these bytes).
 if [ -x .build/pyenv/bin/python ]; then
   scripts/fetch-sklearn-data.sh >/dev/null \
