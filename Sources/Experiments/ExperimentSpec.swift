@@ -39,6 +39,9 @@ public struct ExperimentSpec: Sendable {
     public var selection: Selection?
     /// Stopping hopeless runs at rung boundaries (the `prune:` section), if the spec says.
     public var pruning: Pruning?
+    /// A model-based search over the sampled parameters (`search:`), instead of `samples:` draws.
+    public var search: Search?
+    var searchMark: Mark?
     var pruningMark: Mark?
     var selectionMark: Mark?
     /// Parameters every run starts from.
@@ -90,7 +93,7 @@ public struct ExperimentSpec: Sendable {
 
     /// The top-level keys that are not parameters.
     public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select",
-                                     "samples", "sample_seed", "prune", "threads"]
+                                     "samples", "sample_seed", "prune", "search", "threads"]
 
     // MARK: - Loading
 
@@ -204,6 +207,9 @@ public struct ExperimentSpec: Sendable {
                 case "prune":
                     spec.pruning = try Pruning.parse(entry.value, source)
                     spec.pruningMark = entry.value.mark
+                case "search":
+                    spec.search = try Search.parse(entry.value, source)
+                    spec.searchMark = entry.value.mark
                 case "samples":
                     spec.samplesMark = entry.value.mark
                     spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)

@@ -33,16 +33,19 @@ public struct Plan: Sendable {
     ///   - spec: the validated spec.
     ///   - maxRuns: refuse plans larger than this (a typo in a sweep can mean millions of runs).
     ///   - memoryLimit: refuse runs whose estimated memory (`RunConfig.estimatedBytes`) is larger.
+    ///   - trials: with `search:`, the trials proposed so far (`SearchScheduler`); nil: the
+    ///     search's first batch, which needs no results.
     /// - Throws: `YAMLError` at the offending node: too many runs, an exclude that matches
     ///   nothing, an include that duplicates another run, seeds past `Int.max`, a subset larger
     ///   than its split, a run too large for memory.
     public init(_ spec: ExperimentSpec, maxRuns: Int = Plan.defaultMaxRuns,
-                memoryLimit: Double = Plan.defaultMemoryLimit) throws(YAMLError) {
+                memoryLimit: Double = Plan.defaultMemoryLimit, trials: [[(Parameter, ParameterValue)]]? = nil) throws(YAMLError) {
         experiment = spec.name
         let source = spec.source
+        let searchTrials = try Plan.searchTrials(spec, trials)
         // Size first, in floating point so no product can overflow, before building anything.
         let grid = spec.axes.reduce(1.0) { $0 * Double($1.values.count) }
-        let draws = Double(spec.sampled.isEmpty ? 1 : spec.samples ?? 1)
+        let draws = Double(searchTrials?.count ?? (spec.sampled.isEmpty ? 1 : spec.samples ?? 1))
         let planned = (grid * draws + Double(spec.includes.count)) * Double(spec.repeats)
         if planned > Double(maxRuns) {
             let count = planned < 1e15 ? String(Int(planned)) : "about \(planned)"
@@ -50,7 +53,8 @@ public struct Plan: Sendable {
                 + "shrink it or raise the limit with --max-runs", at: spec.sweepMark, in: source)
         }
         let gridSize = Int(grid)
-        let samples = try Plan.draw(spec)
+        let samples: [[(Parameter, ParameterValue)]]
+        if let searchTrials { samples = searchTrials } else { samples = try Plan.draw(spec) }
 
         var configs: [RunConfig] = []
         var excludeUsed = [Bool](repeating: false, count: spec.excludes.count)
@@ -155,6 +159,41 @@ public struct Plan: Sendable {
                 : varying.map { "\($0.key)=\($0.read(config))" }.joined(separator: ",")
             runs.append(Run(index: index, id: id, name: name, config: config))
         }
+    }
+
+    /// With `search:`, its rules checked and the trials to plan: those given, else the first
+    /// batch (start-up draws, which need no results); nil without `search:`.
+    static func searchTrials(_ spec: ExperimentSpec, _ given: [[(Parameter, ParameterValue)]]?)
+        throws(YAMLError) -> [[(Parameter, ParameterValue)]]? {
+        guard let search = spec.search else { return nil }
+        let source = spec.source, mark = spec.searchMark ?? spec.sweepMark
+        if spec.sampled.isEmpty {
+            throw YAMLError("search needs sampled parameters under sweep, such as 'lr: {log_uniform: [0.0001, 0.1]}'", at: mark, in: source)
+        }
+        if let samplesMark = spec.samplesMark {
+            throw YAMLError("search proposes its own trials (search tpe trials); drop samples", at: samplesMark, in: source)
+        }
+        if let axis = spec.axes.first {
+            throw YAMLError("search proposes every swept value; write the grid axis \(axis.parameter.key) as a distribution, "
+                + "{choice: [...]}", at: axis.mark, in: source)
+        }
+        if let entry = spec.excludes.first ?? spec.includes.first {
+            throw YAMLError("search proposes every run; exclude and include do not apply to it", at: entry.mark, in: source)
+        }
+        if spec.repeats > 1 {
+            throw YAMLError("search runs each trial once; drop repeats (compare seeds of the best trial afterwards)",
+                            at: spec.repeatsMark ?? mark, in: source)
+        }
+        if let dataset = spec.sampled.first(where: { $0.parameter.key == "dataset" }) {
+            throw YAMLError("search cannot propose datasets (they are loaded before the search starts); fix dataset",
+                            at: dataset.distribution.mark, in: source)
+        }
+        guard let selection = spec.selection else {
+            throw YAMLError("search needs select: {metric: ..., goal: ...}, the figure it optimises (e.g. {metric: val_accuracy, "
+                + "goal: max})", at: mark, in: source)
+        }
+        if let given { return given }
+        return try search.propose(spec, after: [], taken: [], count: search.batches[0], minimize: selection.goal == "min")
     }
 
     /// The draws of the sampled parameters: `samples` assignments, or one empty assignment when

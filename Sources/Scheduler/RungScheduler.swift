@@ -55,9 +55,11 @@ public final class RungScheduler: Sendable {
     ///   `Scheduler.run` reports them at the last rung each reached; nil for runs a
     ///   cancellation left unstarted.
     /// - Throws: when a decision cannot be recorded (the results folder is unwritable).
-    public func run(_ runs: [Run]) throws(AtomicFile.WriteError) -> [RunOutcome?] {
+    /// - Parameter name: the decisions' file name without `.json` (a search's batches each
+    ///   keep their own: `pruning-batch-B`).
+    public func run(_ runs: [Run], decisions name: String = "pruning") throws(AtomicFile.WriteError) -> [RunOutcome?] {
         guard pruning.method == .hyperband, let epochs = runs.first?.config.epochs else {
-            return try halve(runs, rule: pruning, file: RungScheduler.decisionsFile)
+            return try halve(runs, rule: pruning, file: name + ".json")
         }
         // Hyperband: its brackets one after the other, each a successive halving of its runs.
         var outcomes: [RunOutcome?] = []
@@ -66,7 +68,7 @@ public final class RungScheduler: Sendable {
         for (b, bracket) in brackets.enumerated() {
             let part = Array(runs[start..<(start + bracket.runs)])
             start += bracket.runs
-            outcomes += try halve(part, rule: bracket.rule, file: "pruning-bracket-\(brackets.count - 1 - b).json")
+            outcomes += try halve(part, rule: bracket.rule, file: "\(name)-bracket-\(brackets.count - 1 - b).json")
             if cancellation.isCancelled {
                 outcomes += [RunOutcome?](repeating: nil, count: runs.count - outcomes.count)
                 break

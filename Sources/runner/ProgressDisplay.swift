@@ -36,12 +36,15 @@ final class ProgressDisplay: Sendable {
     private let jobs: Int
     private let state: Mutex<State>
 
-    init(mode: Mode, plan: Plan, jobs: Int) {
+    /// - Parameter runs: how many runs the sweep will train, when the plan does not list them
+    ///   yet (a search proposes them batch by batch; each takes the first run's epochs).
+    init(mode: Mode, plan: Plan, jobs: Int, runs: Int? = nil) {
         self.mode = mode
         experiment = plan.experiment
-        count = plan.runs.count
+        count = runs ?? plan.runs.count
         self.jobs = jobs
-        state = Mutex(State(remainingEpochs: plan.runs.reduce(0) { $0 + $1.config.epochs }))
+        let epochs = runs.map { $0 * (plan.runs.first?.config.epochs ?? 0) } ?? plan.runs.reduce(0) { $0 + $1.config.epochs }
+        state = Mutex(State(remainingEpochs: epochs))
     }
 
     /// The mode for standard output: live on a terminal, lines otherwise.

@@ -93,6 +93,11 @@ struct RunCommand: ParsableCommand {
         }
         for path in specs {
             let (spec, plan) = try options.load(path)
+            if spec.search != nil, selected != nil {
+                Output.error("\(path): error: a search proposes its trials from the results of earlier ones, so it runs whole: "
+                    + "drop --index (batch-sweep.sh and runner slurm take grid and sampled sweeps)")
+                throw ExitStatus.invalidInput.code
+            }
             let runs: [Run]
             do throws(Plan.SelectionError) {
                 runs = try plan.runs(at: selected, expecting: expectPlan)
@@ -108,7 +113,9 @@ struct RunCommand: ParsableCommand {
         for item in work {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
-            for run in item.runs where (force || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
+            // A search's later batches train on its first batch's data (dataset is never searched).
+            for run in item.runs where (force || item.spec.search != nil
+                                        || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
                 let key = run.config.dataKey
                 if datasets[key] == nil {
                     do {
@@ -173,7 +180,7 @@ struct RunCommand: ParsableCommand {
             }
             let mode = ProgressDisplay.mode(quiet: quiet)
             if mode != .quiet && index == nil { Output.out(item.plan.table(specPath: item.path)) }
-            let display = ProgressDisplay(mode: mode, plan: item.plan, jobs: jobs)
+            let display = ProgressDisplay(mode: mode, plan: item.plan, jobs: jobs, runs: item.spec.search?.trials)
             // The summary and charts read every run folder: refresh them when a trained run ends
             // (at most every `summaryInterval` seconds) and once at the end, never per skip.
             let refresher = SummaryRefresher(store: store, interval: index == nil ? Self.summaryInterval : nil)
@@ -189,8 +196,21 @@ struct RunCommand: ParsableCommand {
                 display.handle(event)
                 if case .finished(_, let outcome) = event, outcome.trained { refresher.runEnded() }
             }
-            let outcomes: [RunOutcome?]
-            if let pruning = item.plan.pruning {
+            var outcomes: [RunOutcome?]
+            var plan = item.plan
+            if item.spec.search != nil {
+                // Batch by batch, each proposed from the ones before, the proposals recorded first.
+                do {
+                    (plan, outcomes) = try SearchScheduler(spec: item.spec, store: store, executor: executor, options: options,
+                                                           cancellation: cancellation, maxRuns: self.options.maxRuns,
+                                                           memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit,
+                                                           events: events).run()
+                } catch {
+                    Output.error(error.description)
+                    if case .unwritable = error { throw ExitStatus.unwritable.code }
+                    throw ExitStatus.invalidInput.code
+                }
+            } else if let pruning = item.plan.pruning {
                 // Rung by rung, the decisions recorded in the results folder (RungScheduler).
                 do {
                     outcomes = try RungScheduler(store: store, executor: executor, options: options, pruning: pruning,
@@ -203,7 +223,9 @@ struct RunCommand: ParsableCommand {
                 outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
                                      events: events).run(item.runs)
             }
-            for (run, outcome) in zip(item.runs, outcomes) { tally.add(run, of: item.plan.experiment, outcome) }
+            for (run, outcome) in zip(item.spec.search != nil ? plan.runs : item.runs, outcomes) {
+                tally.add(run, of: item.plan.experiment, outcome)
+            }
             // With --index the task trains one run of a plan others share: the summary is
             // the job of `runner summarize` (batch-sweep.sh and the Slurm summary job run it).
             if index == nil {

@@ -81,6 +81,12 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         let (specification, plan) = try options.load(spec)
+        if specification.search != nil {
+            // Each batch of a search is proposed from the results of the batches before it.
+            Output.error("\(spec): error: runner slurm does not run searches (search:) yet: each batch is proposed from the "
+                + "results of the ones before; run the spec with runner on one machine (--jobs for parallel trials)")
+            throw ExitStatus.invalidInput.code
+        }
         if plan.pruning != nil {
             // A job array trains its tasks independently; a pruned sweep decides between runs at
             // every rung. Not yet: one array per rung with a dependent decision job.
