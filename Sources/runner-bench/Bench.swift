@@ -23,6 +23,9 @@ import Vocabulary
 ///     runner-bench blas            the BLAS in use and the weight step this CPU takes
 ///     runner-bench peak [reps]     the core's SGEMM ceiling (2048^3), GFLOP/s
 ///     runner-bench stream [reps]   the weight step's memory traffic alone (p and v, once a step), GB/s
+///     runner-bench search FUNCTION tpe|random REPS TRIALS [PARALLEL]   TPE on test functions
+///     runner-bench objective FUNCTION   a test function's values for points on standard input
+///                                       (SearchBench; scripts/bench-search.sh, beside Optuna)
 ///     runner-bench initfrom FILE [key=value ...]  training from the weights in FILE, no shuffling
 ///                                  (scripts/same-order.sh)
 @main
@@ -45,6 +48,10 @@ struct Bench {
         BLAS.setThreads(1)
         let shape = NetworkShape(inputs: 784, hidden: [512, 256], classes: 10)
         switch mode {
+        case "search":
+            try SearchBench.run(Array(args.dropFirst()))
+        case "objective":
+            try SearchBench.objective(Array(args.dropFirst()))
         case "loadcsv":
             // A CSV dataset read as `dataset: {train: TRAIN, test: TEST, label: LABEL}` reads it
             // (scripts/bench-load.sh times it beside pandas.read_csv).
