@@ -3,6 +3,10 @@ extension Plan {
     /// An aligned table: index, id, name, then the parameters every run shares.
     public func table(specPath: String) -> String {
         var lines = ["\(experiment): \(runs.count) run\(runs.count == 1 ? "" : "s") from \(specPath)"]
+        if let search {
+            lines[0] = "\(experiment): a TPE search of \(search.trials) trials in batches of \(search.parallel) from \(specPath); "
+                + (runs.count < search.trials ? "the \(runs.count) proposed so far (the rest come from their results):" : "every trial:")
+        }
         let varyingKeys = Set(varying.map(\.key))
         if let first = runs.first {
             let fixed = Parameter.all.filter { !varyingKeys.contains($0.key) }

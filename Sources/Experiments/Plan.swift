@@ -21,6 +21,8 @@ public struct Plan: Sendable {
     public var selection: Selection?
     /// The spec's `prune:` section, if any (`Pruning`).
     public var pruning: Pruning?
+    /// The spec's `search:` section, if any: the runs are the trials proposed so far.
+    public var search: Search?
 
     /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
     /// at the same indices. A job array carries it so that a task refuses an edited plan.
@@ -119,6 +121,7 @@ public struct Plan: Sendable {
         for config in Set(configs) { try Plan.check(config, spec, memoryLimit: memoryLimit) }
         selection = spec.selection
         pruning = spec.pruning
+        search = spec.search
         if let pruning, pruning.metric.hasPrefix("val_"), configs.contains(where: { $0.validation == 0 }) {
             throw YAMLError("prune.metric \(pruning.metric) needs a validation split in every run; set 'validation: N'",
                             at: spec.pruningMark ?? spec.sweepMark, in: source)

@@ -36,7 +36,11 @@ enum EngineSpeed {
         if plan.runs.contains(where: { $0.config.dataset.shape == nil }) {
             return "estimated time: not known before a dataset of files is loaded (its size sets it)"
         }
-        let seconds = plan.runs.map { $0.config.estimatedFLOPs / flops }
+        var seconds = plan.runs.map { $0.config.estimatedFLOPs / flops }
+        // A search plans its first batch; the others, like it, are proposed batch by batch.
+        if let search = plan.search, let first = seconds.first, seconds.count < search.trials {
+            seconds += [Double](repeating: first, count: search.trials - seconds.count)
+        }
         // Longest runs first onto the least loaded core, as a scheduler with a queue fills them.
         var cores = [Double](repeating: 0, count: max(1, min(jobs, seconds.count)))
         for s in seconds.sorted(by: >) { cores[cores.indices.min { cores[$0] < cores[$1] }!] += s }

@@ -127,5 +127,9 @@ import Testing
             .contains("unknown key 'trails' in search tpe"))
         #expect(try error(Self.spec, ["--index", "0"]).contains("drop --index"))
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/tpe").path))
+        // The plan of a search is its first batch, said so.
+        let plan = try Binary.run(["plan", try write(Self.spec, in: dir)])
+        #expect(plan.status == 0 && plan.stdout.hasPrefix("tpe: a TPE search of 9 trials in batches of 3 from "))
+        #expect(plan.stdout.contains("the 3 proposed so far") && plan.stdout.split(separator: "\n").count == 7)
     }
 }
