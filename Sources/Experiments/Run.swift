@@ -8,6 +8,13 @@ public struct Run: Sendable, Hashable {
     public var name: String
     public var config: RunConfig
 
+    public init(index: Int, id: String, name: String, config: RunConfig) {
+        self.index = index
+        self.id = id
+        self.name = name
+        self.config = config
+    }
+
     /// The parameters that identify `config`: every parameter of the first release, and each
     /// later one only when set away from the value it had before it existed.
     public static func identity(of config: RunConfig) -> [Parameter] {

@@ -71,6 +71,19 @@ public final class SearchScheduler {
         }
     }
 
+    /// Whether the search in `store` has proposed all its batches and every trial in them is
+    /// finished (done, pruned, diverged, stopped): then a rerun trains nothing and needs no data.
+    public static func isComplete(_ search: Search, in store: RunStore) -> Bool {
+        guard let data = FileManager.default.contents(atPath: store.file(journalFile)),
+              let batches = try? JSONDecoder().decode([Batch].self, from: data), batches.count == search.batches.count else { return false }
+        return batches.allSatisfy { batch in
+            batch.ids.allSatisfy { id in
+                guard let record = store.record(ofID: id) else { return false }
+                return store.isFinished(Run(index: 0, id: id, name: record.name, config: record.config), acceptPruned: true)
+            }
+        }
+    }
+
     /// Runs the search to its last trial, or until cancelled.
     /// - Returns: the plan of every trial proposed, and each one's outcome (nil for runs a
     ///   cancellation left unstarted).

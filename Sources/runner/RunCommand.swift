@@ -114,7 +114,8 @@ struct RunCommand: ParsableCommand {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
             // A search's later batches train on its first batch's data (dataset is never searched).
-            for run in item.runs where (force || item.spec.search != nil
+            let searching = item.spec.search.map { !SearchScheduler.isComplete($0, in: store) } ?? false
+            for run in item.runs where (force || searching
                                         || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
                 let key = run.config.dataKey
                 if datasets[key] == nil {

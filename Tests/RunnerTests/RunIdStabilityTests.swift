@@ -28,6 +28,30 @@ import Testing
         #expect(rerun.status == 0, "\(rerun.stderr)")
     }
 
+    /// A committed search: its plan's first batch is the journal's, its folders are exactly the
+    /// journal's trials, and a rerun replays the journal and trains nothing (no data needed).
+    @Test func theCommittedSearchKeepsItsTrials() throws {
+        let plan = try Binary.run(["plan", "experiments/lr_search_tpe.yaml", "--format", "json"])
+        #expect(plan.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any]
+        let first = ((object?["runs"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        let folder = Binary.repo.appendingPathComponent("results/lr_search_tpe")
+        let journal = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("search.json"))) as! [[String: Any]]
+        let ids = journal.flatMap { $0["ids"] as! [String] }
+        #expect(ids.count == 30 && first == Array(ids.prefix(10)))
+        let committed = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent("\($0)/config.json").path)
+        }
+        #expect(Set(committed) == Set(ids))
+        let copy = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try FileManager.default.copyItem(at: folder, to: copy.appendingPathComponent("lr_search_tpe"))
+        let rerun = try Binary.run(["experiments/lr_search_tpe.yaml", "--results", copy.path, "--data-dir", "/nonexistent", "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(try Data(contentsOf: copy.appendingPathComponent("lr_search_tpe/search.json"))
+            == Data(contentsOf: folder.appendingPathComponent("search.json")))
+    }
+
     /// The runs on scikit-learn's datasets: their ids hold the CSVs' hashes, so the exported
     /// files (scripts/fetch-sklearn-data.sh, which scripts/test.sh runs where scikit-learn can be
     /// installed) must be byte for byte the ones they were trained on.
