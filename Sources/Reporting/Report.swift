@@ -16,6 +16,16 @@ public struct Report: Sendable {
     /// Every pair comparison of every varying parameter, on the final test accuracy and loss.
     public var comparisons: [Comparison.Pair]
     public var charts: [(file: String, svg: String)]
+    /// For each comparison on the headline figure with a difference: the seeds a group needs
+    /// to detect that difference (`SeedAdvice`), as `runner seeds` says it.
+    public var seedAdvice: [String] {
+        comparisons.compactMap { pair in
+            guard pair.figure == summary.headline.final, let test = pair.test, test.difference != 0 else { return nil }
+            return pair.seedAdvice(detect: abs(test.difference)).sentence
+        }
+    }
+    static let seedsIntroduction = "Seeds: how many runs a group needs to detect each difference above as large as it "
+        + "came out, with 80% power at 5% (Welch's test, from the spreads seen; `runner seeds --detect D` for another size):"
     /// Distinct (runner, engine, host) of the runs' sessions, with how many runs each trained.
     public var provenance: [(what: String, runs: Int)]
     /// Another program's runs of the same groups, if given (`--reference`).
@@ -213,6 +223,9 @@ public struct Report: Sendable {
         }
         if !comparisons.isEmpty {
             md += "\(h2) Comparisons\n\n" + comparisons.map { "- " + $0.verdict }.joined(separator: "\n") + "\n\n"
+            if !seedAdvice.isEmpty {
+                md += Report.seedsIntroduction + "\n\n" + seedAdvice.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
+            }
         }
         if let since = sinceRows() {
             md += "\(h2) Change since epoch \(sinceEpoch!)\n\n" + table(since) + "\n"
@@ -256,6 +269,10 @@ public struct Report: Sendable {
         }
         if !comparisons.isEmpty {
             body += "<h2>Comparisons</h2>\n<ul>\n" + comparisons.map { "<li>\(Markup.escape($0.verdict))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+            if !seedAdvice.isEmpty {
+                body += "<p>\(Markup.escape(Report.seedsIntroduction))</p>\n<ul id=\"seeds\">\n"
+                    + seedAdvice.map { "<li>\(Markup.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+            }
         }
         if let since = sinceRows() {
             body += "<h2>Change since epoch \(sinceEpoch!)</h2>\n" + table(since, id: "since")

@@ -400,3 +400,19 @@ import Vocabulary
         for chart in report.charts { #expect(!chart.svg.lowercased().contains("<script"), "\(chart.file)") }
     }
 }
+
+/// The report says how many seeds each comparison of the headline figure needs to detect the
+/// difference it found (issue 25, item 3), from the committed seed study.
+@Suite struct ReportSeedAdvice {
+    @Test func everyHeadlineComparisonGetsItsSeedCount() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let report = Report(RunStore(directory: repo.appendingPathComponent("results/comparison").path))
+        let headline = report.comparisons.filter { $0.figure == report.summary.headline.final && $0.test != nil }
+        #expect(headline.count == 4)
+        #expect(report.seedAdvice.count == headline.count)
+        for (sentence, pair) in zip(report.seedAdvice, headline) {
+            #expect(sentence.hasPrefix("\(pair.parameter) \(pair.b) vs \(pair.a)"))
+            #expect(sentence.contains(String(format: "to detect %.4g points", abs(pair.test!.difference))) && sentence.contains("has 5"))
+        }
+    }
+}
