@@ -79,7 +79,7 @@ let package = Package(
             resources: [.embedInCode("Resources/fetch-data.sh")]),
 
         // MARK: - Benchmarks (figures, never assertions: scripts/bench.sh)
-        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512", "MLPAVX2", "Vocabulary"]),
+        .executableTarget(name: "runner-bench", dependencies: ["Datasets", "Experiments", "MLP", "MLPAVX512", "MLPAVX2", "Statistics", "Vocabulary"]),
 
         // MARK: - Fuzzing (scripts/fuzz.sh builds this with -sanitize=fuzzer; normally a replayer)
         .executableTarget(name: "spec-fuzz", dependencies: ["Experiments"]),

@@ -4,6 +4,7 @@ import Foundation
 import MLP
 import MLPAVX2
 import MLPAVX512
+import Statistics
 import Vocabulary
 
 /// Engine micro-benchmarks, printed as figures (never asserted): see scripts/bench.sh.
@@ -26,6 +27,7 @@ import Vocabulary
 ///     runner-bench search FUNCTION tpe|random REPS TRIALS [PARALLEL]   TPE on test functions
 ///     runner-bench objective FUNCTION   a test function's values for points on standard input
 ///                                       (SearchBench; scripts/bench-search.sh, beside Optuna)
+///     runner-bench sequential [STUDIES]  simulated seeds-until-decided studies (scripts/sim-sequential.sh)
 ///     runner-bench initfrom FILE [key=value ...]  training from the weights in FILE, no shuffling
 ///                                  (scripts/same-order.sh)
 @main
@@ -52,6 +54,21 @@ struct Bench {
             try SearchBench.run(Array(args.dropFirst()))
         case "objective":
             try SearchBench.objective(Array(args.dropFirst()))
+        case "sequential":
+            // Seeds until decided (SequentialComparison): error rate under no difference, power
+            // and seeds spent under real ones, beside the fixed design of the same power.
+            let studies = args.dropFirst().first.flatMap(Int.init) ?? 50_000
+            print("studies per row: \(studies); sd 1 in both groups; never settled as narrow (width 0)")
+            print("start step max  difference  declared [95% interval]     mean seeds  fixed design's seeds at that power")
+            for (start, step, max) in [(3, 1, 20), (3, 3, 21), (2, 2, 20), (5, 5, 20)] {
+                for difference in [0.0, 0.5, 1.0, 1.5, 2.0] {
+                    let o = SequentialSimulation(start: start, step: step, max: max, difference: difference, width: 0)
+                        .run(studies: studies, seed: 20261207)
+                    let fixed = difference > 0 && o.rate > 0.05 ? SeedCount(sdA: 1, sdB: 1, detect: difference, power: o.rate).perGroup.map(String.init) ?? "-" : "-"
+                    print(String(format: "%5d %4d %3d  %10.1f  %.4f [%.4f, %.4f]  %10.2f  ", start, step, max, difference, o.rate,
+                                 o.rateInterval.lowerBound, o.rateInterval.upperBound, o.meanSeeds) + fixed)
+                }
+            }
         case "loadcsv":
             // A CSV dataset read as `dataset: {train: TRAIN, test: TEST, label: LABEL}` reads it
             // (scripts/bench-load.sh times it beside pandas.read_csv).
