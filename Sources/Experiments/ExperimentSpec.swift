@@ -42,6 +42,9 @@ public struct ExperimentSpec: Sendable {
     /// A model-based search over the sampled parameters (`search:`), instead of `samples:` draws.
     public var search: Search?
     var searchMark: Mark?
+    /// Seeds added round by round until each comparison is decided (`seeds:`), instead of `repeats`.
+    public var adaptiveSeeds: AdaptiveSeeds?
+    var adaptiveSeedsMark: Mark?
     var pruningMark: Mark?
     var selectionMark: Mark?
     /// Parameters every run starts from.
@@ -93,7 +96,7 @@ public struct ExperimentSpec: Sendable {
 
     /// The top-level keys that are not parameters.
     public static let sectionKeys = ["name", "description", "data_dir", "sweep", "exclude", "include", "repeats", "slurm", "select",
-                                     "samples", "sample_seed", "prune", "search", "threads"]
+                                     "samples", "sample_seed", "prune", "search", "seeds", "threads"]
 
     // MARK: - Loading
 
@@ -210,6 +213,9 @@ public struct ExperimentSpec: Sendable {
                 case "search":
                     spec.search = try Search.parse(entry.value, source)
                     spec.searchMark = entry.value.mark
+                case "seeds":
+                    spec.adaptiveSeeds = try AdaptiveSeeds.parse(entry.value, source)
+                    spec.adaptiveSeedsMark = entry.value.mark
                 case "samples":
                     spec.samplesMark = entry.value.mark
                     spec.samples = try Parameter.int(entry.value, source, key: "samples", min: 1, max: 1_000_000)

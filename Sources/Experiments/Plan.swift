@@ -37,13 +37,17 @@ public struct Plan: Sendable {
     ///   - memoryLimit: refuse runs whose estimated memory (`RunConfig.estimatedBytes`) is larger.
     ///   - trials: with `search:`, the trials proposed so far (`SearchScheduler`); nil: the
     ///     search's first batch, which needs no results.
+    ///   - seedCounts: with `seeds:`, each grid configuration's seeds so far (keyed by its
+    ///     config at the spec's seed); a configuration not listed has `start`.
     /// - Throws: `YAMLError` at the offending node: too many runs, an exclude that matches
     ///   nothing, an include that duplicates another run, seeds past `Int.max`, a subset larger
     ///   than its split, a run too large for memory.
     public init(_ spec: ExperimentSpec, maxRuns: Int = Plan.defaultMaxRuns,
-                memoryLimit: Double = Plan.defaultMemoryLimit, trials: [[(Parameter, ParameterValue)]]? = nil) throws(YAMLError) {
+                memoryLimit: Double = Plan.defaultMemoryLimit, trials: [[(Parameter, ParameterValue)]]? = nil,
+                seedCounts: [RunConfig: Int] = [:]) throws(YAMLError) {
         experiment = spec.name
         let source = spec.source
+        try Plan.checkAdaptiveSeeds(spec)
         let searchTrials = try Plan.searchTrials(spec, trials)
         // Size first, in floating point so no product can overflow, before building anything.
         let grid = spec.axes.reduce(1.0) { $0 * Double($1.values.count) }
@@ -75,7 +79,7 @@ public struct Plan: Sendable {
                     excludeUsed[k] = true
                     excluded = true
                 }
-                if !excluded { configs += try Plan.repeated(config, spec) }
+                if !excluded { configs += try Plan.repeated(config, spec, count: Plan.seeds(of: config, spec, seedCounts)) }
             }
             // Odometer: the last axis turns fastest.
             var a = counters.count - 1
@@ -94,7 +98,7 @@ public struct Plan: Sendable {
             var config = spec.base
             for (parameter, value) in entry.values { parameter.set(value, in: &config) }
             Plan.resolveDefaults(&config, written: spec.baseKeys.union(entry.values.map(\.parameter.key)))
-            for repeated in try Plan.repeated(config, spec) {
+            for repeated in try Plan.repeated(config, spec, count: Plan.seeds(of: config, spec, seedCounts)) {
                 if let twin = configs.firstIndex(of: repeated) {
                     throw YAMLError("this include entry repeats run \(twin) of the plan; remove it",
                                     at: entry.mark, in: source)
@@ -336,8 +340,31 @@ public struct Plan: Sendable {
 
     /// `config` once per repeat, with seeds `seed`, `seed + 1`, ...
     /// - Throws: `YAMLError` at `repeats:` when the last seed would pass `Int.max`.
-    private static func repeated(_ config: RunConfig, _ spec: ExperimentSpec) throws(YAMLError) -> [RunConfig] {
-        let (last, overflow) = config.seed.addingReportingOverflow(spec.repeats - 1)
+    /// How many seeds a configuration runs: `repeats`, or with `seeds:` its count so far.
+    static func seeds(of config: RunConfig, _ spec: ExperimentSpec, _ counts: [RunConfig: Int]) -> Int {
+        guard let adaptive = spec.adaptiveSeeds else { return spec.repeats }
+        return counts[config] ?? adaptive.start
+    }
+
+    /// `seeds:`'s rules: no `repeats`, no search, no seed axis, and `compare` a grid axis.
+    static func checkAdaptiveSeeds(_ spec: ExperimentSpec) throws(YAMLError) {
+        guard let adaptive = spec.adaptiveSeeds else { return }
+        let mark = spec.adaptiveSeedsMark ?? spec.sweepMark, source = spec.source
+        if let repeatsMark = spec.repeatsMark {
+            throw YAMLError("seeds: adds seeds round by round; drop repeats (seeds start is the first round's)", at: repeatsMark, in: source)
+        }
+        if spec.search != nil { throw YAMLError("seeds: and search: do not combine (a search runs each trial once)", at: mark, in: source) }
+        if spec.axes.contains(where: { $0.parameter.key == "seed" }) || spec.sampled.contains(where: { $0.parameter.key == "seed" }) {
+            throw YAMLError("seeds: chooses the seeds; drop the seed axis from sweep", at: mark, in: source)
+        }
+        guard spec.axes.contains(where: { $0.parameter.key == adaptive.compare }) else {
+            throw YAMLError("seeds until compare: \(adaptive.compare) is not a grid axis of this sweep; compare one of "
+                + (spec.axes.isEmpty ? "(none: add a sweep)" : spec.axes.map(\.parameter.key).joined(separator: ", ")), at: mark, in: source)
+        }
+    }
+
+    private static func repeated(_ config: RunConfig, _ spec: ExperimentSpec, count: Int) throws(YAMLError) -> [RunConfig] {
+        let (last, overflow) = config.seed.addingReportingOverflow(count - 1)
         if overflow {
             throw YAMLError("repeats: \(spec.repeats) from seed \(config.seed) needs seeds past the largest, "
                 + "\(Int.max); use a smaller seed", at: spec.repeatsMark ?? spec.sweepMark, in: spec.source)

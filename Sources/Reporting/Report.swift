@@ -16,6 +16,8 @@ public struct Report: Sendable {
     /// Every pair comparison of every varying parameter, on the final test accuracy and loss.
     public var comparisons: [Comparison.Pair]
     public var charts: [(file: String, svg: String)]
+    /// With `seeds:`, each comparison's seeds and why it stopped (seeds.json, `SeedRounds`).
+    public var seedRounds: [String] = []
     /// For each comparison on the headline figure with a difference: the seeds a group needs
     /// to detect that difference (`SeedAdvice`), as `runner seeds` says it.
     public var seedAdvice: [String] {
@@ -24,6 +26,9 @@ public struct Report: Sendable {
             return pair.seedAdvice(detect: abs(test.difference)).sentence
         }
     }
+    static let seedRoundsIntroduction = "Seeds were added round by round (seeds: in the spec) until each comparison was "
+        + "decided; each look was a Welch test at its share of 5% (α spending, O'Brien-Fleming), so the rounds do not inflate "
+        + "the error rate. Per comparison, its seeds at its last look and why it stopped:"
     static let seedsIntroduction = "Seeds: how many runs a group needs to detect each difference above as large as it "
         + "came out, with 80% power at 5% (Welch's test, from the spreads seen; `runner seeds --detect D` for another size):"
     /// Distinct (runner, engine, host) of the runs' sessions, with how many runs each trained.
@@ -52,6 +57,7 @@ public struct Report: Sendable {
             }
         }
         comparisons = pairs
+        seedRounds = SeedRounds.summary(SeedRounds.recorded(in: store))
         charts = refreshed?.charts ?? Charts.make(summary)
         var counts: [String: Int] = [:], order: [String] = []
         for row in summary.rows {
@@ -227,6 +233,10 @@ public struct Report: Sendable {
                 md += Report.seedsIntroduction + "\n\n" + seedAdvice.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
             }
         }
+        if !seedRounds.isEmpty {
+            md += "\(h2) Seeds until decided\n\n" + Report.seedRoundsIntroduction + "\n\n"
+                + seedRounds.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
+        }
         if let since = sinceRows() {
             md += "\(h2) Change since epoch \(sinceEpoch!)\n\n" + table(since) + "\n"
         }
@@ -273,6 +283,10 @@ public struct Report: Sendable {
                 body += "<p>\(Markup.escape(Report.seedsIntroduction))</p>\n<ul id=\"seeds\">\n"
                     + seedAdvice.map { "<li>\(Markup.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
             }
+        }
+        if !seedRounds.isEmpty {
+            body += "<h2>Seeds until decided</h2>\n<p>\(Markup.escape(Report.seedRoundsIntroduction))</p>\n<ul id=\"seed-rounds\">\n"
+                + seedRounds.map { "<li>\(Markup.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         }
         if let since = sinceRows() {
             body += "<h2>Change since epoch \(sinceEpoch!)</h2>\n" + table(since, id: "since")

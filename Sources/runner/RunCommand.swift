@@ -5,6 +5,7 @@ import Foundation
 import MLP
 import Reporting
 import Results
+import SpecYAML
 import Scheduler
 import Training
 import Synchronization
@@ -93,9 +94,10 @@ struct RunCommand: ParsableCommand {
         }
         for path in specs {
             let (spec, plan) = try options.load(path)
-            if spec.search != nil, selected != nil {
-                Output.error("\(path): error: a search proposes its trials from the results of earlier ones, so it runs whole: "
-                    + "drop --index (batch-sweep.sh and runner slurm take grid and sampled sweeps)")
+            if spec.search != nil || spec.adaptiveSeeds != nil, selected != nil {
+                Output.error("\(path): error: a " + (spec.search != nil ? "search proposes its trials" : "seeds: sweep adds seeds")
+                    + " from the results of earlier ones, so it runs whole: drop --index (batch-sweep.sh and runner slurm take "
+                    + "grid and sampled sweeps)")
                 throw ExitStatus.invalidInput.code
             }
             let runs: [Run]
@@ -114,7 +116,8 @@ struct RunCommand: ParsableCommand {
             let store = RunStore(resultsRoot: results, experiment: item.plan.experiment)
             let directory = DatasetRegistry.directory(option: dataDir, spec: item.spec.dataDirectory)
             // A search's later batches train on its first batch's data (dataset is never searched).
-            let searching = item.spec.search.map { !SearchScheduler.isComplete($0, in: store) } ?? false
+            // (A seeds: sweep's later rounds too: whether it adds seeds depends on the figures.)
+            let searching = item.spec.search.map { !SearchScheduler.isComplete($0, in: store) } ?? (item.spec.adaptiveSeeds != nil)
             for run in item.runs where (force || searching
                                         || !store.isFinished(run, retryDiverged: retryDiverged, acceptPruned: item.plan.pruning != nil)) {
                 let key = run.config.dataKey
@@ -199,7 +202,11 @@ struct RunCommand: ParsableCommand {
             }
             var outcomes: [RunOutcome?]
             var plan = item.plan
-            if item.spec.search != nil {
+            if let adaptive = item.spec.adaptiveSeeds {
+                // Round by round, more seeds for the comparisons not yet decided (SeedRounds).
+                (plan, outcomes) = try seedRounds(adaptive, item.spec, store: store, executor: executor, options: options,
+                                                  cancellation: cancellation, events: events)
+            } else if item.spec.search != nil {
                 // Batch by batch, each proposed from the ones before, the proposals recorded first.
                 do {
                     (plan, outcomes) = try SearchScheduler(spec: item.spec, store: store, executor: executor, options: options,
@@ -224,7 +231,7 @@ struct RunCommand: ParsableCommand {
                 outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
                                      events: events).run(item.runs)
             }
-            for (run, outcome) in zip(item.spec.search != nil ? plan.runs : item.runs, outcomes) {
+            for (run, outcome) in zip(item.spec.search != nil || item.spec.adaptiveSeeds != nil ? plan.runs : item.runs, outcomes) {
                 tally.add(run, of: item.plan.experiment, outcome)
             }
             // With --index the task trains one run of a plan others share: the summary is
@@ -245,6 +252,53 @@ struct RunCommand: ParsableCommand {
         case .unfinished: throw ExitStatus.runsUnfinished.code
         case .complete: break
         }
+    }
+
+    /// A `seeds:` sweep: train the plan, look at every comparison (`SeedRounds`), record the
+    /// round in seeds.json, give the undecided comparisons' groups more seeds, and again, until
+    /// every comparison is decided or at its most seeds.
+    func seedRounds(_ adaptive: AdaptiveSeeds, _ spec: ExperimentSpec, store: RunStore, executor: TrainingExecutor,
+                    options: Scheduler.Options, cancellation: Cancellation,
+                    events: @escaping @Sendable (SchedulerEvent) -> Void) throws -> (Plan, [RunOutcome?]) {
+        let rounds = SeedRounds(adaptive)
+        var counts: [RunConfig: Int] = [:], recorded: [SeedRounds.Round] = []
+        var plan = try Plan(spec, maxRuns: self.options.maxRuns, memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit)
+        var outcomes: [RunOutcome?] = []
+        for round in 0..<adaptive.looks {
+            do {
+                plan = try Plan(spec, maxRuns: self.options.maxRuns, memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit,
+                                seedCounts: counts)
+                _ = try store.writePlan(plan)
+            } catch let error as YAMLError {
+                Output.error(error.description)
+                throw ExitStatus.invalidInput.code
+            } catch {
+                Output.error("\(error)")
+                throw ExitStatus.unwritable.code
+            }
+            outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation, events: events).run(plan.runs)
+            if cancellation.isCancelled || outcomes.contains(where: { $0 == nil }) { break }
+            let groups = Groups(Summary.load(store))
+            let decided = rounds.decide(round: round, groups: groups, earlier: recorded)
+            recorded.append(decided)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            do {
+                try AtomicFile.write(String(decoding: try encoder.encode(recorded), as: UTF8.self) + "\n", to: store.file(SeedRounds.journalFile))
+            } catch {
+                Output.error("\(store.file(SeedRounds.journalFile)): \(error)")
+                throw ExitStatus.unwritable.code
+            }
+            var grew = false
+            for group in groups.groups {
+                guard var config = group.rows.first?.config, let next = decided.next[group.name] else { continue }
+                config.seed = spec.base.seed
+                if next > (counts[config] ?? adaptive.start) { grew = true }
+                counts[config] = next
+            }
+            if !grew { break }
+        }
+        return (plan, outcomes)
     }
 
     /// Seconds between two refreshes of the summary while a sweep trains.

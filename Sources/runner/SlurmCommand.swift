@@ -81,6 +81,11 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         let (specification, plan) = try options.load(spec)
+        if specification.adaptiveSeeds != nil {
+            Output.error("\(spec): error: runner slurm does not run seeds: sweeps yet: each round's seeds depend on the figures "
+                + "of the rounds before; run the spec with runner on one machine")
+            throw ExitStatus.invalidInput.code
+        }
         if specification.search != nil {
             // Each batch of a search is proposed from the results of the batches before it.
             Output.error("\(spec): error: runner slurm does not run searches (search:) yet: each batch is proposed from the "
