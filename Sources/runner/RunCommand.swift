@@ -278,7 +278,11 @@ struct RunCommand: ParsableCommand {
             }
             outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation, events: events).run(plan.runs)
             if cancellation.isCancelled || outcomes.contains(where: { $0 == nil }) { break }
-            let groups = Groups(Summary.load(store))
+            // Only this round's runs: a folder may hold more seeds (an earlier, larger plan's).
+            var summary = Summary.load(store)
+            let planned = Set(plan.runs.map(\.id))
+            summary.rows = summary.rows.filter { planned.contains($0.id) }
+            let groups = Groups(summary)
             let decided = rounds.decide(round: round, groups: groups, earlier: recorded)
             recorded.append(decided)
             let encoder = JSONEncoder()
