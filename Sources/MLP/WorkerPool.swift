@@ -109,7 +109,12 @@ final class WorkerPool: @unchecked Sendable {
             if sleepers > 0 { pthread_cond_broadcast(wake) }
             pthread_mutex_unlock(lock)
             body(0)
-            while finished.load(ordering: .acquiring) < blocks - 1 { runner_spin_pause() }
+            // Spin while the helpers finish; past the spin budget (more threads than free cores:
+            // a helper is waiting for one), give the core up between looks.
+            var spun = 0
+            while finished.load(ordering: .acquiring) < blocks - 1 {
+                if spun < spins { spun += 1; runner_spin_pause() } else { sched_yield() }
+            }
             job = nil
         }
     }

@@ -191,8 +191,10 @@ struct RunCommand: ParsableCommand {
             // Cores the runs at once leave free go to each run's threads (the same bits for any number).
             let toTrain = item.runs.filter { force || !store.isFinished($0, retryDiverged: retryDiverged,
                                                                          acceptPruned: item.plan.pruning != nil) }.count
+            // (A search or a seeds: sweep trains later batches not planned yet: count jobs alone.)
+            let adaptive = item.spec.search != nil || item.spec.adaptiveSeeds != nil
             let runThreads = threads ?? item.spec.threads
-                ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, min(jobs, toTrain)))
+                ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, adaptive ? jobs : min(jobs, toTrain)))
             let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
                                             selection: item.plan.selection, threads: runThreads)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
