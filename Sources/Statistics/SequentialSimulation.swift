@@ -40,20 +40,29 @@ public struct SequentialSimulation: Sendable {
         }
     }
 
-    /// `studies` studies from `seed` (SplitMix64 and Box–Muller: the same figures every time).
-    public func run(studies: Int, seed: UInt64) -> Outcome {
-        var state = seed
-        func next() -> UInt64 {
+    /// Standard normal draws from a seed (SplitMix64 and Box–Muller): the same figures every
+    /// time, for simulations. (Statistics depends on nothing, so it keeps this small copy of
+    /// the project's generator, `Vocabulary.SplitMix64`.)
+    public struct NormalStream: Sendable {
+        private var state: UInt64
+        public init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
             z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        func normal() -> Double {
+        public mutating func normal() -> Double {
             let u1 = (Double(next() >> 11) + 1) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
             return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
         }
+    }
+
+    /// `studies` studies from `seed` (`NormalStream`: the same figures every time).
+    public func run(studies: Int, seed: UInt64) -> Outcome {
+        var stream = NormalStream(seed: seed)
+        func normal() -> Double { stream.normal() }
         var declared = 0, seeds = 0
         for _ in 0..<studies {
             var a: [Double] = [], b: [Double] = []

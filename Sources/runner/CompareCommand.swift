@@ -35,16 +35,21 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "text (a sentence per pair), json or csv.")
     var format: Format = .text
 
-    func run() throws {
+    /// The comparison of `directory`'s groups by `parameter` on `metric` (default: the
+    /// headline's final figure), or the command's one-line error and exit code.
+    static func load(_ directory: String, by parameter: String, metric: Groups.Figure?, command: String) throws -> Comparison {
         let store = try ResultsFolder.open(directory)
-        let comparison: Comparison
         do throws(Comparison.Failure) {
             let groups = Groups(Summary.load(store))
-            comparison = try Comparison(groups, by: by, figure: metric ?? groups.headline.final)
+            return try Comparison(groups, by: parameter, figure: metric ?? groups.headline.final)
         } catch {
-            Output.error("runner compare: error: \(error.message)")
+            Output.error("runner \(command): error: \(error.message)")
             throw (error.noPair ? ExitStatus.nothingToCompare : ExitStatus.invalidInput).code
         }
+    }
+
+    func run() throws {
+        let comparison = try CompareCommand.load(directory, by: by, metric: metric, command: "compare")
         switch format {
         case .text: Output.out(comparison.pairs.map(\.verdict).joined(separator: "\n") + "\n")
         case .json: Output.out(comparison.json())

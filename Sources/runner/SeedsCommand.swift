@@ -45,15 +45,7 @@ struct SeedsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try ResultsFolder.open(directory)
-        let comparison: Comparison
-        do throws(Comparison.Failure) {
-            let groups = Groups(Summary.load(store))
-            comparison = try Comparison(groups, by: by, figure: metric ?? groups.headline.final)
-        } catch {
-            Output.error("runner seeds: error: \(error.message)")
-            throw (error.noPair ? ExitStatus.nothingToCompare : ExitStatus.invalidInput).code
-        }
+        let comparison = try CompareCommand.load(directory, by: by, metric: metric, command: "seeds")
         let advice = comparison.pairs.map { $0.seedAdvice(detect: detect, power: power, alpha: alpha) }
         Output.out(advice.map(\.sentence).joined(separator: "\n") + "\n")
         let under = advice.filter(\.underpowered).count

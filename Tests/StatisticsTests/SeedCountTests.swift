@@ -60,7 +60,7 @@ import Testing
         let advice = SeedCount(sdA: sdA, sdB: sdB, detect: detect)
         let n = try! #require(advice.perGroup)
         #expect(advice.power >= 0.8 && SeedCount.power(n: n - 1, sdA: sdA, sdB: sdB, detect: detect) < 0.8 || n == 2)
-        var rng = Generator(seed: 11)
+        var rng = SequentialSimulation.NormalStream(seed: 11)
         func rate(_ n: Int) -> Double {
             let studies = 4000
             var rejected = 0
@@ -75,22 +75,5 @@ import Testing
         let atAdvice = rate(n)
         #expect(abs(atAdvice - advice.power) < 0.02, "simulated \(atAdvice), computed \(advice.power) at n = \(n)")
         if n > 2 { #expect(rate(n - 1) < 0.8 + 0.02) }
-    }
-
-    /// SplitMix64 and Box–Muller: seeded normal draws for the simulation.
-    struct Generator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func normal() -> Double {
-            let u1 = (Double(next() >> 11) + 1) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
     }
 }

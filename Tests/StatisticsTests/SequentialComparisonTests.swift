@@ -67,18 +67,8 @@ extension SequentialSimulation {
     func runNaive(seed: UInt64) -> Bool {
         // Every look at the full α: a design of one look, asked at each n.
         let plain = SequentialComparison(looks: 1, width: 0)
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        func normal() -> Double {
-            let u1 = (Double(next() >> 11) + 1) * 0x1p-53, u2 = Double(next() >> 11) * 0x1p-53
-            return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-        }
+        var stream = SequentialSimulation.NormalStream(seed: seed)
+        func normal() -> Double { stream.normal() }
         var a: [Double] = [], b: [Double] = []
         for n in start...max {
             while a.count < n { a.append(normal()); b.append(difference + normal()) }
