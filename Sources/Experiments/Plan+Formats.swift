@@ -3,6 +3,11 @@ extension Plan {
     /// An aligned table: index, id, name, then the parameters every run shares.
     public func table(specPath: String) -> String {
         var lines = ["\(experiment): \(runs.count) run\(runs.count == 1 ? "" : "s") from \(specPath)"]
+        if let adaptiveSeeds {
+            lines[0] = "\(experiment): seeds until each \(adaptiveSeeds.compare) comparison is decided, \(adaptiveSeeds.start) to "
+                + "\(adaptiveSeeds.max) a configuration in rounds of \(adaptiveSeeds.step), from \(specPath); "
+                + "the \(runs.count) runs planned so far (more come where the figures leave a comparison open):"
+        }
         if let search {
             lines[0] = "\(experiment): a TPE search of \(search.trials) trials in batches of \(search.parallel) from \(specPath); "
                 + (runs.count < search.trials ? "the \(runs.count) proposed so far (the rest come from their results):" : "every trial:")

@@ -23,6 +23,8 @@ public struct Plan: Sendable {
     public var pruning: Pruning?
     /// The spec's `search:` section, if any: the runs are the trials proposed so far.
     public var search: Search?
+    /// The spec's `seeds:` section, if any: the runs are the seeds of the rounds so far.
+    public var adaptiveSeeds: AdaptiveSeeds?
 
     /// 12 hex digits of SHA-256 over the run ids in plan order: equal digests, the same runs
     /// at the same indices. A job array carries it so that a task refuses an edited plan.
@@ -126,6 +128,7 @@ public struct Plan: Sendable {
         selection = spec.selection
         pruning = spec.pruning
         search = spec.search
+        adaptiveSeeds = spec.adaptiveSeeds
         if let pruning, pruning.metric.hasPrefix("val_"), configs.contains(where: { $0.validation == 0 }) {
             throw YAMLError("prune.metric \(pruning.metric) needs a validation split in every run; set 'validation: N'",
                             at: spec.pruningMark ?? spec.sweepMark, in: source)
