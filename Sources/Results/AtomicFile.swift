@@ -75,6 +75,14 @@ public enum AtomicFile {
         try write(bytes: Array(text.utf8), to: path)
     }
 
+    /// Replaces `path` with `value` as JSON (indented, keys sorted, a final newline), atomically:
+    /// the form of the decision journals (pruning.json, search.json, seeds.json).
+    public static func writeJSON<Value: Encodable>(_ value: Value, to path: String) throws(WriteError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try write(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) + "\n", to: path)
+    }
+
     /// Replaces `path` with `text` unless it already holds exactly that text (then it is left
     /// alone, its modification time too). A link there is replaced, never read through.
     /// - Returns: whether the file was written.

@@ -111,10 +111,7 @@ public final class RungScheduler: Sendable {
                 decision = Decision(epoch: rung, metric: pruning.metric, runs: alive.map { runs[$0].id }, kept: kept.map { runs[$0].id },
                                     pruned: paused.filter { !kept.contains($0) }.map { runs[$0].id }, values: byID)
                 recorded = Array(recorded.prefix(k)) + [decision]
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try AtomicFile.write(String(decoding: (try? encoder.encode(recorded)) ?? Data(), as: UTF8.self) + "\n",
-                                     to: store.file(file))
+                try AtomicFile.writeJSON(recorded, to: store.file(file))
             }
             let kept = Set(decision.kept), pruned = Set(decision.pruned)
             for i in alive where pruned.contains(runs[i].id) {

@@ -61,9 +61,9 @@ public final class SearchScheduler {
         self.events = events
     }
 
-    /// The batches recorded so far (none when the file is missing).
+    /// The batches recorded so far in `store` (none when the file is missing).
     /// - Throws: `.journal` when the file is there but unreadable.
-    public func journal() throws(SearchError) -> [Batch] {
+    public static func journal(in store: RunStore) throws(SearchError) -> [Batch] {
         guard let data = FileManager.default.contents(atPath: store.file(SearchScheduler.journalFile)) else { return [] }
         do { return try JSONDecoder().decode([Batch].self, from: data) } catch {
             throw .journal("\(store.file(SearchScheduler.journalFile)): not a search journal (\(error)); move it aside to start "
@@ -74,8 +74,7 @@ public final class SearchScheduler {
     /// Whether the search in `store` has proposed all its batches and every trial in them is
     /// finished (done, pruned, diverged, stopped): then a rerun trains nothing and needs no data.
     public static func isComplete(_ search: Search, in store: RunStore) -> Bool {
-        guard let data = FileManager.default.contents(atPath: store.file(journalFile)),
-              let batches = try? JSONDecoder().decode([Batch].self, from: data), batches.count == search.batches.count else { return false }
+        guard let batches = try? journal(in: store), batches.count == search.batches.count else { return false }
         return batches.allSatisfy { batch in
             batch.ids.allSatisfy { id in
                 guard let record = store.record(ofID: id) else { return false }
@@ -88,7 +87,7 @@ public final class SearchScheduler {
     /// - Returns: the plan of every trial proposed, and each one's outcome (nil for runs a
     ///   cancellation left unstarted).
     public func run() throws(SearchError) -> (plan: Plan, outcomes: [RunOutcome?]) {
-        var recorded = try journal()
+        var recorded = try SearchScheduler.journal(in: store)
         var assignments: [[(Parameter, ParameterValue)]] = []
         var history: [TPE.Trial] = []
         var outcomes: [RunOutcome?] = []
@@ -109,12 +108,9 @@ public final class SearchScheduler {
             if b >= recorded.count {
                 recorded.append(Batch(trials: batch.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.0.key, $0.1.description) }) },
                                       ids: runs.map(\.id)))
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 do {
                     try AtomicFile.createDirectory(store.directory)
-                    try AtomicFile.write(String(decoding: (try? encoder.encode(recorded)) ?? Data(), as: UTF8.self) + "\n",
-                                         to: store.file(SearchScheduler.journalFile))
+                    try AtomicFile.writeJSON(recorded, to: store.file(SearchScheduler.journalFile))
                     _ = try store.writePlan(plan)
                 } catch { throw .unwritable(error) }
             } else if recorded[b].ids != runs.map(\.id) {
@@ -154,12 +150,12 @@ public final class SearchScheduler {
             }
             var assignment: [(Parameter, ParameterValue)] = []
             for axis in spec.sampled {
-                let node: Node
-                do { node = try Parser(Source(name: SearchScheduler.journalFile, text: trial[axis.parameter.key]!)).parse()
-                    ?? .scalar(Node.Scalar("", mark: Mark(line: 1, column: 1))) } catch { throw .spec(error) }
-                do { assignment.append((axis.parameter, try axis.parameter.value(from: node, in: Source(name: SearchScheduler.journalFile,
-                                                                                                       text: trial[axis.parameter.key]!)))) }
-                catch { throw .spec(error) }
+                // Each value read as if written in a spec: the parameter's own checks apply.
+                let source = Source(name: SearchScheduler.journalFile, text: trial[axis.parameter.key]!)
+                do {
+                    let node = try Parser(source).parse() ?? .scalar(Node.Scalar("", mark: Mark(line: 1, column: 1)))
+                    assignment.append((axis.parameter, try axis.parameter.value(from: node, in: source)))
+                } catch { throw .spec(error) }
             }
             result.append(assignment)
         }

@@ -191,10 +191,11 @@ struct RunCommand: ParsableCommand {
             // Cores the runs at once leave free go to each run's threads (the same bits for any number).
             let toTrain = item.runs.filter { force || !store.isFinished($0, retryDiverged: retryDiverged,
                                                                          acceptPruned: item.plan.pruning != nil) }.count
-            // (A search or a seeds: sweep trains later batches not planned yet: count jobs alone.)
-            let adaptive = item.spec.search != nil || item.spec.adaptiveSeeds != nil
+            // A search or a seeds: sweep plans its later batches as it goes: threads count jobs alone,
+            // and the tally takes the final plan's runs.
+            let grows = item.spec.search != nil || item.spec.adaptiveSeeds != nil
             let runThreads = threads ?? item.spec.threads
-                ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, adaptive ? jobs : min(jobs, toTrain)))
+                ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, grows ? jobs : min(jobs, toTrain)))
             let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
                                             selection: item.plan.selection, threads: runThreads)
             let options = Scheduler.Options(jobs: jobs, force: force, failFast: failFast, retryDiverged: retryDiverged)
@@ -233,7 +234,7 @@ struct RunCommand: ParsableCommand {
                 outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation,
                                      events: events).run(item.runs)
             }
-            for (run, outcome) in zip(item.spec.search != nil || item.spec.adaptiveSeeds != nil ? plan.runs : item.runs, outcomes) {
+            for (run, outcome) in zip(grows ? plan.runs : item.runs, outcomes) {
                 tally.add(run, of: item.plan.experiment, outcome)
             }
             // With --index the task trains one run of a plan others share: the summary is
@@ -264,13 +265,13 @@ struct RunCommand: ParsableCommand {
                     events: @escaping @Sendable (SchedulerEvent) -> Void) throws -> (Plan, [RunOutcome?]) {
         let rounds = SeedRounds(adaptive)
         var counts: [RunConfig: Int] = [:], recorded: [SeedRounds.Round] = []
-        var plan = try Plan(spec, maxRuns: self.options.maxRuns, memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit)
-        var outcomes: [RunOutcome?] = []
-        for round in 0..<adaptive.looks {
+        // A round's plan (each configuration with its seeds so far), recorded before it trains.
+        func planned(_ counts: [RunConfig: Int]) throws -> Plan {
             do {
-                plan = try Plan(spec, maxRuns: self.options.maxRuns, memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit,
-                                seedCounts: counts)
+                let plan = try Plan(spec, maxRuns: self.options.maxRuns, memoryLimit: self.options.maxMemory?.bytes ?? Plan.defaultMemoryLimit,
+                                    seedCounts: counts)
                 _ = try store.writePlan(plan)
+                return plan
             } catch let error as YAMLError {
                 Output.error(error.description)
                 throw ExitStatus.invalidInput.code
@@ -278,21 +279,23 @@ struct RunCommand: ParsableCommand {
                 Output.error("\(error)")
                 throw ExitStatus.unwritable.code
             }
+        }
+        var plan = try planned(counts)
+        var outcomes: [RunOutcome?] = []
+        for round in 0..<adaptive.looks {
             outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation, events: events).run(plan.runs)
             if cancellation.isCancelled || outcomes.contains(where: { $0 == nil }) { break }
             // Only this round's runs: a folder may hold more seeds (an earlier, larger plan's).
             var summary = Summary.load(store)
-            let planned = Set(plan.runs.map(\.id))
-            summary.rows = summary.rows.filter { planned.contains($0.id) }
+            let ids = Set(plan.runs.map(\.id))
+            summary.rows = summary.rows.filter { ids.contains($0.id) }
             let groups = Groups(summary)
             let decided = rounds.decide(round: round, groups: groups, earlier: recorded)
             recorded.append(decided)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             do {
-                try AtomicFile.write(String(decoding: try encoder.encode(recorded), as: UTF8.self) + "\n", to: store.file(SeedRounds.journalFile))
+                try AtomicFile.writeJSON(recorded, to: store.file(SeedRounds.journalFile))
             } catch {
-                Output.error("\(store.file(SeedRounds.journalFile)): \(error)")
+                Output.error(error.description)
                 throw ExitStatus.unwritable.code
             }
             var grew = false
@@ -303,6 +306,7 @@ struct RunCommand: ParsableCommand {
                 counts[config] = next
             }
             if !grew { break }
+            plan = try planned(counts)
         }
         return (plan, outcomes)
     }
