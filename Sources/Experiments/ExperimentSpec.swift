@@ -372,6 +372,14 @@ public struct ExperimentSpec: Sendable {
         return s.value
     }
 
+    /// The sampled parameters of a spec's text, read without the rest of it (no data file is
+    /// opened): what a report needs of an archived spec whose data may have moved since.
+    public static func sampledAxes(of source: Source) throws(YAMLError) -> [SampledAxis] {
+        guard let root = try Parser(source).parse(), case .mapping(let top) = root,
+              let sweep = top.entries.first(where: { $0.key.value == "sweep" })?.value else { return [] }
+        return try axes(sweep, source).1
+    }
+
     private static func axes(_ node: Node, _ source: Source) throws(YAMLError) -> ([Axis], [SampledAxis]) {
         guard case .mapping(let map) = node else {
             throw YAMLError("sweep must map parameters to lists of values, e.g. 'dropout: [0.0, 0.5]'",

@@ -62,18 +62,27 @@ public struct Search: Sendable, Equatable {
 
     /// The sampler over a spec's sampled parameters, in their order.
     public static func sampler(_ spec: ExperimentSpec, minimize: Bool, startup: Int) -> TPE {
-        TPE(dimensions: spec.sampled.map { axis in
+        TPE(dimensions: dimensions(of: spec.sampled), minimize: minimize, startup: startup)
+    }
+
+    /// The sampled parameters as the sampler's dimensions, in order.
+    public static func dimensions(of sampled: [ExperimentSpec.SampledAxis]) -> [TPE.Dimension] {
+        sampled.map { axis in
             switch axis.distribution.kind {
             case .uniform(let low, let high, let log): .real(low: low, high: high, log: log)
             case .intUniform(let low, let high, let log): .integer(low: low, high: high, log: log)
             case .choice(let values): .categorical(count: values.count)
             }
-        }, minimize: minimize, startup: startup)
+        }
     }
 
     /// A run's config as a point of the sampler's space (categories as indexes).
     public static func point(of config: RunConfig, _ spec: ExperimentSpec) -> [Double] {
-        spec.sampled.map { axis in
+        point(of: config, spec.sampled)
+    }
+
+    public static func point(of config: RunConfig, _ sampled: [ExperimentSpec.SampledAxis]) -> [Double] {
+        sampled.map { axis in
             let value = axis.parameter.read(config)
             switch axis.distribution.kind {
             case .choice(let values): return Double(values.firstIndex(of: value) ?? 0)

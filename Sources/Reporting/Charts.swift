@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Results
+import SpecYAML
 import Statistics
 
 /// The charts of an experiment, drawn per group (runs that differ only in seed): the mean over
@@ -141,9 +142,11 @@ public enum Charts {
     /// The parameters the experiment's latest archived spec samples on a log scale.
     static func logSampled(_ store: RunStore) -> Set<String> {
         let archive = SpecArchive(store: store)
-        guard let latest = archive.sources().last,
-              let spec = try? ExperimentSpec.load(path: archive.directory + "/\(latest.sha).yaml") else { return [] }
-        return Set(spec.sampled.filter(\.distribution.isLog).map(\.parameter.key))
+        let path = archive.directory + "/\(archive.sources().last?.sha ?? "").yaml"
+        // Only the sweep is read: the spec's data files need not be where they were.
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let sampled = try? ExperimentSpec.sampledAxes(of: Source(name: path, text: text)) else { return [] }
+        return Set(sampled.filter(\.distribution.isLog).map(\.parameter.key))
     }
 
     static func finalAgainst(_ parameter: String, _ groups: Groups, _ experiment: String, headline: Headline = .accuracy,

@@ -31,6 +31,9 @@ public struct Report: Sendable {
         + "the error rate. Per comparison, its seeds at its last look and why it stopped:"
     static let seedsIntroduction = "Seeds: how many runs a group needs to detect each difference above as large as it "
         + "came out, with 80% power at 5% (Welch's test, from the spreads seen; `runner seeds --detect D` for another size):"
+    /// A sampled or searched sweep's parameter importances and trials (nil otherwise).
+    public var importance: Importance?
+    static let parallelCoordinatesFile = "parallel-coordinates.svg"
     /// Distinct (runner, engine, host) of the runs' sessions, with how many runs each trained.
     public var provenance: [(what: String, runs: Int)]
     /// Another program's runs of the same groups, if given (`--reference`).
@@ -59,6 +62,7 @@ public struct Report: Sendable {
         comparisons = pairs
         seedRounds = SeedRounds.summary(SeedRounds.recorded(in: store))
         charts = refreshed?.charts ?? Charts.make(summary)
+        importance = Importance(store, summary: summary)
         var counts: [String: Int] = [:], order: [String] = []
         for row in summary.rows {
             guard let p = Provenance.read(store.file(RunStore.provenanceFile, ofID: row.id)) else {
@@ -78,6 +82,9 @@ public struct Report: Sendable {
     public func write(to store: RunStore) throws(AtomicFile.WriteError) {
         try AtomicFile.write(html(), to: store.file("report.html"))
         try AtomicFile.write(markdown(), to: store.file("report.md"))
+        if let importance {
+            try AtomicFile.write(ParallelCoordinates.svg(importance), to: store.file(Report.parallelCoordinatesFile))
+        }
     }
 
     // MARK: - Tables, as rows of cells
@@ -237,6 +244,12 @@ public struct Report: Sendable {
             md += "\(h2) Seeds until decided\n\n" + Report.seedRoundsIntroduction + "\n\n"
                 + seedRounds.map { "- " + $0 }.joined(separator: "\n") + "\n\n"
         }
+        if let importance {
+            md += "\(h2) Which parameters mattered\n\n" + Importance.introduction + " Trials read by " + importance.basis
+                + " (\(Report.count(importance.trials.count, "trial"))).\n\n" + table(importance.rows()) + "\n"
+                + (importance.caution.map { $0 + "\n\n" } ?? "")
+                + "![parallel coordinates](\(chartPath)\(Report.parallelCoordinatesFile))\n\n"
+        }
         if let since = sinceRows() {
             md += "\(h2) Change since epoch \(sinceEpoch!)\n\n" + table(since) + "\n"
         }
@@ -287,6 +300,13 @@ public struct Report: Sendable {
         if !seedRounds.isEmpty {
             body += "<h2>Seeds until decided</h2>\n<p>\(Markup.escape(Report.seedRoundsIntroduction))</p>\n<ul id=\"seed-rounds\">\n"
                 + seedRounds.map { "<li>\(Markup.escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+        }
+        if let importance {
+            body += "<h2>Which parameters mattered</h2>\n<p>\(Markup.escape(Importance.introduction)) Trials read by "
+                + "\(Markup.escape(importance.basis)) (\(Report.count(importance.trials.count, "trial"))).</p>\n"
+                + table(importance.rows(), id: "importance")
+                + (importance.caution.map { "<p class=\"hint\">\(Markup.escape($0))</p>\n" } ?? "")
+                + "<figure class=\"chart\" data-file=\"\(Report.parallelCoordinatesFile)\">\n\(ParallelCoordinates.svg(importance))</figure>\n"
         }
         if let since = sinceRows() {
             body += "<h2>Change since epoch \(sinceEpoch!)</h2>\n" + table(since, id: "since")

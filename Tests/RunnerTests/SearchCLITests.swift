@@ -108,6 +108,66 @@ import Testing
         }
     }
 
+    /// `runner importance` on a sampled sweep (issue 25, item 4): every finished run a trial
+    /// read at its selected epoch, importances that are Optuna's (its default evaluator on the
+    /// exported trials, when Optuna is here), and the report's section with the
+    /// parallel-coordinates chart, one line per trial.
+    @Test func importanceOfASampledSweep() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = Self.spec.replacingOccurrences(of: "search: {tpe: {trials: 9, parallel: 3, startup: 3}}", with: "samples: 12")
+        let results = dir.appendingPathComponent("results").path
+        #expect(try Binary.run([try write(text, in: dir), "--results", results, "-j", "2", "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
+        let folder = results + "/tpe"
+        let exported = try Binary.run(["importance", folder, "--json"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let doc = try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as! [String: Any]
+        let trials = doc["trials"] as! [[String: Any]]
+        #expect(trials.count == 12 && doc["direction"] as? String == "maximize" && doc["metric"] as? String == "val_accuracy")
+        #expect((doc["parameters"] as! [[String: Any]]).map { $0["name"] as! String } == ["lr", "momentum", "batch_size", "activation"])
+        // Each trial's figure is its metrics.csv's validation accuracy at the epoch select: picks.
+        for trial in trials {
+            let rows = try String(contentsOfFile: folder + "/\(trial["id"] as! String)/metrics.csv", encoding: .utf8)
+                .split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+            let header = try String(contentsOfFile: folder + "/\(trial["id"] as! String)/metrics.csv", encoding: .utf8)
+                .split(separator: "\n")[0].split(separator: ",")
+            let column = try #require(header.firstIndex(of: "val_accuracy"))
+            let best = rows.compactMap { Double($0[column]) }.max()!
+            #expect(abs((trial["value"] as! Double) - best) < 1e-9)
+        }
+        let importances = (doc["importances"] as! [String: Double]).values
+        #expect(abs(importances.reduce(0, +) - 1) < 1e-9)
+        if let python = Binary.optunaPython {
+            let path = dir.appendingPathComponent("trials.json").path
+            try exported.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [Binary.repo.appendingPathComponent("scripts/importance-vs-optuna.py").path, "--check", path]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "runner's importances are not Optuna's on the exported trials")
+        }
+        let table = try Binary.run(["importance", folder])
+        #expect(table.status == 0 && table.stdout.hasPrefix("tpe: 12 trials read by val_accuracy at each run's selected epoch"))
+        #expect(table.stdout.contains("Only 2 trials of 12 make the best 10%"))
+        // The report: the section, its table, and one line per trial in the chart.
+        #expect(try Binary.run(["report", folder]).status == 0)
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        #expect(html.contains("<h2>Which parameters mattered</h2>") && html.contains("<table id=\"importance\">"))
+        #expect(html.components(separatedBy: "<polyline class=\"trial").count == 13)
+        #expect(html.components(separatedBy: "<polyline class=\"trial top\"").count == 3)
+        let svg = try String(contentsOfFile: folder + "/parallel-coordinates.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<polyline").count == 13)
+        #expect(try String(contentsOfFile: folder + "/report.md", encoding: .utf8).contains("![parallel coordinates](parallel-coordinates.svg)"))
+        // Nothing to rank: exit 6 and why.
+        let grid = dir.appendingPathComponent("g.yaml").path
+        try "name: g\ntrain_subset: 300\ntest_subset: 100\nepochs: 1\nhidden: [8]\nsweep:\n  lr: [0.1, 0.01]\n".write(toFile: grid, atomically: true, encoding: .utf8)
+        #expect(try Binary.run([grid, "--results", results, "--data-dir", TrainCommandTests.dataDir, "-q"]).status == 0)
+        let none = try Binary.run(["importance", results + "/g"])
+        #expect(none.status == 6 && none.stderr.contains("g samples no parameters"))
+    }
+
     @Test func aSearchSpecFollowsItsRules() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
