@@ -68,6 +68,48 @@ public struct SeedRounds: Sendable {
         return Round(round: round, looks: looks, next: next)
     }
 
+    /// After a round's runs (`plan`) have finished: its looks (`decide`) and each
+    /// configuration's seeds for the next round (keyed as `Plan`'s `seedCounts`: the config
+    /// with the spec's seed); `grew` when any group gets more.
+    public func advance(round: Int, plan: Plan, spec: ExperimentSpec, store: RunStore, counts: [RunConfig: Int], earlier: [Round])
+        -> (round: Round, counts: [RunConfig: Int], grew: Bool) {
+        // Only this round's runs: a folder may hold more seeds (an earlier, larger plan's).
+        var summary = Summary.load(store)
+        let ids = Set(plan.runs.map(\.id))
+        summary.rows = summary.rows.filter { ids.contains($0.id) }
+        let groups = Groups(summary)
+        let decided = decide(round: round, groups: groups, earlier: earlier)
+        var counts = counts, grew = false
+        for group in groups.groups {
+            guard var config = group.rows.first?.config, let next = decided.next[group.name] else { continue }
+            config.seed = spec.base.seed
+            if next > (counts[config] ?? adaptive.start) { grew = true }
+            counts[config] = next
+        }
+        return (decided, counts, grew)
+    }
+
+    /// Where a `seeds:` sweep stands, from the runs on disk: each round whose runs have all
+    /// finished is looked at again (the same figures, the same decisions, as the sweep made
+    /// them), up to the first round with runs not finished: the round to train (`decided`
+    /// false), or the end. What `runner slurm` submits round by round, and what an array task's
+    /// `--index` counts in.
+    /// - Parameter planned: the plan for given seed counts (`Plan(spec, seedCounts:)`).
+    public func standing(spec: ExperimentSpec, store: RunStore, planned: ([RunConfig: Int]) throws -> Plan, finished: (Run) -> Bool) rethrows
+        -> (plan: Plan, rounds: [Round], decided: Bool) {
+        var counts: [RunConfig: Int] = [:], rounds: [Round] = []
+        var plan = try planned(counts)
+        for round in 0..<adaptive.looks {
+            guard plan.runs.allSatisfy(finished) else { return (plan, rounds, false) }
+            let step = advance(round: round, plan: plan, spec: spec, store: store, counts: counts, earlier: rounds)
+            rounds.append(step.round)
+            guard step.grew else { break }
+            counts = step.counts
+            plan = try planned(counts)
+        }
+        return (plan, rounds, true)
+    }
+
     /// The rounds recorded in `store` (none when there is no journal or it cannot be read).
     public static func recorded(in store: RunStore) -> [Round] {
         guard let data = FileManager.default.contents(atPath: store.file(journalFile)) else { return [] }

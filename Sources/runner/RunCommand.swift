@@ -93,12 +93,19 @@ struct RunCommand: ParsableCommand {
             }
         }
         for path in specs {
-            let (spec, plan) = try options.load(path)
-            if spec.search != nil || spec.adaptiveSeeds != nil, selected != nil {
-                Output.error("\(path): error: a " + (spec.search != nil ? "search proposes its trials" : "seeds: sweep adds seeds")
-                    + " from the results of earlier ones, so it runs whole: drop --index (batch-sweep.sh and runner slurm take "
-                    + "grid and sampled sweeps)")
+            var (spec, plan) = try options.load(path)
+            if spec.search != nil, selected != nil {
+                Output.error("\(path): error: a search proposes its trials from the results of earlier ones, so it runs whole: "
+                    + "drop --index (batch-sweep.sh and runner slurm take grid, sampled and seeds: sweeps)")
                 throw ExitStatus.invalidInput.code
+            }
+            if let adaptive = spec.adaptiveSeeds, selected != nil {
+                // A task of one round (runner slurm submits a seeds: sweep round by round): the
+                // index counts in the round the runs on disk stand at.
+                let store = RunStore(resultsRoot: results, experiment: plan.experiment)
+                plan = try SeedRounds(adaptive).standing(spec: spec, store: store, planned: { counts in
+                    try options.plan(spec, seedCounts: counts)
+                }, finished: { store.isFinished($0) }).plan
             }
             let runs: [Run]
             do throws(Plan.SelectionError) {
@@ -193,7 +200,7 @@ struct RunCommand: ParsableCommand {
                                                                          acceptPruned: item.plan.pruning != nil) }.count
             // A search or a seeds: sweep plans its later batches as it goes: threads count jobs alone,
             // and the tally takes the final plan's runs.
-            let grows = item.spec.search != nil || item.spec.adaptiveSeeds != nil
+            let grows = index == nil && (item.spec.search != nil || item.spec.adaptiveSeeds != nil)
             let runThreads = threads ?? item.spec.threads
                 ?? max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, grows ? jobs : min(jobs, toTrain)))
             let executor = TrainingExecutor(store: store, datasets: datasets, stamp: stamp, kernels: EngineChoice.kernels,
@@ -205,7 +212,7 @@ struct RunCommand: ParsableCommand {
             }
             var outcomes: [RunOutcome?]
             var plan = item.plan
-            if let adaptive = item.spec.adaptiveSeeds {
+            if let adaptive = item.spec.adaptiveSeeds, index == nil {
                 // Round by round, more seeds for the comparisons not yet decided (SeedRounds).
                 (plan, outcomes) = try seedRounds(adaptive, item.spec, store: store, executor: executor, options: options,
                                                   cancellation: cancellation, events: events)
@@ -285,27 +292,16 @@ struct RunCommand: ParsableCommand {
         for round in 0..<adaptive.looks {
             outcomes = Scheduler(store: store, executor: executor, options: options, cancellation: cancellation, events: events).run(plan.runs)
             if cancellation.isCancelled || outcomes.contains(where: { $0 == nil }) { break }
-            // Only this round's runs: a folder may hold more seeds (an earlier, larger plan's).
-            var summary = Summary.load(store)
-            let ids = Set(plan.runs.map(\.id))
-            summary.rows = summary.rows.filter { ids.contains($0.id) }
-            let groups = Groups(summary)
-            let decided = rounds.decide(round: round, groups: groups, earlier: recorded)
-            recorded.append(decided)
+            let step = rounds.advance(round: round, plan: plan, spec: spec, store: store, counts: counts, earlier: recorded)
+            recorded.append(step.round)
             do {
                 try AtomicFile.writeJSON(recorded, to: store.file(SeedRounds.journalFile))
             } catch {
                 Output.error(error.description)
                 throw ExitStatus.unwritable.code
             }
-            var grew = false
-            for group in groups.groups {
-                guard var config = group.rows.first?.config, let next = decided.next[group.name] else { continue }
-                config.seed = spec.base.seed
-                if next > (counts[config] ?? adaptive.start) { grew = true }
-                counts[config] = next
-            }
-            if !grew { break }
+            if !step.grew { break }
+            counts = step.counts
             plan = try planned(counts)
         }
         return (plan, outcomes)

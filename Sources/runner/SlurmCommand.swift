@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Datasets
+import Reporting
 import Results
 import Scheduler
 import SpecYAML
@@ -18,7 +19,10 @@ struct SlurmCommand: ParsableCommand {
             done are left out; run the command again after failures or preemption to submit only \
             what is left. Plans larger than the cluster's MaxArraySize become several arrays. With \
             --submit a job dependent on the arrays (--dependency=afterany) refreshes the summary \
-            and charts when they end. Resources come from the options, else the spec's slurm: section.
+            and charts when they end. A seeds: sweep goes round by round: this command submits \
+            the round the runs on disk stand at, and with --submit the dependent job runs it \
+            again, which looks at the round (seeds.json) and submits the next, until every \
+            comparison is decided. Resources come from the options, else the spec's slurm: section.
             """)
 
     @Argument(help: "The experiment spec (YAML).")
@@ -59,6 +63,10 @@ struct SlurmCommand: ParsableCommand {
     @Flag(help: "Submit with sbatch and print the job ids.")
     var submit = false
 
+    /// Set by the job that submits a seeds: sweep's next round: the round its arrays trained,
+    /// so that a round whose runs did not all finish is not submitted again and again.
+    @Option(help: .hidden) var afterRound: Int?
+
     func validate() throws {
         // The same checks as the spec's slurm: section: each value becomes an #SBATCH line.
         if let time, !SlurmSettings.isTime(time) {
@@ -80,12 +88,7 @@ struct SlurmCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (specification, plan) = try options.load(spec)
-        if specification.adaptiveSeeds != nil {
-            Output.error("\(spec): error: runner slurm does not run seeds: sweeps yet: each round's seeds depend on the figures "
-                + "of the rounds before; run the spec with runner on one machine")
-            throw ExitStatus.invalidInput.code
-        }
+        var (specification, plan) = try options.load(spec)
         if specification.search != nil {
             // Each batch of a search is proposed from the results of the batches before it.
             Output.error("\(spec): error: runner slurm does not run searches (search:) yet: each batch is proposed from the "
@@ -105,6 +108,34 @@ struct SlurmCommand: ParsableCommand {
         }
         let resultsDir = absolute(results)
         let store = RunStore(resultsRoot: resultsDir, experiment: plan.experiment)
+        // A seeds: sweep goes round by round: the round the runs on disk stand at, its looks so
+        // far recorded; with --submit a job after its arrays submits the next.
+        var round: Int?
+        if let adaptive = specification.adaptiveSeeds {
+            let spec = specification
+            let standing = try SeedRounds(adaptive).standing(spec: spec, store: store, planned: { counts in
+                try options.plan(spec, seedCounts: counts)
+            }, finished: { store.isFinished($0) })
+            if !standing.rounds.isEmpty {
+                do { try AtomicFile.writeJSON(standing.rounds, to: store.file(SeedRounds.journalFile)) } catch {
+                    Output.error(error.description)
+                    throw ExitStatus.unwritable.code
+                }
+            }
+            plan = standing.plan
+            if standing.decided {
+                Output.out("\(plan.experiment): every comparison decided or at its most seeds after \(standing.rounds.count) "
+                    + "round\(standing.rounds.count == 1 ? "" : "s") (\(store.file(SeedRounds.journalFile))); nothing to submit "
+                    + "(runner summarize \(store.directory))\n")
+                return
+            }
+            round = standing.rounds.count
+            if let afterRound, afterRound == standing.rounds.count {
+                Output.error("\(plan.experiment): error: round \(afterRound + 1)'s runs did not all finish (see "
+                    + "\(store.directory)/slurm/logs); fix the cause and run runner slurm again to resubmit them")
+                throw ExitStatus.runsUnfinished.code
+            }
+        }
         let indices = plan.runs.filter { all || !store.isFinished($0) }.map(\.index)
         guard !indices.isEmpty else {
             Output.out("\(plan.experiment): all \(plan.runs.count) runs are done; nothing to submit "
@@ -142,7 +173,9 @@ struct SlurmCommand: ParsableCommand {
             arraySize: maxArraySize ?? limits.maxArraySize ?? SlurmCommand.defaultMaxArraySize, binary: binary,
             results: resultsDir,
             dataDirectory: absolute(DatasetRegistry.directory(option: dataDir, spec: specification.dataDirectory)),
-            workingDirectory: cwd, scriptPath: absolute(output ?? slurmDir + "/\(plan.experiment).sbatch"), logs: logs)
+            workingDirectory: cwd,
+            scriptPath: absolute(output ?? slurmDir + "/\(plan.experiment)" + (round.map { "-round\($0 + 1)" } ?? "") + ".sbatch"),
+            logs: logs)
         inputs.overrides = options.overrides
         inputs.maxRuns = options.maxRuns == Plan.defaultMaxRuns ? nil : options.maxRuns
         inputs.maxMemoryBytes = options.maxMemory?.bytes
@@ -172,6 +205,10 @@ struct SlurmCommand: ParsableCommand {
             Output.error("\(error)")
             throw ExitStatus.unwritable.code
         }
+        if let round {
+            Output.out("\(plan.experiment): round \(round + 1) of at most \(specification.adaptiveSeeds!.looks): "
+                + "\(plan.runs.count) runs, \(indices.count) to train\n")
+        }
         for script in scripts {
             Output.out("wrote \(script.path): array of \(script.tasks) task(s) (0-\(script.tasks - 1)), "
                 + "\(perTask) run(s) per task\n")
@@ -182,14 +219,20 @@ struct SlurmCommand: ParsableCommand {
         }
         var arrayJobs: [String] = []
         for script in scripts { arrayJobs.append(try SlurmCommand.sbatch(["--parsable", script.path])) }
+        // After the arrays: the summary; for a seeds: round, first this command again, which
+        // looks at the round and submits the next (or says every comparison is decided).
+        var wrap = "\(SlurmArrays.shellQuote(binary)) summarize \(SlurmArrays.shellQuote(store.directory))"
+        if let round {
+            wrap = "\(SlurmArrays.shellQuote(binary)) \(SlurmCommand.invocation) --after-round \(round); " + wrap
+        }
         let summaryJob = try SlurmCommand.sbatch([
             "--parsable", "--dependency=afterany:\(arrayJobs.joined(separator: ":"))",
-            "--job-name=runner-\(plan.experiment)-summary",
-            "--output=\(logs)/%x_%j.out", "--ntasks=1", "--cpus-per-task=1",
+            "--job-name=runner-\(plan.experiment)-" + (round == nil ? "summary" : "round\(round! + 1)-next"),
+            "--output=\(logs)/%x_%j.out", "--ntasks=1", "--cpus-per-task=1", "--chdir=\(cwd)",
         ] + (settings.partition.map { ["--partition=\($0)"] } ?? []) + (settings.account.map { ["--account=\($0)"] } ?? [])
-          + ["--wrap", "\(SlurmArrays.shellQuote(binary)) summarize \(SlurmArrays.shellQuote(store.directory))"])
-        Output.out("submitted array job\(arrayJobs.count > 1 ? "s" : "") \(arrayJobs.joined(separator: ", ")) and summary job "
-            + "\(summaryJob) (after the array\(arrayJobs.count > 1 ? "s" : "") end)\n")
+          + ["--wrap", wrap])
+        Output.out("submitted array job\(arrayJobs.count > 1 ? "s" : "") \(arrayJobs.joined(separator: ", ")) and "
+            + (round == nil ? "summary job" : "next-round job") + " \(summaryJob) (after the array\(arrayJobs.count > 1 ? "s" : "") end)\n")
     }
 
     /// The shared libraries `binary` loads from outside /lib, /lib64, /usr/lib and /usr/lib64
@@ -221,9 +264,16 @@ struct SlurmCommand: ParsableCommand {
         return (value("MaxArraySize"), value("MaxJobCount"))
     }
 
-    /// This invocation's arguments, quoted for a shell.
+    /// This invocation's arguments, quoted for a shell, less the next-round job's own
+    /// `--after-round N` (the command a user would type).
     static var invocation: String {
-        CommandLine.arguments.dropFirst().map(SlurmArrays.shellQuote).joined(separator: " ")
+        var arguments: [String] = [], skip = false
+        for argument in CommandLine.arguments.dropFirst() {
+            if skip { skip = false; continue }
+            if argument == "--after-round" { skip = true; continue }
+            if !argument.hasPrefix("--after-round=") { arguments.append(argument) }
+        }
+        return arguments.map(SlurmArrays.shellQuote).joined(separator: " ")
     }
 
     /// Runs sbatch and returns the job id it prints with --parsable.

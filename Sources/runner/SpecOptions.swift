@@ -40,8 +40,14 @@ struct SpecOptions: ParsableArguments {
     /// Loads a spec (with the overrides) and expands it, or prints the error and exits with 2.
     func load(_ path: String) throws -> (spec: ExperimentSpec, plan: Plan) {
         let spec = try self.spec(path)
+        return (spec, try plan(spec, seedCounts: [:]))
+    }
+
+    /// A spec's plan, with `seeds:` each configuration's seeds so far (a later round's), or
+    /// prints the error and exits with 2.
+    func plan(_ spec: ExperimentSpec, seedCounts: [RunConfig: Int]) throws -> Plan {
         do throws(YAMLError) {
-            return (spec, try Plan(spec, maxRuns: maxRuns, memoryLimit: maxMemory?.bytes ?? Plan.defaultMemoryLimit))
+            return try Plan(spec, maxRuns: maxRuns, memoryLimit: maxMemory?.bytes ?? Plan.defaultMemoryLimit, seedCounts: seedCounts)
         } catch {
             Output.error(SpecError.yaml(error).description)
             throw ExitStatus.invalidInput.code

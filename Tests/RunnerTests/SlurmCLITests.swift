@@ -247,4 +247,81 @@ import Testing
         let rows = summary.split(separator: "\n").dropFirst()
         #expect(rows.count == 12 && rows.allSatisfy { $0.contains(",done,1,") }, "\(summary)")
     }
+
+    /// A seeds: sweep on Slurm (issue 25, item 2), without a cluster: `runner slurm` writes the
+    /// round the runs on disk stand at; array tasks (`--index` with the script's pinned plan)
+    /// train it; the next `runner slurm` looks at it (seeds.json) and writes round 2, whose plan
+    /// a round-1 task no longer matches; the next-round job's guard stops a round that did not finish.
+    @Test func aSeedsSweepGoesRoundByRound() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let spec = try write(SeedRoundsCLITests.spec, in: dir)
+        let common = ["--results", dir.appendingPathComponent("results").path, "--data-dir", TrainCommandTests.dataDir]
+        // One array a round, whatever a cluster here allows (nothing is submitted).
+        let first = try Binary.run(["slurm", spec, "--max-array-size", "100"] + common)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.hasPrefix("ad: round 1 of at most 4: 12 runs, 12 to train"), "\(first.stdout)")
+        let script = try String(contentsOf: dir.appendingPathComponent("results/ad/slurm/ad-round1.sbatch"), encoding: .utf8)
+        let digest = try #require(script.range(of: #"--expect-plan [0-9a-f]{12}"#, options: .regularExpression)).upperBound
+        let pinned = String(script[script.index(digest, offsetBy: -12)..<digest])
+        // The tasks of round 1, as the array would run them.
+        let tasks = try Binary.run([spec, "--index", "0-11", "--expect-plan", pinned, "-q"] + common)
+        #expect(tasks.status == 0, "\(tasks.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/ad/seeds.json").path))
+        // The next-round job's command: round 1 looked at, round 2 written (3 more seeds a group).
+        let second = try Binary.run(["slurm", spec, "--max-array-size", "100", "--after-round", "0"] + common)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("ad: round 2 of at most 4: 24 runs, 12 to train"), "\(second.stdout)")
+        let rounds = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results/ad/seeds.json"))) as! [[String: Any]]
+        #expect(rounds.count == 1 && (rounds[0]["next"] as! [String: Int]).values.allSatisfy { $0 == 6 })
+        // The round 2 script's resubmit line is the user's command, without the job's guard.
+        let script2 = try String(contentsOf: dir.appendingPathComponent("results/ad/slurm/ad-round2.sbatch"), encoding: .utf8)
+        #expect(script2.contains("Resubmit after failures with the same command") && !script2.contains("after-round"))
+        // A round-1 task started now is refused: its plan is not the round's.
+        let stale = try Binary.run([spec, "--index", "0", "--expect-plan", pinned, "-q"] + common)
+        #expect(stale.status == 2 && stale.stderr.contains(pinned), "\(stale.stderr)")
+        // Round 2 did not train: the job after it does not submit it again.
+        let stuck = try Binary.run(["slurm", spec, "--after-round", "1"] + common)
+        #expect(stuck.status == 1 && stuck.stderr.contains("round 2's runs did not all finish"), "\(stuck.stderr)")
+    }
+
+    /// The same sweep submitted to the local cluster: round after round by the next-round jobs,
+    /// until every comparison is decided; the rounds and every figure equal a local run's.
+    @Test(.enabled(if: clusterEnabled, "set RUNNER_SLURM_TESTS=1 with a cluster up (scripts/test.sh does)"))
+    func aSeedsSweepOnALocalClusterDecidesAsALocalRun() throws {
+        let cluster = try Binary.temporaryDirectory(), local = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cluster); try? FileManager.default.removeItem(at: local) }
+        let spec = try write(SeedRoundsCLITests.spec, in: cluster)
+        let submitted = try Binary.run(["slurm", spec, "--results", cluster.path, "--data-dir", TrainCommandTests.dataDir,
+                                        "--time", "10:00", "--submit"])
+        #expect(submitted.status == 0, "\(submitted.stderr)")
+        // The chain ends when no job of the experiment is queued: the last next-round job found
+        // every comparison decided and submitted nothing.
+        var queued = true
+        for _ in 0..<1200 where queued {
+            let squeue = Process()
+            squeue.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            squeue.arguments = ["squeue", "-h", "-o", "%j"]
+            let pipe = Pipe()
+            squeue.standardOutput = pipe
+            try squeue.run()
+            let names = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            squeue.waitUntilExit()
+            queued = names.split(separator: "\n").contains { $0.hasPrefix("runner-ad") }
+            if queued { Thread.sleep(forTimeInterval: 0.5) }
+        }
+        #expect(!queued)
+        let localRun = try Binary.run([spec, "--results", local.path, "--data-dir", TrainCommandTests.dataDir, "-j", "2", "-q"])
+        #expect(localRun.status == 0)
+        let journal = try Data(contentsOf: cluster.appendingPathComponent("ad/seeds.json"))
+        let localJournal = try Data(contentsOf: local.appendingPathComponent("ad/seeds.json"))
+        #expect(journal == localJournal)
+        #expect((try JSONSerialization.jsonObject(with: journal) as! [Any]).count >= 2)
+        let sweep = SweepCommandTests()
+        let here = try sweep.figures(local, experiment: "ad")
+        let there = try sweep.figures(cluster, experiment: "ad")
+        #expect(here.count >= 24 && there == here)
+        let done = try Binary.run(["slurm", spec, "--results", cluster.path, "--data-dir", TrainCommandTests.dataDir])
+        #expect(done.stdout.contains("every comparison decided or at its most seeds after"))
+    }
 }

@@ -10,8 +10,8 @@ import Testing
                         "--set", "epochs=3", "--set", "train_subset=1500", "--set", "test_subset=300"]
 
     /// Every run folder's metrics.csv without the seconds column, keyed by run id.
-    func figures(_ dir: URL) throws -> [String: [String]] {
-        let exp = dir.appendingPathComponent("comparison")
+    func figures(_ dir: URL, experiment: String = "comparison") throws -> [String: [String]] {
+        let exp = dir.appendingPathComponent(experiment)
         var out: [String: [String]] = [:]
         for id in try FileManager.default.contentsOfDirectory(atPath: exp.path) where id.count == 12 && !id.contains(".") {
             let csv = try String(contentsOf: exp.appendingPathComponent("\(id)/metrics.csv"), encoding: .utf8)
