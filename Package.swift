@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         // NumPy's .npz archives are ZIP files (stored or deflated, ZIP64): read with ZIPFoundation.
         .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+        // TensorBoard's event files are protocol buffers: the runtime, and code generated once
+        // from Sources/TensorBoardProto/*.proto (scripts/generate-protos.sh), committed.
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
     ],
     targets: [
         // MARK: - C system libraries (thin module maps, nothing else)
@@ -67,10 +70,17 @@ let package = Package(
         // Sample statistics, Student's t, Welch's test: no I/O, tested against SciPy's figures.
         .target(name: "Statistics"),
         .target(name: "Reporting", dependencies: ["Experiments", "Results", "Statistics"]),
+        // The subset of TensorBoard's protocol buffers runner writes: generated code only.
+        .target(name: "TensorBoardProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["tensorboard_event.proto", "tensorboard_hparams.proto"]),
+        // Other tools' formats: TensorBoard event files, an MLflow file store.
+        .target(name: "Export", dependencies: ["Experiments", "Results", "Reporting", "TensorBoardProto",
+                                               .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                                               .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Training", "Statistics", "Reporting",
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Training", "Statistics", "Reporting", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -96,6 +106,7 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "TensorBoardProto"]),
         .testTarget(name: "RunnerTests", dependencies: ["runner", "spec-fuzz", "Results", .product(name: "Crypto", package: "swift-crypto")]),
     ]
 )

@@ -27,6 +27,12 @@ if [ -x .build/pyenv/bin/python ] && ! .build/pyenv/bin/python -c "import optuna
   .build/pyenv/bin/pip install -q "optuna==5.1.0" >/dev/null 2>&1 \
     || echo "test: optuna could not be installed from PyPI; the TPE-against-Optuna test will be skipped" >&2
 fi
+# TensorBoard, tbparse and MLflow (PyPI, pinned): the real readers the export test reads
+# runner's TensorBoard event files and MLflow file store back with.
+if [ -x .build/pyenv/bin/python ] && ! .build/pyenv/bin/python -c "import tensorboard, tbparse, mlflow" 2>/dev/null; then
+  .build/pyenv/bin/pip install -q "tensorboard==2.21.0" "tbparse==0.0.9" "mlflow-skinny==3.17.2" >/dev/null 2>&1 \
+    || echo "test: tensorboard/tbparse/mlflow could not be installed from PyPI; the exports' read-back will be skipped" >&2
+fi
 # scikit-learn's datasets as CSV (the committed runs on them keep their ids only on these bytes).
 if [ -x .build/pyenv/bin/python ]; then
   scripts/fetch-sklearn-data.sh >/dev/null \

@@ -88,6 +88,22 @@ public struct EpochMetrics: Sendable, Equatable {
         valErrors = val
     }
 
+    /// The row's figures by their metrics.csv column names, in the file's order, without
+    /// `epoch`; nil for an empty cell. What exports to other tools write, one series a column.
+    public var namedFigures: [(name: String, value: Double?)] {
+        if let testErrors {
+            func errors(_ prefix: String, _ e: Errors?) -> [(String, Double?)] {
+                [(prefix + "_rmse", e?.rmse), (prefix + "_mae", e?.mae), (prefix + "_r2", e?.r2)]
+            }
+            return [("train_loss", trainLoss), ("test_loss", testLoss)] + errors("test", testErrors)
+                + [("train_eval_loss", trainEvalLoss)] + errors("train_eval", trainEvalErrors)
+                + [("val_loss", valLoss)] + errors("val", valErrors) + [("epoch_seconds", epochSeconds)]
+        }
+        return [("train_loss", trainLoss), ("test_loss", testLoss), ("test_accuracy", testAccuracy),
+                ("train_eval_loss", trainEvalLoss), ("train_eval_accuracy", trainEvalAccuracy),
+                ("val_loss", valLoss), ("val_accuracy", valAccuracy), ("epoch_seconds", epochSeconds)]
+    }
+
     /// The header of metrics.csv; wall-clock seconds stay the last column, as they were.
     public static let csvHeader =
         "epoch,train_loss,test_loss,test_accuracy,train_eval_loss,train_eval_accuracy,val_loss,val_accuracy,epoch_seconds"

@@ -32,7 +32,9 @@ struct SummarizeCommand: ParsableCommand {
                                valueName: Summary.SortKey.allCases.map(\.rawValue).joined(separator: "|")))
     var sort: Summary.SortKey = .index
 
-    func run() throws {
+    /// The experiment folders `directory` names: itself, when it is one, else those in it;
+    /// a one-line error and exit 2 when there are none.
+    static func experiments(in directory: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             Output.error("\(directory): error: no such results folder")
@@ -44,17 +46,18 @@ struct SummarizeCommand: ParsableCommand {
                 fm.fileExists(atPath: RunStore(directory: dir).file(RunStore.configFile, ofID: $0))
             } || fm.fileExists(atPath: RunStore(directory: dir).file(RunStore.planFile))
         }
-        var experiments: [String] = []
-        if isExperiment(directory) {
-            experiments = [directory]
-        } else {
-            experiments = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted()
-                .map { (directory as NSString).appendingPathComponent($0) }.filter(isExperiment)
-        }
+        if isExperiment(directory) { return [directory] }
+        let experiments = ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+            .map { (directory as NSString).appendingPathComponent($0) }.filter(isExperiment)
         guard !experiments.isEmpty else {
             Output.error("\(directory): error: holds no experiment results (no run folders with config.json)")
             throw ExitStatus.invalidInput.code
         }
+        return experiments
+    }
+
+    func run() throws {
+        let experiments = try SummarizeCommand.experiments(in: directory)
         var unwritable = false
         for dir in experiments {
             let store = RunStore(directory: dir)
