@@ -29,6 +29,8 @@ let package = Package(
         // TensorBoard's event files are protocol buffers: the runtime, and code generated once
         // from Sources/TensorBoardProto/*.proto (scripts/generate-protos.sh), committed.
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        // `runner ui`'s HTTP and WebSocket server: small, no SwiftNIO (Hummingbird's build is minutes longer).
+        .package(url: "https://github.com/swhitty/FlyingFox.git", exact: "0.27.1"),
     ],
     targets: [
         // MARK: - C system libraries (thin module maps, nothing else)
@@ -74,13 +76,15 @@ let package = Package(
         .target(name: "TensorBoardProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["tensorboard_event.proto", "tensorboard_hparams.proto"]),
         // Other tools' formats: TensorBoard event files, an MLflow file store.
+        // `runner ui`: the live dashboard over a results folder (pages from Reporting, served by FlyingFox).
+        .target(name: "Dashboard", dependencies: ["Experiments", "Results", "Reporting", .product(name: "FlyingFox", package: "FlyingFox")]),
         .target(name: "Export", dependencies: ["Experiments", "Results", "Reporting", "TensorBoardProto",
                                                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                                                .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "runner",
             dependencies: [
-                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Training", "Statistics", "Reporting", "Export",
+                "SpecYAML", "Experiments", "Datasets", "MLP", "Results", "Scheduler", "Training", "Statistics", "Reporting", "Export", "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

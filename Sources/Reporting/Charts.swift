@@ -85,7 +85,8 @@ public enum Charts {
     // MARK: - Series
 
     /// Per group: the mean curve with its 95% band (a group whose runs were all pruned: its
-    /// runs' curves, ending at their rung, labelled so); then each diverged run, dotted, unscaled.
+    /// runs' curves, ending at their rung, labelled so); then each run still training, dashed;
+    /// then each diverged run, dotted, unscaled.
     static func curves(_ groups: Groups, _ figure: (EpochMetrics) -> Double?) -> [LineChart.Series] {
         var series: [LineChart.Series] = []
         for g in groups.groups {
@@ -96,6 +97,14 @@ public enum Charts {
             let label = (members.count > 1 ? "\(g.name) (mean of \(members.count), 95% band)" : g.name)
                 + (g.done.isEmpty ? " (pruned at epoch \(members.map(\.metrics.count).max() ?? 0))" : "")
             series.append(.init(label: label, points: curve.points, band: curve.band))
+        }
+        // Runs still training (or stopped mid-way), each on its own, dashed: a sweep's progress
+        // shows while it runs (`runner ui`, the summary refreshed mid-sweep).
+        for g in groups.groups {
+            for row in g.rows where ["running", "interrupted"].contains(row.status) && !row.metrics.isEmpty {
+                series.append(.init(label: "\(g.name) seed \(row.parameters["seed"] ?? "?") (\(row.status), epoch \(row.metrics.count))",
+                                    points: row.metrics.compactMap { m in figure(m).map { (Double(m.epoch), $0) } }, companion: true))
+            }
         }
         for g in groups.groups {
             for row in g.rows where row.status == "diverged" && !row.metrics.isEmpty {

@@ -2,8 +2,8 @@
 /// results file, a reference CSV, a folder's name) into markup: `&`, `<`, `>`, `"` and `'`
 /// become entities, so a value is text in an element and in any quoted attribute, never
 /// markup or script.
-enum Markup {
-    static func escape(_ s: String) -> String {
+public enum Markup {
+    public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s.unicodeScalars {

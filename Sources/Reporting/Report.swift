@@ -271,6 +271,69 @@ public struct Report: Sendable {
     // MARK: - HTML
 
     public func html() -> String {
+        """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>\(Markup.escape(summary.experiment)): runner report</title>
+            <style>
+            \(Report.style)
+            </style></head><body>
+            \(body())
+            <script>
+            \(Report.script)
+            </script>
+            </body></html>
+
+            """
+    }
+
+    /// The report's CSS (the dashboard serves it too).
+    public static let style = """
+        body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+        table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+        th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+        th { background: #f3f3f3; cursor: pointer; }
+        td:first-child, th:first-child { text-align: left; }
+        #runs td:nth-child(3) { text-align: left; }
+        figure.chart { margin: 1em 0; overflow-x: auto; }
+        pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
+        .hint { color: #666; font-size: 12px; }
+        """
+
+    /// The report's script: click a column to sort its table (the dashboard runs
+    /// `enableSorting()` again after each live update).
+    public static let script = """
+        // Sorts a table by a column (numbers as numbers, blanks last); reverse on a second click.
+        function sortTable(table, column, descending) {
+          const body = table.tBodies[0];
+          const rows = Array.from(body.rows);
+          const key = r => { const t = r.cells[column].textContent.replace('%', ''); const n = parseFloat(t); return isNaN(n) ? t : n; };
+          rows.sort((a, b) => {
+            const x = key(a), y = key(b);
+            if (x === '' || y === '') return x === '' ? 1 : -1;
+            const c = (typeof x === 'number' && typeof y === 'number') ? x - y : String(x).localeCompare(String(y));
+            return descending ? -c : c;
+          });
+          rows.forEach(r => body.appendChild(r));
+          table.dataset.sorted = column + (descending ? ' desc' : ' asc');
+        }
+        function enableSorting() {
+          document.querySelectorAll('table').forEach(table => {
+            table.querySelectorAll('th').forEach(th => th.addEventListener('click', () => {
+              const column = Number(th.dataset.column);
+              const descending = table.dataset.sorted === column + ' asc';
+              sortTable(table, column, descending);
+            }));
+          });
+        }
+        enableSorting();
+        // report.html#sort=runs:5:desc sorts on load (for links, and for the browser test).
+        const m = location.hash.match(/^#sort=(\\w+):(\\d+):(asc|desc)$/);
+        if (m) sortTable(document.getElementById(m[1]), Number(m[2]), m[3] === 'desc');
+        """
+
+    /// The report's content: everything inside `<body>`, every outside value escaped.
+    public func body() -> String {
         func table(_ t: (header: [String], rows: [[String]]), id: String) -> String {
             var h = "<table id=\"\(id)\"><thead><tr>"
             for (c, name) in t.header.enumerated() {
@@ -323,50 +386,6 @@ public struct Report: Sendable {
         if !specs.isEmpty {
             body += "<h2>Spec</h2>\n" + specs.map { "<p><code>\(Markup.escape($0.path))</code></p>\n<pre>\(Markup.escape($0.text))</pre>\n" }.joined()
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8">
-            <title>\(Markup.escape(summary.experiment)): runner report</title>
-            <style>
-            body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-            table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
-            th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
-            th { background: #f3f3f3; cursor: pointer; }
-            td:first-child, th:first-child { text-align: left; }
-            #runs td:nth-child(3) { text-align: left; }
-            figure.chart { margin: 1em 0; overflow-x: auto; }
-            pre { background: #f7f7f7; padding: 1em; overflow-x: auto; }
-            .hint { color: #666; font-size: 12px; }
-            </style></head><body>
-            \(body)
-            <script>
-            // Sorts a table by a column (numbers as numbers, blanks last); reverse on a second click.
-            function sortTable(table, column, descending) {
-              const body = table.tBodies[0];
-              const rows = Array.from(body.rows);
-              const key = r => { const t = r.cells[column].textContent.replace('%', ''); const n = parseFloat(t); return isNaN(n) ? t : n; };
-              rows.sort((a, b) => {
-                const x = key(a), y = key(b);
-                if (x === '' || y === '') return x === '' ? 1 : -1;
-                const c = (typeof x === 'number' && typeof y === 'number') ? x - y : String(x).localeCompare(String(y));
-                return descending ? -c : c;
-              });
-              rows.forEach(r => body.appendChild(r));
-              table.dataset.sorted = column + (descending ? ' desc' : ' asc');
-            }
-            document.querySelectorAll('table').forEach(table => {
-              table.querySelectorAll('th').forEach(th => th.addEventListener('click', () => {
-                const column = Number(th.dataset.column);
-                const descending = table.dataset.sorted === column + ' asc';
-                sortTable(table, column, descending);
-              }));
-            });
-            // report.html#sort=runs:5:desc sorts on load (for links, and for the browser test).
-            const m = location.hash.match(/^#sort=(\\w+):(\\d+):(asc|desc)$/);
-            if (m) sortTable(document.getElementById(m[1]), Number(m[2]), m[3] === 'desc');
-            </script>
-            </body></html>
-
-            """
+        return body
     }
 }

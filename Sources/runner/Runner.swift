@@ -72,7 +72,7 @@ struct Runner: ParsableCommand {
               runner data                                   which datasets are present and verified
               runner data fetch mnist                       fetch and verify MNIST into data/
             """,
-        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, CompareCommand.self, SeedsCommand.self, ImportanceCommand.self, ReportCommand.self, ExportCommand.self, DataCommand.self, PredictCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, SummarizeCommand.self, SlurmCommand.self, CompareCommand.self, SeedsCommand.self, ImportanceCommand.self, ReportCommand.self, ExportCommand.self, UICommand.self, DataCommand.self, PredictCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// The subcommands' names, for the did-you-mean of a mistyped one.
