@@ -22,7 +22,8 @@ public struct ResultsRoot: Sendable {
 
     /// The store of experiment `name`, or nil when no such experiment is in the root.
     public func store(named name: String) -> RunStore? {
-        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.hasPrefix(".") else { return nil }
+        guard !name.isEmpty, !name.contains("/"), name != ".", name != "..", !name.hasPrefix("."),
+              !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
         let dir = (path as NSString).appendingPathComponent(name)
         let real = URL(fileURLWithPath: dir).resolvingSymlinksInPath().standardizedFileURL.path
         guard real.hasPrefix(realPath + "/") else { return nil }

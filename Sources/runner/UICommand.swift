@@ -52,9 +52,14 @@ struct UICommand: ParsableCommand {
             throw ExitStatus.invalidInput.code
         }
         // Ctrl-C and SIGTERM stop the server, whatever this process inherited (a parent that
-        // ignores SIGTERM passes that on, and a server that cannot be stopped is a leak).
+        // ignores or blocks SIGTERM passes that on, and a server that cannot be stopped is a leak).
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+        var stopping = sigset_t()
+        sigemptyset(&stopping)
+        sigaddset(&stopping, SIGINT)
+        sigaddset(&stopping, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopping, nil)
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var failure: Error?
         Task {
