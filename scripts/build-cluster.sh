@@ -2,7 +2,8 @@
 # Builds a runner binary for a cluster's compute nodes: release, with the Swift runtime and
 # Foundation linked in statically (--static-swift-stdlib), so the nodes need no Swift
 # toolchain. What it still loads are Debian/Ubuntu system libraries from /lib and /usr/lib:
-# libblis4, libyaml-0-2, zlib1g, libstdc++6, libgomp1 and libc (install those packages on
+# libblis4, libyaml-0-2, zlib1g, libcurl4 (Foundation's networking, which the dashboard's
+# server library links), libstdc++6, libgomp1 and libc (install those packages on
 # the nodes, or use a node image that has them). Prints the binary's path and what it loads.
 #
 #   scripts/build-cluster.sh [OUT]     default OUT: .build-cluster/runner
