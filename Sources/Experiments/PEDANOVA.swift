@@ -13,6 +13,15 @@ import Foundation
 public enum PEDANOVA {
     /// The share of trials that counts as the best (Optuna's `target_quantile`).
     public static let targetQuantile = 0.1
+    /// Which trials are the best `targetQuantile` of `values` (finite): those whose loss is at or
+    /// below the ⌈qn⌉-th smallest, ties all kept, as Optuna's quantile filter picks them.
+    public static func best(_ values: [Double], minimize: Bool) -> [Bool] {
+        guard !values.isEmpty else { return [] }
+        let losses = values.map { minimize ? $0 : -$0 }
+        let cutoff = losses.sorted()[Int((targetQuantile * Double(losses.count)).rounded(.up)) - 1]
+        return losses.map { $0 <= cutoff }
+    }
+
     /// Grid points a real dimension is binned into (Optuna's `_n_steps`).
     static let gridSteps = 50
     /// The prior kernel's weight (Optuna's `_prior_weight`).
@@ -27,10 +36,8 @@ public enum PEDANOVA {
         let kept = zip(points, values).filter { $0.1.isFinite }
         var raw = [Double](repeating: 0, count: dimensions.count)
         if kept.count > 1 {
-            // The best trials: losses at or below the ⌈qn⌉-th smallest (ties all kept).
-            let losses = kept.map { minimize ? $0.1 : -$0.1 }
-            let cutoff = losses.sorted()[Int((targetQuantile * Double(losses.count)).rounded(.up)) - 1]
-            let top = kept.indices.filter { losses[$0] <= cutoff }.map { kept[$0].0 }
+            let best = PEDANOVA.best(kept.map(\.1), minimize: minimize)
+            let top = kept.indices.filter { best[$0] }.map { kept[$0].0 }
             let all = kept.map(\.0)
             let share = Double(top.count) / Double(all.count)
             for (d, dimension) in dimensions.enumerated() {

@@ -121,11 +121,10 @@ public struct Importance: Sendable {
     }
 
     /// How many trials count as the best in PED-ANOVA (the best 10%, ties kept).
-    public var topCount: Int {
-        let losses = trials.map { minimize ? $0.value : -$0.value }.sorted()
-        let cutoff = losses[Int((PEDANOVA.targetQuantile * Double(losses.count)).rounded(.up)) - 1]
-        return losses.filter { $0 <= cutoff }.count
-    }
+    public var topCount: Int { isBest.filter { $0 }.count }
+
+    /// For each trial, whether it is among the best 10% PED-ANOVA compares with all.
+    public var isBest: [Bool] { PEDANOVA.best(trials.map(\.value), minimize: minimize) }
 
     /// A sentence on how far to trust the figures: PED-ANOVA's authors ask for at least five
     /// trials among the best.

@@ -68,12 +68,12 @@ enum ParallelCoordinates {
             """
         // Lines: worst first, so the best lie on top; the best 10% last, in orange.
         let losses = importance.trials.map { minimize ? $0.value : -$0.value }
-        let cutoff = losses.sorted()[importance.topCount - 1]
+        let best = importance.isBest
         let ranked = importance.trials.indices.sorted { losses[$0] > losses[$1] }
         for t in ranked {
             let trial = importance.trials[t]
             let u = better(trial.value)
-            let isTop = losses[t] <= cutoff
+            let isTop = best[t]
             let points = (order.enumerated().map { (i, p) in "\(f(ax(i))),\(f(py(scales[i].position(trial.point[p]))))" }
                 + ["\(f(ax(axes - 1))),\(f(py(u)))"]).joined(separator: " ")
             // Light blue-grey for the worst to dark blue for the best.

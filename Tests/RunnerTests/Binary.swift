@@ -24,16 +24,19 @@ struct Binary {
     static let repo = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A Python that imports optuna ($RUNNER_OPTUNA_PYTHON, else .build/pyenv's), or nil.
-    static let optunaPython: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["RUNNER_OPTUNA_PYTHON"],
+    /// A Python that imports `modules` ($`variable`, else .build/pyenv's), or nil.
+    static func python(importing modules: String, variable: String) -> String? {
+        let candidates = [ProcessInfo.processInfo.environment[variable],
                           repo.appendingPathComponent(".build/pyenv/bin/python").path].compactMap { $0 }
         return candidates.first { python in
-            guard let probe = try? Process.run(URL(fileURLWithPath: python), arguments: ["-c", "import optuna"]) else { return false }
+            guard let probe = try? Process.run(URL(fileURLWithPath: python), arguments: ["-c", "import " + modules]) else { return false }
             probe.waitUntilExit()
             return probe.terminationStatus == 0
         }
-    }()
+    }
+
+    /// A Python with optuna ($RUNNER_OPTUNA_PYTHON, else .build/pyenv's), or nil.
+    static let optunaPython = python(importing: "optuna", variable: "RUNNER_OPTUNA_PYTHON")
 
     /// One child at a time: the CLI tests train real networks, and on a 2-core machine several
     /// at once would make them slow and their kill points (SIGKILL after N epochs) crowded.

@@ -20,16 +20,7 @@ import Testing
         """
 
     /// A Python with tensorboard, tbparse and mlflow ($RUNNER_EXPORT_PYTHON, else .build/pyenv's).
-    static let python: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["RUNNER_EXPORT_PYTHON"],
-                          Binary.repo.appendingPathComponent(".build/pyenv/bin/python").path].compactMap { $0 }
-        return candidates.first { python in
-            guard let probe = try? Process.run(URL(fileURLWithPath: python), arguments: ["-c", "import tensorboard, tbparse, mlflow"])
-            else { return false }
-            probe.waitUntilExit()
-            return probe.terminationStatus == 0
-        }
-    }()
+    static let python = Binary.python(importing: "tensorboard, tbparse, mlflow", variable: "RUNNER_EXPORT_PYTHON")
 
     /// Every file under `dir`, by its path inside it, with its bytes.
     func snapshot(_ dir: URL) throws -> [String: Data] {
