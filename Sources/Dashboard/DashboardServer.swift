@@ -8,6 +8,7 @@ import Results
 ///
 ///     GET /                        every experiment: runs by state, its best group
 ///     GET /groups                  every group of every experiment, one sortable table
+///     GET /content, /groups/content  those pages' content alone (what the live page swaps in)
 ///     GET /e/NAME                  an experiment: groups with intervals, curves with bands,
 ///                                  comparisons, the search's parallel coordinates, runs
 ///     GET /e/NAME/content          that page's content alone (what the live page swaps in)
@@ -35,9 +36,9 @@ public final class DashboardServer: Sendable {
     static let pollInterval: Duration = .milliseconds(500)
 
     public func run() async throws {
-        let root = self.root, token = self.token
+        let root = self.root, token = self.token, cache = PageCache()
         await server.appendRoute("*") { request in
-            try await DashboardServer.respond(to: request, root: root, token: token)
+            try await DashboardServer.respond(to: request, root: root, token: token, cache: cache)
         }
         try await server.run()
     }
@@ -61,7 +62,7 @@ public final class DashboardServer: Sendable {
 
     static func notFound() -> HTTPResponse { html("<!DOCTYPE html><title>not found</title><p>Not found.</p>\n", status: .notFound) }
 
-    static func respond(to request: HTTPRequest, root: ResultsRoot, token: String?) async throws -> HTTPResponse {
+    static func respond(to request: HTTPRequest, root: ResultsRoot, token: String?, cache: PageCache) async throws -> HTTPResponse {
         guard request.method == .GET else {
             return html("<!DOCTYPE html><title>read-only</title><p>This dashboard only reads.</p>\n", status: .methodNotAllowed)
         }
@@ -74,16 +75,18 @@ public final class DashboardServer: Sendable {
         switch parts.first ?? "" {
         case "" where parts.count <= 1:
             return html(Pages.frame(title: "experiments", root: root, token: token, live: "/",
-                                    content: Pages.index(root, token: token)))
+                                    content: Pages.index(root, token: token, cache: cache)))
         case "content" where parts.count == 1:
-            return html(Pages.index(root, token: token))
+            return html(Pages.index(root, token: token, cache: cache))
+        case "groups" where parts.count == 2 && parts[1] == "content":
+            return html(Pages.groups(root, token: token, cache: cache))
         case "groups" where parts.count == 1:
             return html(Pages.frame(title: "all groups", root: root, token: token, live: "/",
-                                    content: Pages.groups(root, token: token)))
+                                    content: Pages.groups(root, token: token, cache: cache)))
         case "e" where parts.count == 2 || (parts.count == 3 && (parts[2] == "content" || parts[2].isEmpty)):
             guard let store = root.store(named: parts[1]) else { return notFound() }
-            if parts.count == 3 && parts[2] == "content" { return html(Pages.experiment(store)) }
-            return html(Pages.frame(title: parts[1], root: root, token: token, live: parts[1], content: Pages.experiment(store)))
+            if parts.count == 3 && parts[2] == "content" { return html(Pages.experiment(parts[1], store, cache: cache)) }
+            return html(Pages.frame(title: parts[1], root: root, token: token, live: parts[1], content: Pages.experiment(parts[1], store, cache: cache)))
         case "live" where parts.count == 1:
             let on = request.query.first { $0.name == "on" }?.value ?? "/"
             let directory: String

@@ -100,45 +100,39 @@ enum Pages {
         return ExperimentLine(name: name, counts: counts, runs: summary.rows.count, best: chosen?.name ?? "-", bestFigure: bestFigure)
     }
 
-    static func index(_ root: ResultsRoot, token: String?) -> String {
+    static func index(_ root: ResultsRoot, token: String?, cache: PageCache) -> String {
         let q = query(token)
         var rows = ""
         for name in root.experiments() {
             guard let store = root.store(named: name) else { continue }
-            let l = line(name, store)
-            let others = l.runs - ["done", "running", "failed", "diverged"].reduce(0) { $0 + (l.counts[$1] ?? 0) }
-            rows += "<tr data-experiment=\"\(Markup.escape(name))\"><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td>"
-                + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td><td class=\"state-running\">\(l.counts["running"] ?? 0)</td>"
-                + "<td class=\"state-failed\">\((l.counts["failed"] ?? 0) + (l.counts["diverged"] ?? 0))</td><td>\(others)</td>"
-                + "<td>\(Markup.escape(l.best))</td><td>\(Markup.escape(l.bestFigure))</td></tr>\n"
+            rows += cache.text("line", name, directory: store.directory) { indexRow(name, store, query: q) }
         }
-        let content = """
+        return """
             <h1>Experiments</h1>
             <p class="hint">Each experiment's runs by state, and its best group: the one its select: picks, else the best final test figure (mean over the group's done runs, 95% interval).</p>
             <table id="experiments"><thead><tr><th data-column="0">experiment</th><th data-column="1">runs</th><th data-column="2">done</th><th data-column="3">running</th><th data-column="4">failed or diverged</th><th data-column="5">other</th><th data-column="6">best group</th><th data-column="7">its final figure</th></tr></thead><tbody>
             \(rows)</tbody></table>
             """
-        return content
+    }
+
+    /// The index's row for one experiment.
+    static func indexRow(_ name: String, _ store: RunStore, query q: String) -> String {
+        let l = line(name, store)
+        let others = l.runs - ["done", "running", "failed", "diverged"].reduce(0) { $0 + (l.counts[$1] ?? 0) }
+        return "<tr data-experiment=\"\(Markup.escape(name))\"><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td>"
+            + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td><td class=\"state-running\">\(l.counts["running"] ?? 0)</td>"
+            + "<td class=\"state-failed\">\((l.counts["failed"] ?? 0) + (l.counts["diverged"] ?? 0))</td><td>\(others)</td>"
+            + "<td>\(Markup.escape(l.best))</td><td>\(Markup.escape(l.bestFigure))</td></tr>\n"
     }
 
     // MARK: - Groups across experiments
 
-    static func groups(_ root: ResultsRoot, token: String?) -> String {
+    static func groups(_ root: ResultsRoot, token: String?, cache: PageCache) -> String {
         let q = query(token)
         var rows = ""
         for name in root.experiments() {
             guard let store = root.store(named: name) else { continue }
-            let summary = Summary.load(store)
-            let groups = Groups(summary)
-            let headline = summary.headline
-            for g in groups.groups {
-                let s = g.sample(headline.final)
-                let ci = s.confidenceInterval().map { "[" + String(format: headline.plain, $0.lowerBound) + ", "
-                    + String(format: headline.plain, $0.upperBound) + "]" } ?? "-"
-                rows += "<tr><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td><td>\(Markup.escape(g.name))</td>"
-                    + "<td>\(s.n)/\(g.rows.count)</td><td>\(Markup.escape(headline.long))</td><td>\(Markup.escape(headline.format(s.mean)))</td>"
-                    + "<td>\(Markup.escape(ci))</td></tr>\n"
-            }
+            rows += cache.text("groups", name, directory: store.directory) { groupRows(name, store, query: q) }
         }
         return """
             <h1>All groups</h1>
@@ -148,9 +142,25 @@ enum Pages {
             """
     }
 
-    /// An experiment's content: its report's body, built from disk now.
-    static func experiment(_ store: RunStore) -> String {
-        Report(store).body()
+    /// One experiment's rows of the groups page.
+    static func groupRows(_ name: String, _ store: RunStore, query q: String) -> String {
+        let summary = Summary.load(store)
+        let headline = summary.headline
+        var rows = ""
+        for g in Groups(summary).groups {
+            let s = g.sample(headline.final)
+            let ci = s.confidenceInterval().map { "[" + String(format: headline.plain, $0.lowerBound) + ", "
+                + String(format: headline.plain, $0.upperBound) + "]" } ?? "-"
+            rows += "<tr><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td><td>\(Markup.escape(g.name))</td>"
+                + "<td>\(s.n)/\(g.rows.count)</td><td>\(Markup.escape(headline.long))</td><td>\(Markup.escape(headline.format(s.mean)))</td>"
+                + "<td>\(Markup.escape(ci))</td></tr>\n"
+        }
+        return rows
+    }
+
+    /// An experiment's content: its report's body, built from disk when the folder changed.
+    static func experiment(_ name: String, _ store: RunStore, cache: PageCache) -> String {
+        cache.text("body", name, directory: store.directory) { Report(store).body() }
     }
 
     static func percentEncoded(_ s: String) -> String {

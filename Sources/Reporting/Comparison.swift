@@ -51,17 +51,27 @@ public struct Comparison: Sendable {
         for g in groups.groups { if let v = g.parameters[parameter], !values.contains(v) { values.append(v) } }
         var pairs: [Pair] = []
         // Contexts in the order groups appear; within one, every pair of values in plan order.
+        // Groups are bucketed by context once (a sampled sweep has as many contexts as groups, so
+        // scanning every group for every context was quadratic, and pairing every value in every
+        // context cubic).
         var contexts: [[String]] = []
+        var members: [[String]: [Groups.Group]] = [:]
         for g in groups.groups {
             let context = others.map { g.parameters[$0] ?? "" }
-            if !contexts.contains(context) { contexts.append(context) }
+            if members[context] == nil { contexts.append(context) }
+            members[context, default: []].append(g)
         }
+        let order = Dictionary(values.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for context in contexts {
-            let members = groups.groups.filter { g in others.map { g.parameters[$0] ?? "" } == context }
-            for i in values.indices {
-                for j in values.indices where j > i {
-                    guard let ga = members.first(where: { $0.parameters[parameter] == values[i] }),
-                          let gb = members.first(where: { $0.parameters[parameter] == values[j] }) else { continue }
+            // The first group of each value in this context, in plan order of the values.
+            var byValue: [Int: Groups.Group] = [:]
+            for g in members[context] ?? [] {
+                if let v = g.parameters[parameter], let i = order[v], byValue[i] == nil { byValue[i] = g }
+            }
+            let present = byValue.keys.sorted()
+            for (x, i) in present.enumerated() {
+                for j in present[(x + 1)...] {
+                    let ga = byValue[i]!, gb = byValue[j]!
                     let sa = ga.sample(figure), sb = gb.sample(figure)
                     pairs.append(Pair(parameter: parameter, a: values[i], b: values[j],
                                       context: Array(zip(others, context)).map { ($0, $1) }, figure: figure,
@@ -73,9 +83,10 @@ public struct Comparison: Sendable {
         guard !pairs.isEmpty else {
             // Which other parameters differ wherever this one does.
             var also: [String] = []
-            for ga in groups.groups {
+            search: for ga in groups.groups {
                 for gb in groups.groups where ga.parameters[parameter] != gb.parameters[parameter] {
                     for key in others where ga.parameters[key] != gb.parameters[key] && !also.contains(key) { also.append(key) }
+                    if also.count == others.count { break search }
                 }
             }
             let ordered = others.filter(also.contains)

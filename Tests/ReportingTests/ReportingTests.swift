@@ -217,6 +217,51 @@ import Vocabulary
         #expect(c.csv().split(separator: "\n").count == 3)
         #expect(throws: Comparison.Failure.self) { try Comparison(Groups(s), by: "lr", figure: .finalTestAccuracy) }
     }
+
+    /// Comparison buckets groups by context; a ragged three-parameter grid (combinations missing,
+    /// values in an order the contexts do not follow) gives exactly the pairs of the plain
+    /// reference: every context in order of appearance, every pair of values present in it.
+    @Test func comparisonPairsEqualTheNaiveReference() throws {
+        var rows: [Summary.Row] = []
+        var state: UInt64 = 7
+        func next() -> Int { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int(state >> 33) }
+        for _ in 0..<120 {
+            var config = RunConfig()
+            config.activation = [.relu, .sigmoid, .tanh][next() % 3]
+            config.dropout = [0.0, 0.2, 0.5][next() % 3]
+            config.lr = [0.01, 0.1, 0.03, 0.3][next() % 4]
+            config.seed = next() % 3 + 1
+            let accuracy = 90 + Double(next() % 1000) / 100
+            let metrics = [EpochMetrics(epoch: 1, trainLoss: 1, testLoss: 1, testAccuracy: accuracy, epochSeconds: 1)]
+            rows.append(Summary.Row(index: rows.count, id: "id\(rows.count)", name: "r", config: config, status: "done",
+                                    epochsDone: 1, epochs: 1, metrics: metrics, seconds: 1))
+        }
+        let groups = Groups(Summary(experiment: "e", rows: rows))
+        #expect(groups.varying == ["activation", "dropout", "lr"])
+        for parameter in groups.varying {
+            let c = try Comparison(groups, by: parameter, figure: .finalTestAccuracy)
+            // The reference: scan every group for every context and every pair of values.
+            let others = groups.varying.filter { $0 != parameter }
+            var values: [String] = [], contexts: [[String]] = [], expected: [String] = []
+            for g in groups.groups where !values.contains(g.parameters[parameter]!) { values.append(g.parameters[parameter]!) }
+            for g in groups.groups {
+                let context = others.map { g.parameters[$0]! }
+                if !contexts.contains(context) { contexts.append(context) }
+            }
+            for context in contexts {
+                let members = groups.groups.filter { g in others.map { g.parameters[$0]! } == context }
+                for i in values.indices {
+                    for j in values.indices where j > i {
+                        guard let ga = members.first(where: { $0.parameters[parameter] == values[i] }),
+                              let gb = members.first(where: { $0.parameters[parameter] == values[j] }) else { continue }
+                        expected.append("\(ga.name) vs \(gb.name): \(gb.sample(.finalTestAccuracy).mean! - ga.sample(.finalTestAccuracy).mean!)")
+                    }
+                }
+            }
+            #expect(expected.count > contexts.count)
+            #expect(c.pairs.map { "\($0.groupA) vs \($0.groupB): \($0.sampleB.mean! - $0.sampleA.mean!)" } == expected)
+        }
+    }
 }
 
 /// The chart layout at 40 groups: every line its own colour-and-dash style, the legend inside

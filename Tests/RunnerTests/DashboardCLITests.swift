@@ -155,6 +155,31 @@ import Testing
         }
     }
 
+    /// Pages are kept between requests until their experiment's folder changes: runs added to
+    /// an experiment (its spec grown by one value, trained by a second runner) show on the index,
+    /// the groups page and the experiment's page, each asked for before and after.
+    @Test func keptPagesFollowTheFolder() throws {
+        let dir = try Binary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = try trained(dir)
+        let server = try Server([results.path])
+        defer { server.stop() }
+        for target in ["/content", "/groups/content", "/e/t/content"] {
+            let before = try Self.request(port: server.port, target)
+            #expect(before.status == 200 && before.body.contains("activation=relu") && !before.body.contains("activation=tanh"), "\(target)")
+        }
+        #expect(try Self.request(port: server.port, "/content").body.contains("<td>2</td><td>2</td>"))
+        let spec = dir.appendingPathComponent("t.yaml")  // the same spec, grown
+        try "name: t\ntrain_subset: 300\ntest_subset: 100\nepochs: 2\nhidden: [8]\nsweep:\n  activation: [relu, sigmoid, tanh]\n"
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let r = try Binary.run([spec.path, "--results", results.path, "--data-dir", TrainCommandTests.dataDir, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for target in ["/content", "/groups/content", "/e/t/content"] {
+            #expect(try Self.request(port: server.port, target).body.contains("activation=tanh"), "\(target)")
+        }
+        #expect(try Self.request(port: server.port, "/content").body.contains("<td>3</td><td>3</td>"))
+    }
+
     @Test func beyondLoopbackATokenIsRequired() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
