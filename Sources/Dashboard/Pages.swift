@@ -24,6 +24,7 @@ enum Pages {
             #live { font-size: 12px; color: #888; margin-left: auto; }
             #live.on { color: #2a7d2a; }
             td.state-running { color: #1f4e9c; font-weight: bold; } td.state-failed, td.state-diverged { color: #b22; }
+            #experiments td:nth-child(7), #experiments th:nth-child(7), #all-groups td:nth-child(2), #all-groups th:nth-child(2) { text-align: left; } #experiments td:nth-child(8) { white-space: nowrap; }
             </style></head><body>
             <header><strong>runner ui</strong><a href="/\(q)">experiments</a><a href="/groups\(q)">all groups</a>
             <span class="hint">\(Markup.escape(root.path))</span><span id="live">\(live == nil ? "" : "connecting")</span></header>
@@ -119,9 +120,11 @@ enum Pages {
     static func indexRow(_ name: String, _ store: RunStore, query q: String) -> String {
         let l = line(name, store)
         let others = l.runs - ["done", "running", "failed", "diverged"].reduce(0) { $0 + (l.counts[$1] ?? 0) }
+        let running = l.counts["running"] ?? 0, failed = (l.counts["failed"] ?? 0) + (l.counts["diverged"] ?? 0)
+        // A count in its state's colour only when there is something in that state.
+        func state(_ name: String, _ n: Int) -> String { n > 0 ? "<td class=\"state-\(name)\">\(n)</td>" : "<td>0</td>" }
         return "<tr data-experiment=\"\(Markup.escape(name))\"><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td>"
-            + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td><td class=\"state-running\">\(l.counts["running"] ?? 0)</td>"
-            + "<td class=\"state-failed\">\((l.counts["failed"] ?? 0) + (l.counts["diverged"] ?? 0))</td><td>\(others)</td>"
+            + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td>" + state("running", running) + state("failed", failed) + "<td>\(others)</td>"
             + "<td>\(Markup.escape(l.best))</td><td>\(Markup.escape(l.bestFigure))</td></tr>\n"
     }
 
