@@ -69,10 +69,12 @@ public struct TensorBoardExport: Sendable {
         for event in events { bytes += TFRecord.frame(try event.serializedBytes(options: TensorBoardExport.deterministic) as [UInt8]) }
         let path = (folder as NSString).appendingPathComponent(name)
         try AtomicFile.write(bytes: bytes, to: path)
-        let kind = name.contains(".hparams.") ? ".hparams" + TensorBoardExport.fileSuffix : TensorBoardExport.fileSuffix
+        // An earlier export's file of the same kind (run scalars, or the experiment's hparams)
+        // under another start time is this one's stale copy; anything else is left alone.
+        let suffix = TensorBoardExport.fileSuffix
+        func isHparams(_ file: String) -> Bool { file.hasSuffix(".hparams" + suffix) }
         for other in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        where other != name && other.hasPrefix("events.out.tfevents.") && other.hasSuffix(kind)
-            && (kind != TensorBoardExport.fileSuffix || !other.hasSuffix(".hparams" + TensorBoardExport.fileSuffix)) {
+        where other != name && other.hasPrefix("events.out.tfevents.") && other.hasSuffix(suffix) && isHparams(other) == isHparams(name) {
             try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(other))
         }
         return path

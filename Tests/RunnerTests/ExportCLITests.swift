@@ -66,6 +66,17 @@ import Testing
         #expect(try Binary.run(["export", results, "--format", "mlflow", "--output", mlruns.path]).status == 0)
         #expect(try snapshot(tb) == first.0)
         #expect(try snapshot(mlruns) == first.1)
+        // An earlier export's files under other start times are replaced; a writer's own are kept.
+        let runFile = try #require(first.0.keys.first { $0.hasPrefix("/ex/") && $0.split(separator: "/").count == 3 && !$0.contains(".hparams.") })
+        let runFolder = tb.path + String(runFile[..<runFile.lastIndex(of: "/")!])
+        let stale = [runFolder + "/events.out.tfevents.1.runner", tb.path + "/ex/events.out.tfevents.1.hparams.runner"]
+        let own = runFolder + "/events.out.tfevents.1.myhost"
+        for path in stale + [own] { try "old".write(toFile: path, atomically: true, encoding: .utf8) }
+        #expect(try Binary.run(["export", experiment, "--format", "tensorboard", "--output", tb.path]).status == 0)
+        #expect(stale.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(try String(contentsOfFile: own, encoding: .utf8) == "old")
+        try FileManager.default.removeItem(atPath: own)
+        #expect(try snapshot(tb) == first.0)
         // Read back by the real readers: every value equal to metrics.csv, every parameter present.
         if let python = Self.python {
             let check = Process()
