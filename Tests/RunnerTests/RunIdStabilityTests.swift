@@ -8,7 +8,8 @@ import Testing
                       ("experiments/sigmoid_dropout_long.yaml", "sigmoid_dropout_long"),
                       ("experiments/comparison_validation.yaml", "comparison_validation"),
                       ("experiments/chapter.yaml", "chapter"),
-                      ("experiments/lr_search.yaml", "lr_search"), ("experiments/lr_grid.yaml", "lr_grid")])
+                      ("experiments/lr_search.yaml", "lr_search"), ("experiments/lr_grid.yaml", "lr_grid"),
+                      ("experiments/dropout_paper_pylearn2.yaml", "dropout_paper_pylearn2")])
     func committedResultsKeepTheirIds(spec: String, experiment: String) throws {
         let plan = try Binary.run(["plan", spec, "--format", "json"])
         #expect(plan.status == 0)
