@@ -24,7 +24,7 @@ enum Pages {
             #live { font-size: 12px; color: #888; margin-left: auto; }
             #live.on { color: #2a7d2a; }
             td.state-running { color: #1f4e9c; font-weight: bold; } td.state-failed, td.state-diverged { color: #b22; }
-            #experiments td:nth-child(7), #experiments th:nth-child(7), #all-groups td:nth-child(2), #all-groups th:nth-child(2) { text-align: left; } #experiments td:nth-child(8) { white-space: nowrap; }
+            #experiments td:nth-child(6), #experiments th:nth-child(6), #experiments td:nth-child(7), #experiments th:nth-child(7), #all-groups td:nth-child(2), #all-groups th:nth-child(2) { text-align: left; } #experiments td:nth-child(6), #experiments td:nth-child(8) { white-space: nowrap; } #experiments td:nth-child(7) { overflow-wrap: anywhere; }
             </style></head><body>
             <header><strong>runner ui</strong><a href="/\(q)">experiments</a><a href="/groups\(q)">all groups</a>
             <span class="hint">\(Markup.escape(root.path))</span><span id="live">\(live == nil ? "" : "connecting")</span></header>
@@ -111,7 +111,7 @@ enum Pages {
         return """
             <h1>Experiments</h1>
             <p class="hint">Each experiment's runs by state, and its best group: the one its select: picks, else the best final test figure (mean over the group's done runs, 95% interval).</p>
-            <table id="experiments"><thead><tr><th data-column="0">experiment</th><th data-column="1">runs</th><th data-column="2">done</th><th data-column="3">running</th><th data-column="4">failed or diverged</th><th data-column="5">other</th><th data-column="6">best group</th><th data-column="7">its final figure</th></tr></thead><tbody>
+            <table id="experiments"><thead><tr><th data-column="0">experiment</th><th data-column="1">runs</th><th data-column="2">done</th><th data-column="3">running</th><th data-column="4">failed or diverged</th><th data-column="5">other states</th><th data-column="6">best group</th><th data-column="7">its final figure</th></tr></thead><tbody>
             \(rows)</tbody></table>
             """
     }
@@ -119,12 +119,14 @@ enum Pages {
     /// The index's row for one experiment.
     static func indexRow(_ name: String, _ store: RunStore, query q: String) -> String {
         let l = line(name, store)
-        let others = l.runs - ["done", "running", "failed", "diverged"].reduce(0) { $0 + (l.counts[$1] ?? 0) }
+        // The other states by name (pending, interrupted, pruned, stopped): "8 pending, 1 interrupted".
+        let others = l.counts.filter { !["done", "running", "failed", "diverged"].contains($0.key) && $0.value > 0 }
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let running = l.counts["running"] ?? 0, failed = (l.counts["failed"] ?? 0) + (l.counts["diverged"] ?? 0)
         // A count in its state's colour only when there is something in that state.
         func state(_ name: String, _ n: Int) -> String { n > 0 ? "<td class=\"state-\(name)\">\(n)</td>" : "<td>0</td>" }
         return "<tr data-experiment=\"\(Markup.escape(name))\"><td><a href=\"/e/\(Markup.escape(percentEncoded(name)))\(q)\">\(Markup.escape(name))</a></td>"
-            + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td>" + state("running", running) + state("failed", failed) + "<td>\(others)</td>"
+            + "<td>\(l.runs)</td><td>\(l.counts["done"] ?? 0)</td>" + state("running", running) + state("failed", failed) + "<td>\(others.isEmpty ? "-" : Markup.escape(others))</td>"
             + "<td>\(Markup.escape(l.best))</td><td>\(Markup.escape(l.bestFigure))</td></tr>\n"
     }
 

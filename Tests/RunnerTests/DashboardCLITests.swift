@@ -156,8 +156,9 @@ import Testing
     }
 
     /// Pages are kept between requests until their experiment's folder changes: runs added to
-    /// an experiment (its spec grown by one value, trained by a second runner) show on the index,
-    /// the groups page and the experiment's page, each asked for before and after.
+    /// an experiment (its spec grown by a value and a seed, one more run trained by a second
+    /// runner) show on the index (with the untrained ones as pending), the groups page and the
+    /// experiment's page, each asked for before and after.
     @Test func keptPagesFollowTheFolder() throws {
         let dir = try Binary.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -168,16 +169,18 @@ import Testing
             let before = try Self.request(port: server.port, target)
             #expect(before.status == 200 && before.body.contains("activation=relu") && !before.body.contains("activation=tanh"), "\(target)")
         }
-        #expect(try Self.request(port: server.port, "/content").body.contains("<td>2</td><td>2</td>"))
-        let spec = dir.appendingPathComponent("t.yaml")  // the same spec, grown
-        try "name: t\ntrain_subset: 300\ntest_subset: 100\nepochs: 2\nhidden: [8]\nsweep:\n  activation: [relu, sigmoid, tanh]\n"
+        // Runs, done, running, failed or diverged, other states.
+        #expect(try Self.request(port: server.port, "/content").body.contains("<td>2</td><td>2</td><td>0</td><td>0</td><td>-</td>"))
+        // The same spec, grown to 6 runs (a value and a seed more), of which one more is trained.
+        let spec = dir.appendingPathComponent("t.yaml")
+        try "name: t\ntrain_subset: 300\ntest_subset: 100\nepochs: 2\nhidden: [8]\nrepeats: 2\nsweep:\n  activation: [relu, sigmoid, tanh]\n"
             .write(to: spec, atomically: true, encoding: .utf8)
-        let r = try Binary.run([spec.path, "--results", results.path, "--data-dir", TrainCommandTests.dataDir, "-q"])
+        let r = try Binary.run([spec.path, "--results", results.path, "--data-dir", TrainCommandTests.dataDir, "-q", "--index", "4"])
         #expect(r.status == 0, "\(r.stderr)")
         for target in ["/content", "/groups/content", "/e/t/content"] {
             #expect(try Self.request(port: server.port, target).body.contains("activation=tanh"), "\(target)")
         }
-        #expect(try Self.request(port: server.port, "/content").body.contains("<td>3</td><td>3</td>"))
+        #expect(try Self.request(port: server.port, "/content").body.contains("<td>6</td><td>3</td><td>0</td><td>0</td><td>3 pending</td>"))
     }
 
     @Test func beyondLoopbackATokenIsRequired() throws {
