@@ -48,7 +48,8 @@ public struct Comparison: Sendable {
         }
         let others = groups.varying.filter { $0 != parameter }
         var values: [String] = []
-        for g in groups.groups { if let v = g.parameters[parameter], !values.contains(v) { values.append(v) } }
+        var seen: Set<String> = []
+        for g in groups.groups { if let v = g.parameters[parameter], seen.insert(v).inserted { values.append(v) } }
         var pairs: [Pair] = []
         // Contexts in the order groups appear; within one, every pair of values in plan order.
         // Groups are bucketed by context once (a sampled sweep has as many contexts as groups, so
