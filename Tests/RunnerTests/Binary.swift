@@ -35,6 +35,21 @@ struct Binary {
         }
     }
 
+    /// Runs another program (a check script under Python) and waits: its exit status, and its
+    /// standard output and error as one text.
+    static func runTool(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
     /// A Python with optuna ($RUNNER_OPTUNA_PYTHON, else .build/pyenv's), or nil.
     static let optunaPython = python(importing: "optuna", variable: "RUNNER_OPTUNA_PYTHON")
 

@@ -234,18 +234,10 @@ import Testing
         let server = try Server([results.path])
         defer { server.stop() }
         let python = ["/usr/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "python3"
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: python)
         let screenshot = Binary.repo.appendingPathComponent(".build/ui-live.png").path
-        check.arguments = [Binary.repo.appendingPathComponent("scripts/ui-browser-check.py").path, server.url + "e/live",
-                           String(sweep.processIdentifier), screenshot]
-        let out = Pipe()
-        check.standardOutput = out
-        check.standardError = out
-        try check.run()
-        let report = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        #expect(check.terminationStatus == 0, "\(report)")
+        let (status, report) = try Binary.runTool(python, [Binary.repo.appendingPathComponent("scripts/ui-browser-check.py").path,
+                                                           server.url + "e/live", String(sweep.processIdentifier), screenshot])
+        #expect(status == 0, "\(report)")
         #expect(report.contains("\"ok\": true") && report.contains("\"states\": [\"done\", \"done\"]"), "\(report)")
         #expect(FileManager.default.fileExists(atPath: screenshot))
     }

@@ -79,16 +79,9 @@ import Testing
         #expect(try snapshot(tb) == first.0)
         // Read back by the real readers: every value equal to metrics.csv, every parameter present.
         if let python = Self.python {
-            let check = Process()
-            check.executableURL = URL(fileURLWithPath: python)
-            check.arguments = [Binary.repo.appendingPathComponent("scripts/check-exports.py").path, experiment, tb.path, mlruns.path]
-            let out = Pipe()
-            check.standardOutput = out
-            check.standardError = out
-            try check.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            check.waitUntilExit()
-            #expect(check.terminationStatus == 0, "\(text)")
+            let (status, text) = try Binary.runTool(python, [Binary.repo.appendingPathComponent("scripts/check-exports.py").path,
+                                                             experiment, tb.path, mlruns.path])
+            #expect(status == 0, "\(text)")
             #expect(text.contains("tensorboard: 4 runs, 96 scalars equal to metrics.csv"), "\(text)")
             #expect(text.contains("the HParams tab lists 4 sessions in 2 groups"), "\(text)")
             #expect(text.contains("4 runs in experiment 'ex', 96 metric points equal to metrics.csv"), "\(text)")

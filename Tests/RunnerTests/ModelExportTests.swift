@@ -14,17 +14,8 @@ import Testing
     }()
 
     static func checkInPyTorch(run: URL, examples: String, predictions: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python!)
-        process.arguments = [Binary.repo.appendingPathComponent("scripts/check-model-in-pytorch.py").path, run.path, examples,
-                             predictions.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        try Binary.runTool(python!, [Binary.repo.appendingPathComponent("scripts/check-model-in-pytorch.py").path, run.path,
+                                     examples, predictions.path])
     }
 
     func runFolder(_ results: URL, _ experiment: String) throws -> URL {
