@@ -101,13 +101,19 @@ enum Pages {
         return ExperimentLine(name: name, counts: counts, runs: summary.rows.count, best: chosen?.name ?? "-", bestFigure: bestFigure)
     }
 
-    static func index(_ root: ResultsRoot, token: String?, cache: PageCache) -> String {
-        let q = query(token)
-        var rows = ""
+    /// Each experiment's part of a page, in name order, kept in `cache` under `part`.
+    static func perExperiment(_ root: ResultsRoot, _ part: String, cache: PageCache, _ make: (String, RunStore) -> String) -> String {
+        var text = ""
         for name in root.experiments() {
             guard let store = root.store(named: name) else { continue }
-            rows += cache.text("line", name, directory: store.directory) { indexRow(name, store, query: q) }
+            text += cache.text(part, name, directory: store.directory) { make(name, store) }
         }
+        return text
+    }
+
+    static func index(_ root: ResultsRoot, token: String?, cache: PageCache) -> String {
+        let q = query(token)
+        let rows = perExperiment(root, "line", cache: cache) { indexRow($0, $1, query: q) }
         return """
             <h1>Experiments</h1>
             <p class="hint">Each experiment's runs by state, and its best group: the one its select: picks, else the best final test figure (mean over the group's done runs, 95% interval).</p>
@@ -134,11 +140,7 @@ enum Pages {
 
     static func groups(_ root: ResultsRoot, token: String?, cache: PageCache) -> String {
         let q = query(token)
-        var rows = ""
-        for name in root.experiments() {
-            guard let store = root.store(named: name) else { continue }
-            rows += cache.text("groups", name, directory: store.directory) { groupRows(name, store, query: q) }
-        }
+        let rows = perExperiment(root, "groups", cache: cache) { groupRows($0, $1, query: q) }
         return """
             <h1>All groups</h1>
             <p class="hint">Every experiment's groups (runs that differ only in seed): the final test figure's mean over done runs with its 95% Student-t interval. Click a column to sort.</p>
